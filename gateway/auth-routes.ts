@@ -1,0 +1,146 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { stringifySetCookie } from 'cookie';
+import { isDnsLabel } from '../shared/dns-label.ts';
+import { vncPath } from '../shared/kubevirt-paths.ts';
+import type { TokenClaims } from '../shared/claims.ts';
+import { authorizeRequest, type Decision, type TokenCheck } from './authorize.ts';
+import { BodyTooLargeError, baseHeaders, readBody, sendHtml, sendJson } from './http-util.ts';
+import { errorPage, loginPage, openPage } from './pages.ts';
+import { compatCookie, consoleCookieName } from './token-sources.ts';
+
+export interface AuthRouteOptions {
+  apiPath: string;
+  clientPath: string;
+  /** Plain HTTP on a loopback address is the only case where cookies go without `Secure`. */
+  secureCookies: boolean;
+  check: TokenCheck;
+  now?: () => number;
+}
+
+interface SetRequest {
+  token: string;
+  name?: string;
+  namespace?: string;
+  then?: string;
+}
+
+const maxFormBytes = 16 * 1024;
+
+/** `jq .Token` output arrives wrapped in quotes. */
+function stripQuotes(token: string): string {
+  const trimmed = token.trim();
+  return /^".*"$/.test(trimmed) || /^'.*'$/.test(trimmed) ? trimmed.slice(1, -1) : trimmed;
+}
+
+/** `then` may only lead to a path on this gateway: `/x`, never `//host` or `/\host`. */
+export function isSameOriginPath(then: string): boolean {
+  return /^\/(?![/\\])[^\s\\]*$/.test(then) && !/[\u0000-\u001f\u007f]/.test(then);
+}
+
+async function readSetRequest(req: IncomingMessage): Promise<URLSearchParams> {
+  if (req.method === 'GET') return new URL(req.url ?? '/', 'http://gateway').searchParams;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') throw new TypeError('send the form as application/x-www-form-urlencoded');
+  return new URLSearchParams(await readBody(req, maxFormBytes));
+}
+
+function isoSeconds(unix: number): string {
+  return new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function createAuthRoutes(options: AuthRouteOptions) {
+  const now = options.now ?? Date.now;
+  const apiPrefix = options.apiPath.replace(/\/$/, '');
+
+  const fail = (res: ServerResponse, status: number, title: string, detail: string): void =>
+    sendHtml(res, status, errorPage({ title, detail }));
+
+  const cookie = (name: string, value: string, claims: TokenClaims): string =>
+    stringifySetCookie({
+      name,
+      value,
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: options.secureCookies,
+      maxAge: Math.max(0, Math.floor(claims.exp - now() / 1000)),
+    });
+
+  async function set(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.writeHead(405, { ...baseHeaders, allow: 'GET, POST' }).end();
+      return;
+    }
+    let params: URLSearchParams;
+    try {
+      params = await readSetRequest(req);
+    } catch (err) {
+      const status = err instanceof BodyTooLargeError ? 413 : 400;
+      return fail(res, status, 'This link could not be read', (err as Error).message);
+    }
+    const request: SetRequest = { token: stripQuotes(params.get('token') ?? '') };
+    for (const field of ['name', 'namespace', 'then'] as const) {
+      const value = params.get(field);
+      if (value !== null && value !== '') request[field] = value;
+    }
+    if (!request.token) return fail(res, 400, 'This link has no token', 'The link is missing its token; check that it was copied whole.');
+    const hasVm = request.name !== undefined || request.namespace !== undefined;
+    if (hasVm && !(isDnsLabel(request.name) && isDnsLabel(request.namespace))) {
+      return fail(res, 400, 'This link is malformed', 'The VM name and namespace must both be DNS labels (lower-case letters, digits and dashes).');
+    }
+    if (!hasVm && request.then === undefined) {
+      return fail(res, 400, 'This link is incomplete', 'The link names no VM: it needs name and namespace (or then).');
+    }
+    if (request.then !== undefined && !isSameOriginPath(request.then)) {
+      return fail(res, 400, 'This link is malformed', 'The link may only lead to a page on this gateway.');
+    }
+
+    const consolePath = hasVm ? vncPath(request.namespace!, request.name!) : undefined;
+    const decision: Decision = await options.check(request.token, consolePath ? { method: 'GET', path: consolePath, upgrade: true } : undefined);
+    if (!decision.allow) {
+      const title = decision.status === 403 ? 'This link does not open this console' : 'This link cannot be used';
+      return fail(res, decision.status === 403 ? 403 : 401, title, decision.message);
+    }
+
+    const cookies = [cookie(compatCookie, request.token, decision.claims)];
+    if (hasVm) cookies.push(cookie(consoleCookieName(request.namespace!, request.name!), request.token, decision.claims));
+    const location = request.then ?? `${options.clientPath}?path=${encodeURIComponent(`${apiPrefix.replace(/^\//, '')}${consolePath}`)}`;
+    res.writeHead(302, { ...baseHeaders, location, 'set-cookie': cookies });
+    res.end();
+  }
+
+  /** What the viewer shows: the verified claims of the console cookie, never the token. */
+  async function session(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
+    const name = query.get('name');
+    const namespace = query.get('namespace');
+    if (!isDnsLabel(name) || !isDnsLabel(namespace)) {
+      return sendJson(res, 400, { message: 'name and namespace query parameters must be DNS labels' });
+    }
+    const decision = await authorizeRequest(options.check, req, { method: 'GET', path: vncPath(namespace, name), upgrade: true });
+    if (!decision.allow) return sendJson(res, decision.status, { reason: decision.reason, message: decision.message });
+    const { claims } = decision;
+    sendJson(res, 200, {
+      namespace,
+      name,
+      from: isoSeconds(claims.nbf),
+      until: isoSeconds(claims.exp),
+      id: claims.id ?? claims.jti,
+      issuedBy: claims.sub,
+      viewOnly: claims.gatepass?.viewOnly === true,
+      maxUses: claims.gatepass?.maxUses,
+      label: claims.gatepass?.label,
+    });
+  }
+
+  function login(req: IncomingMessage, res: ServerResponse): void {
+    const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
+    sendHtml(res, 200, loginPage({ token: query.get('token') ?? '', name: query.get('name') ?? '', namespace: query.get('namespace') ?? '' }));
+  }
+
+  function open(_req: IncomingMessage, res: ServerResponse): void {
+    sendHtml(res, 200, openPage());
+  }
+
+  return { set, session, login, open };
+}

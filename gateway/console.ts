@@ -1,0 +1,142 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { relayConsole, type Relay, type RelayEnd } from '../shared/node/console-relay.ts';
+import type { Upstream } from './upstream.ts';
+import { offeredSubprotocols } from './token-sources.ts';
+
+export const kubevirtSubprotocol = 'plain.kubevirt.io';
+
+/** The close codes a viewer can explain to a person (DESIGN: "Console errors a person can read"). */
+export const closeCodes = {
+  noValidLink: 4401,
+  notAllowed: 4403,
+  notRunning: 4404,
+  inUse: 4409,
+  expired: 4410,
+} as const;
+
+export interface ConsoleRequest {
+  upstreamPath: string;
+  query: string;
+  expiresAt: number;
+  filterClient?: (chunk: Buffer) => Buffer | Error;
+}
+
+export interface ConsoleOutcome {
+  /** What the upstream said when it refused (absent when the console opened). */
+  refused?: { code: number; reason: string };
+  relay?: Relay;
+}
+
+export interface ConsoleHooks {
+  onBytes(direction: 'client' | 'server', bytes: number): void;
+  onUpstreamLatency(ms: number): void;
+}
+
+/** How the API server's refusal of a console handshake reads to a person. */
+export function explainUpstreamStatus(status: number): { code: number; reason: string } {
+  if (status === 503) return { code: closeCodes.inUse, reason: 'someone else is using this console' };
+  if (status === 400) return { code: closeCodes.notRunning, reason: 'the VM is not running' };
+  // A stopped VM has no instance at all, so KubeVirt answers 404 for it as for a missing one.
+  if (status === 404) return { code: closeCodes.notRunning, reason: 'the VM is not running (or does not exist)' };
+  if (status === 401 || status === 403) return { code: closeCodes.notAllowed, reason: 'the gateway is not allowed to open this console' };
+  return { code: 1011, reason: `the cluster refused the console (HTTP ${status})` };
+}
+
+/**
+ * Opens and relays console websockets. A refused handshake is still accepted
+ * and then closed with a code and a reason, because a browser sees only 1006
+ * when a websocket handshake fails.
+ */
+export class ConsoleProxy {
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4 * 1024 * 1024,
+    // Never echo the bearer subprotocol back: it is a token.
+    handleProtocols: (offered) => (offered.has(kubevirtSubprotocol) ? kubevirtSubprotocol : offered.has('binary') ? 'binary' : false),
+  });
+  private readonly relays = new Set<Relay>();
+
+  constructor(
+    private readonly upstream: Upstream,
+    private readonly options: { pingMs: number; connectTimeoutMs: number },
+  ) {}
+
+  get active(): number {
+    return this.relays.size;
+  }
+
+  /** Accepts the client's websocket only to close it at once with `code`. */
+  refuse(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => ws.close(code, reason.slice(0, 120)));
+  }
+
+  open(req: IncomingMessage, socket: Duplex, head: Buffer, target: ConsoleRequest, hooks: ConsoleHooks): Promise<ConsoleOutcome> {
+    const base = this.upstream.url.pathname.replace(/\/$/, '');
+    const wsUrl = new URL(`${base}${target.upstreamPath}${target.query ? `?${target.query}` : ''}`, this.upstream.url);
+    wsUrl.protocol = this.upstream.url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const bearer = this.upstream.bearerToken();
+    const started = performance.now();
+    const upstreamWs = new WebSocket(wsUrl, [kubevirtSubprotocol], {
+      headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+      ...this.upstream.tls,
+      handshakeTimeout: this.options.connectTimeoutMs,
+      perMessageDeflate: false,
+    });
+    // The client must not wait forever for an upstream that never answers.
+    socket.once('close', () => upstreamWs.terminate());
+
+    return new Promise((resolve) => {
+      const refuse = (code: number, reason: string): void => {
+        upstreamWs.removeAllListeners();
+        upstreamWs.on('error', () => undefined);
+        upstreamWs.terminate();
+        this.refuse(req, socket, head, code, reason);
+        resolve({ refused: { code, reason } });
+      };
+      upstreamWs.once('unexpected-response', (_request, response) => {
+        response.resume();
+        const { code, reason } = explainUpstreamStatus(response.statusCode ?? 502);
+        refuse(code, reason);
+      });
+      upstreamWs.once('error', () => refuse(1011, 'the gateway cannot reach the cluster'));
+      upstreamWs.once('open', () => {
+        hooks.onUpstreamLatency(performance.now() - started);
+        upstreamWs.removeAllListeners('error');
+        if (!offeredSubprotocols(req).some((p) => p === kubevirtSubprotocol || p === 'binary')) {
+          // Nothing to relay to: a VNC console speaks only the binary subprotocols.
+          upstreamWs.close();
+          this.refuse(req, socket, head, closeCodes.notAllowed, `offer the ${kubevirtSubprotocol} subprotocol`);
+          resolve({ refused: { code: closeCodes.notAllowed, reason: 'no console subprotocol offered' } });
+          return;
+        }
+        this.wss.handleUpgrade(req, socket, head, (client) => {
+          const relay = relayConsole(client, upstreamWs, {
+            pingMs: this.options.pingMs,
+            expiresAt: target.expiresAt,
+            expiredCode: closeCodes.expired,
+            expiredReason: 'the link expired',
+            ...(target.filterClient ? { filterClient: target.filterClient } : {}),
+            onBytes: hooks.onBytes,
+            serverClosed: (code) => code === 1000
+              ? { code: 1000, reason: 'the console closed' }
+              : { code: closeCodes.inUse, reason: 'the console was closed by the cluster; another viewer may have taken it over' },
+          });
+          this.relays.add(relay);
+          void relay.ended.then(() => this.relays.delete(relay));
+          resolve({ relay });
+        });
+      });
+    });
+  }
+
+  /** Shutdown: every console is told the gateway is going away (1001). */
+  closeAll(): Promise<RelayEnd[]> {
+    const ends = [...this.relays].map((relay) => {
+      relay.close(1001, 'the gateway is shutting down');
+      return relay.ended;
+    });
+    return Promise.all(ends);
+  }
+}

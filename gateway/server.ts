@@ -1,0 +1,228 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import send from 'send';
+import { createAuthRoutes } from './auth-routes.ts';
+import { authorizeRequest, type Authorized, type TokenCheck } from './authorize.ts';
+import { ConsoleProxy, closeCodes } from './console.ts';
+import { baseHeaders, sendError, sendJson } from './http-util.ts';
+import type { KeySource } from './key-watch.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+import { oauthBearer } from './oauth.ts';
+import { forward } from './proxy.ts';
+import { tokenCandidates } from './token-sources.ts';
+import type { Upstream } from './upstream.ts';
+import type { UseOutcome } from './use-counter.ts';
+import { createViewOnlyFilter } from './view-only-filter.ts';
+
+export interface GatewayOptions {
+  apiPath: string;
+  basePath: string;
+  clientPath: string;
+  publicDir: string;
+  secureCookies: boolean;
+  pingMs: number;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  version: string;
+  /** The Gatepass extensions this gateway enforces, advertised at /.well-known/gatepass. */
+  enforces: readonly string[];
+  /** With OAuth on, a signed-in user's own token is the upstream bearer, and discovery passes through. */
+  oauth: boolean;
+}
+
+export interface GatewayDeps {
+  upstream: Upstream;
+  keys: KeySource;
+  check: TokenCheck;
+  log: Logger;
+  metrics: Metrics;
+  /** Counts a console open of a limited-use link across replicas. */
+  useLink: (tokenId: string, maxUses: number, expiresAt: number) => Promise<UseOutcome>;
+  /** Extra routes that exist only when a flag turns them on (`/auth/jwt/request`, OAuth). */
+  optionalRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void>;
+}
+
+const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
+const methodOverrideHeaders = ['x-http-method-override', 'x-http-method', 'x-method-override'];
+
+/** Splits a raw request target at its first `?` without decoding or normalising anything. */
+export function splitTarget(url: string): { path: string; query: string } {
+  const at = url.indexOf('?');
+  return at < 0 ? { path: url, query: '' } : { path: url.slice(0, at), query: url.slice(at + 1) };
+}
+
+function clientAddress(req: IncomingMessage): string | undefined {
+  return req.socket.remoteAddress;
+}
+
+/** The console close code a refused token reads as. */
+function refusalCode(decision: Authorized & { allow: false }): number {
+  if (decision.reason === 'expired') return closeCodes.expired;
+  if (decision.status === 401) return closeCodes.noValidLink;
+  return closeCodes.notAllowed;
+}
+
+/** A cookie rides along with any request the browser makes, so a cookie-authenticated console must come from this gateway's own pages. */
+function isSameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  const host = req.headers.host;
+  if (!origin || !host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
+  const { upstream, keys, check, log, metrics } = deps;
+  const apiPrefix = options.apiPath.endsWith('/') ? options.apiPath : `${options.apiPath}/`;
+  const basePath = options.basePath.endsWith('/') ? options.basePath : `${options.basePath}/`;
+  const consoles = new ConsoleProxy(upstream, { pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs });
+  const auth = createAuthRoutes({ apiPath: apiPrefix, clientPath: options.clientPath, secureCookies: options.secureCookies, check });
+  let keysLoaded = false;
+  void keys.loaded.then(() => (keysLoaded = true));
+  let draining = false;
+
+  const record = (req: IncomingMessage, route: string, status: number, started: number, extra: Record<string, unknown> = {}): void => {
+    metrics.requests.inc({ route, code: String(status) });
+    log.info({ method: req.method, route, status, ms: Math.round(performance.now() - started), client: clientAddress(req), ...extra }, 'request');
+  };
+
+  const tokenFields = (decision: Authorized): Record<string, unknown> =>
+    decision.allow ? { tokenId: decision.claims.id ?? decision.claims.jti, sub: decision.claims.sub, via: decision.source } : { rejected: decision.reason };
+
+  async function proxyHttp(req: IncomingMessage, res: ServerResponse, path: string, query: string, started: number): Promise<void> {
+    const upstreamPath = `/${path.slice(apiPrefix.length)}`;
+    if (methodOverrideHeaders.some((h) => h in req.headers)) {
+      sendError(res, 400, 'method override headers are not accepted');
+      return record(req, 'proxy', 400, started);
+    }
+    const timeouts = { connectMs: options.connectTimeoutMs, responseMs: options.responseTimeoutMs };
+    if (options.oauth) {
+      // kube-gateway's OAuth mode: discovery is public, and a signed-in user without a link acts with their own RBAC.
+      const userBearer = oauthBearer(req);
+      const publicDiscovery = upstreamPath === '/.well-known/oauth-authorization-server' && req.method === 'GET';
+      if (publicDiscovery || (userBearer && tokenCandidates(req).length === 0)) {
+        const result = await forward(upstream, req, res, upstreamPath, query, timeouts, publicDiscovery ? undefined : userBearer);
+        return record(req, 'proxy', result.status, started, { via: publicDiscovery ? 'public' : 'oauth' });
+      }
+    }
+    const decision = await authorizeRequest(check, req, { method: req.method ?? 'GET', path: upstreamPath, upgrade: false });
+    if (!decision.allow) {
+      metrics.rejections.inc({ reason: decision.reason });
+      sendError(res, decision.status, decision.message);
+      return record(req, 'proxy', decision.status, started, tokenFields(decision));
+    }
+    const result = await forward(upstream, req, res, upstreamPath, query, timeouts, upstream.bearerToken());
+    if (result.upstreamMs !== undefined) metrics.upstreamLatency.observe({ kind: 'http' }, result.upstreamMs / 1000);
+    record(req, 'proxy', result.status, started, tokenFields(decision));
+  }
+
+  function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, path: string, route: string, started: number): void {
+    const stream = send(req, path, { root, index: ['index.html'], dotfiles: 'deny', etag: true });
+    stream.on('headers', (response: ServerResponse) => {
+      for (const [name, value] of Object.entries(baseHeaders)) if (name !== 'cache-control') response.setHeader(name, value);
+    });
+    stream.on('error', (err: { status?: number }) => {
+      const status = err.status ?? 500;
+      sendError(res, status, status === 404 ? 'not found' : 'cannot serve this file');
+      record(req, route, status, started);
+    });
+    stream.on('end', () => record(req, route, res.statusCode, started));
+    stream.pipe(res);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const { path, query } = splitTarget(req.url ?? '/');
+    try {
+      if (path === '/healthz') {
+        sendJson(res, 200, { status: 'ok' });
+        return;
+      }
+      if (path === '/readyz') {
+        const ready = keysLoaded && keys.current().length > 0 && !draining;
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : draining ? 'shutting down' : 'no public key loaded' });
+        return;
+      }
+      if (path === '/.well-known/gatepass') {
+        sendJson(res, 200, { gateway: 'gatepass', version: options.version, enforces: options.enforces, apiPath: apiPrefix });
+        return record(req, 'well-known', 200, started);
+      }
+      if (path === '/auth/jwt/set') return void (await auth.set(req, res), record(req, 'auth-set', res.statusCode, started));
+      if (path === '/auth/jwt/session') return void (await auth.session(req, res), record(req, 'auth-session', res.statusCode, started));
+      if (path === '/login') return void (auth.login(req, res), record(req, 'login', 200, started));
+      if (path === '/open') return void (auth.open(req, res), record(req, 'open', 200, started));
+      const optional = deps.optionalRoutes?.[path];
+      if (optional) return void (await optional(req, res), record(req, path.slice(1).replace(/\//g, '-'), res.statusCode, started));
+      if (path.startsWith('/_gatepass/')) return serveStatic(req, res, staticDir, path.slice('/_gatepass'.length), 'gatepass-static', started);
+      if (path.startsWith(apiPrefix)) return await proxyHttp(req, res, path, query, started);
+      if (path.startsWith(basePath)) return serveStatic(req, res, options.publicDir, `/${path.slice(basePath.length)}`, 'static', started);
+      sendError(res, 404, 'not found');
+      record(req, 'none', 404, started);
+    } catch (err) {
+      log.error({ err: (err as Error).message, route: path.startsWith(apiPrefix) ? 'proxy' : 'other' }, 'request failed');
+      if (!res.headersSent) sendError(res, 500, 'internal error');
+      else res.destroy();
+    }
+  }
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const started = performance.now();
+    const { path, query } = splitTarget(req.url ?? '/');
+    socket.on('error', () => undefined);
+    if (!path.startsWith(apiPrefix) || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || draining) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const upstreamPath = `/${path.slice(apiPrefix.length)}`;
+    const decision = await authorizeRequest(check, req, { method: req.method ?? 'GET', path: upstreamPath, upgrade: true });
+    if (decision.allow && decision.source === 'cookie' && !isSameOrigin(req)) {
+      metrics.rejections.inc({ reason: 'cross-origin' });
+      consoles.refuse(req, socket, head, closeCodes.notAllowed, 'a console opened with a cookie must come from this gateway’s own page');
+      return record(req, 'console', 403, started, { rejected: 'cross-origin' });
+    }
+    if (!decision.allow) {
+      metrics.rejections.inc({ reason: decision.reason });
+      consoles.refuse(req, socket, head, refusalCode(decision), decision.message);
+      return record(req, 'console', decision.status, started, tokenFields(decision));
+    }
+    const maxUses = decision.claims.gatepass?.maxUses;
+    if (maxUses !== undefined) {
+      const tokenId = decision.claims.jti ?? decision.claims.id ?? '';
+      const used = await deps.useLink(tokenId, maxUses, decision.claims.exp * 1000);
+      if (!used.ok) {
+        metrics.rejections.inc({ reason: used.reason });
+        consoles.refuse(req, socket, head, used.reason === 'used-up' ? closeCodes.notAllowed : 1011, used.message);
+        return record(req, 'console', used.reason === 'used-up' ? 403 : 503, started, { ...tokenFields(decision), rejected: used.reason });
+      }
+    }
+    const filterClient = decision.viewOnly ? createViewOnlyFilter() : undefined;
+    const outcome = await consoles.open(req, socket, head, { upstreamPath, query, expiresAt: decision.claims.exp * 1000, ...(filterClient ? { filterClient } : {}) }, {
+      onBytes: (direction, bytes) => metrics.bytes.inc({ direction }, bytes),
+      onUpstreamLatency: (ms) => metrics.upstreamLatency.observe({ kind: 'console' }, ms / 1000),
+    });
+    if (outcome.refused) return record(req, 'console', 502, started, { ...tokenFields(decision), refused: outcome.refused.code });
+    metrics.consoles.inc();
+    record(req, 'console', 101, started, tokenFields(decision));
+    const end = await outcome.relay!.ended;
+    metrics.consoles.dec();
+    log.info({ route: 'console-end', ...tokenFields(decision), by: end.by, code: end.code, ms: Math.round(performance.now() - started) }, 'console closed');
+  }
+
+  return {
+    handle: (req: IncomingMessage, res: ServerResponse) => void handle(req, res),
+    upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head),
+    /** Readiness turns false; consoles are told the gateway is going away. */
+    async drain(): Promise<void> {
+      draining = true;
+      await consoles.closeAll();
+    },
+    get activeConsoles() {
+      return consoles.active;
+    },
+  };
+}

@@ -1,0 +1,229 @@
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.ts';
+import { watchKeyFile, watchKeySecret, type KeySource } from './key-watch.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import { createGateway } from './server.ts';
+import { createUpstream } from './upstream.ts';
+import { createVerifier, type Verify } from './verify.ts';
+import { createJwtRequestRoute } from './jwt-request.ts';
+import { createOAuthRoutes, type OAuthEndpoints } from './oauth.ts';
+import { watchRevocations } from './revocations.ts';
+import { createUseCounter } from './use-counter.ts';
+import { warnAboutBroadAccess } from './access-check.ts';
+import { postForm } from './post-form.ts';
+
+/** A file the gateway cannot start without; the CLI turns this into exit code 2. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+const packageRoot = fileURLToPath(new URL('../', import.meta.url));
+const defaultPublicDir = './web/public';
+const builtViewerDir = `${packageRoot}dist/viewer`;
+const version = (JSON.parse(readFileSync(`${packageRoot}package.json`, 'utf8')) as { version: string }).version;
+
+function readRequired(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new StartupError(`cannot read ${what} ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\./.test(hostname);
+}
+
+/** Given OAuth endpoints, or the API server's discovery document, fetched once and kept. */
+function oauthEndpoints(config: Config, upstream: ReturnType<typeof createUpstream>): () => Promise<OAuthEndpoints> {
+  let discovered: Promise<OAuthEndpoints> | undefined;
+  return () => {
+    if (config.oauthServerAuthUrl && config.oauthServerTokenUrl) {
+      return Promise.resolve({ authorizationEndpoint: config.oauthServerAuthUrl.href, tokenEndpoint: config.oauthServerTokenUrl.href });
+    }
+    discovered ??= discoverOAuth(upstream).catch((err: unknown) => {
+      discovered = undefined;
+      throw err;
+    });
+    return discovered;
+  };
+}
+
+async function discoverOAuth(upstream: ReturnType<typeof createUpstream>): Promise<OAuthEndpoints> {
+  const base = upstream.url.pathname.replace(/\/$/, '');
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = upstream.request({ method: 'GET', path: `${base}/.well-known/oauth-authorization-server`, headers: { accept: 'application/json' } });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`OAuth discovery answered ${res.statusCode}`))));
+    });
+    req.end();
+  });
+  const doc = JSON.parse(body) as { authorization_endpoint?: string; token_endpoint?: string };
+  if (!doc.authorization_endpoint || !doc.token_endpoint) throw new Error('the OAuth discovery document names no authorization or token endpoint');
+  return { authorizationEndpoint: doc.authorization_endpoint, tokenEndpoint: doc.token_endpoint };
+}
+
+export interface RunningGateway {
+  url: string;
+  metricsUrl?: string;
+  log: Logger;
+  /** SIGTERM: readiness off, no new connections, in-flight requests get the grace period, consoles close with 1001. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartOptions {
+  logDestination?: NodeJS.WritableStream;
+  /** Timings that are not flags; tests shorten them to see timeouts and pings happen. */
+  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number };
+}
+
+export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
+  const log = createLogger(config.logLevel, options.logDestination);
+  const caPem = config.apiServerCaFile && config.apiServer.protocol === 'https:' ? readRequired(config.apiServerCaFile, 'the API server CA file') : undefined;
+  const upstream = createUpstream({
+    apiServer: config.apiServer.href,
+    ...(caPem ? { caPem } : {}),
+    skipVerifyTls: config.apiServerSkipVerifyTls,
+    ...(config.apiServerBearerTokenFile && existsSync(config.apiServerBearerTokenFile) ? { bearerTokenFile: config.apiServerBearerTokenFile } : {}),
+  });
+  if (config.apiServerBearerTokenFile && !existsSync(config.apiServerBearerTokenFile)) {
+    log.warn({ file: config.apiServerBearerTokenFile }, 'no service-account token file: requests reach the API server unauthenticated');
+  }
+  if (config.apiServerSkipVerifyTls) log.warn('the API server certificate is not verified (--api-server-skip-verify-tls)');
+
+  let keys: KeySource;
+  if (config.jwtPublicKeyFile) {
+    try {
+      keys = watchKeyFile(config.jwtPublicKeyFile, log);
+    } catch (err) {
+      throw new StartupError(`cannot load the public key file ${JSON.stringify(config.jwtPublicKeyFile)}: ${(err as Error).message}`);
+    }
+  } else {
+    keys = watchKeySecret(upstream, { namespace: config.jwtPublicKeyNamespace, name: config.jwtPublicKeyName, key: config.jwtPublicKeyFilename }, log);
+  }
+
+  const verify = createVerifier({
+    keys: () => keys.current(),
+    clockSkewMs: config.clockSkewMs,
+    maxLifetimeMs: config.maxTokenLifetimeMs,
+    audiences: config.audiences,
+    ceiling: config.allowedUrls,
+  });
+  // The gateway's own namespace: where its key secret, revocations and use counters live.
+  const namespace = config.jwtPublicKeyNamespace;
+  const revocations = watchRevocations(upstream, namespace, log);
+  const check: Verify = async (token, target) => {
+    const decision = await verify(token, target);
+    if (decision.allow && revocations.isRevoked(decision.claims.jti ?? decision.claims.id)) {
+      return { allow: false, status: 401, reason: 'revoked', message: 'this link has been revoked' };
+    }
+    return decision;
+  };
+  void warnAboutBroadAccess(upstream, { namespace, publicKeySecret: config.jwtPublicKeyName }, log);
+
+  const secureCookies = !(config.gatewayListen.protocol === 'http:' && isLoopback(config.gatewayListen.hostname));
+  const optionalRoutes: NonNullable<Parameters<typeof createGateway>[1]['optionalRoutes']> = {};
+  if (config.jwtRequestEnable) {
+    optionalRoutes['/auth/jwt/request'] = createJwtRequestRoute({
+      upstream,
+      secret: { namespace: config.jwtPrivateKeyNamespace, name: config.jwtPrivateKeyName, key: config.jwtPrivateKeyFilename },
+      maxLifetimeMs: config.maxTokenLifetimeMs,
+    });
+  }
+  if (config.oauthServerEnable) {
+    const oauth = createOAuthRoutes({
+      clientId: config.oauthServerClientId,
+      clientSecret: config.oauthServerClientSecret,
+      callbackAddress: config.oauthServerCallbackAddress,
+      basePath: config.basePath,
+      secureCookies,
+      endpoints: oauthEndpoints(config, upstream),
+      postForm: (url, form) => postForm(upstream, url, form),
+    });
+    optionalRoutes['/auth/login'] = oauth.login;
+    optionalRoutes['/auth/callback'] = oauth.callback;
+    optionalRoutes['/auth/logout'] = oauth.logout;
+  }
+
+  const publicDir = config.publicDir === defaultPublicDir && !existsSync(defaultPublicDir) ? builtViewerDir : config.publicDir;
+  const metrics = createMetrics();
+  const gateway = createGateway({
+    apiPath: config.apiPath,
+    basePath: config.basePath,
+    clientPath: config.clientPath,
+    publicDir,
+    secureCookies,
+    pingMs: options.tuning?.pingMs ?? 30_000,
+    connectTimeoutMs: options.tuning?.connectTimeoutMs ?? 5_000,
+    responseTimeoutMs: options.tuning?.responseTimeoutMs ?? 30_000,
+    version,
+    enforces: ['viewOnly', 'maxUses', 'revocation', 'audience', 'consoleExpiry'],
+    oauth: config.oauthServerEnable,
+  }, { upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes });
+
+  const secure = config.gatewayListen.protocol === 'https:';
+  const tls = secure
+    ? {
+        cert: readRequired(config.gatewayCertFile, 'the gateway certificate'),
+        key: readRequired(config.gatewayKeyFile, 'the gateway key'),
+        ...(config.clientCa ? { ca: readRequired(config.clientCa, 'the client CA'), requestCert: true, rejectUnauthorized: true } : {}),
+      }
+    : undefined;
+  const serverOptions = { maxHeaderSize: 16 * 1024, requestTimeout: 0, headersTimeout: 20_000 };
+  const server = tls ? https.createServer({ ...serverOptions, ...tls }, gateway.handle) : http.createServer(serverOptions, gateway.handle);
+  server.on('upgrade', gateway.upgrade);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  const listen = (target: http.Server, url: URL): Promise<string> =>
+    new Promise((resolve, reject) => {
+      target.once('error', (err) => reject(new StartupError(`cannot listen on ${url.host}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+      target.listen(Number(url.port || (url.protocol === 'https:' ? 443 : 80)), url.hostname.replace(/^\[|\]$/g, ''), () => {
+        const { port } = target.address() as AddressInfo;
+        resolve(`${url.protocol}//${url.hostname}:${port}`);
+      });
+    });
+
+  const url = await listen(server, config.gatewayListen);
+  let metricsServer: http.Server | undefined;
+  let metricsUrl: string | undefined;
+  if (config.metricsListen) {
+    metricsServer = http.createServer((req, res) => {
+      if (req.url !== '/metrics') return void res.writeHead(404).end();
+      void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
+    });
+    metricsUrl = await listen(metricsServer, config.metricsListen);
+  }
+  log.info({ url, metricsUrl, publicDir, apiServer: config.apiServer.href, ceiling: config.allowedUrls }, 'gateway listening');
+
+  return {
+    url,
+    ...(metricsUrl ? { metricsUrl } : {}),
+    log,
+    async shutdown() {
+      log.info({ graceMs: config.shutdownGracePeriodMs }, 'shutting down');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.drain();
+      server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGracePeriodMs).unref());
+      await Promise.race([closed, grace]);
+      server.closeAllConnections();
+      keys.close();
+      revocations.close();
+      upstream.agent.destroy();
+      metricsServer?.close();
+      log.flush();
+    },
+  };
+}

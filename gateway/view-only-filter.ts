@@ -1,0 +1,34 @@
+import { RfbClientHandshake, RfbClientMessageParser, type ClientMessage } from '../shared/node/rfb.ts';
+
+/** What a view-only console may still say: how to draw the screen, never input or power. */
+const passes = new Set<ClientMessage['type']>([
+  'SetPixelFormat', 'SetEncodings', 'FramebufferUpdateRequest', 'EnableContinuousUpdates', 'ClientFence',
+]);
+
+/**
+ * A client→server filter for view-only links. The RFB stream is parsed, not
+ * pattern-matched: input, clipboard, resize and power messages are dropped,
+ * and a message the parser does not know closes the console, because its
+ * length — and so where the next message starts — cannot be trusted.
+ */
+export function createViewOnlyFilter(): (chunk: Buffer) => Buffer | Error {
+  const handshake = new RfbClientHandshake();
+  const parser = new RfbClientMessageParser();
+  return (chunk) => {
+    const out: Buffer[] = [];
+    let rest = chunk;
+    if (!handshake.done) {
+      const progress = handshake.feed(chunk);
+      if (progress.error) return new Error(`view-only console: ${progress.error}`);
+      out.push(...progress.steps.map((step) => step.raw));
+      if (!progress.done) return Buffer.concat(out);
+      rest = progress.rest;
+    }
+    if (rest.length > 0) {
+      const { messages, error } = parser.feed(rest);
+      for (const message of messages) if (passes.has(message.type)) out.push(message.raw);
+      if (error) return new Error(`view-only console: ${error}`);
+    }
+    return Buffer.concat(out);
+  };
+}
