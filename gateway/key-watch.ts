@@ -36,15 +36,19 @@ function keySet(log: Logger) {
   };
 }
 
-/** `--jwt-public-key-file`: polled, because mounted secrets change by swapping a symlink. */
+/**
+ * `--jwt-public-key-file`: polled, because mounted secrets change by swapping a
+ * symlink. A bad file at start is an error (the gateway cannot start without a
+ * key); a bad update later keeps the keys in force.
+ */
 export function watchKeyFile(path: string, log: Logger, intervalMs = 2000): KeySource {
   const set = keySet(log);
-  const read = (): void => set.update(readFileSync(path, 'utf8'), path);
-  read();
+  importPublicKeys(readFileSync(path, 'utf8'));
+  set.update(readFileSync(path, 'utf8'), path);
   watchFile(path, { interval: intervalMs, persistent: false }, (curr, prev) => {
     if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size) return;
     try {
-      read();
+      set.update(readFileSync(path, 'utf8'), path);
     } catch (err) {
       log.error({ from: path, err: (err as Error).message }, 'public key file unreadable; the previous keys stay in force');
     }

@@ -22,7 +22,16 @@ export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
-const packageRoot = fileURLToPath(new URL('../', import.meta.url));
+/** The package root: two levels up when running from source, three from the built dist/gateway/. */
+function findPackageRoot(): string {
+  for (const up of ['../', '../../']) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(`${dir}package.json`)) return dir;
+  }
+  throw new Error('package.json not found next to the gateway');
+}
+
+const packageRoot = findPackageRoot();
 const defaultPublicDir = './web/public';
 const builtViewerDir = `${packageRoot}dist/viewer`;
 const version = (JSON.parse(readFileSync(`${packageRoot}package.json`, 'utf8')) as { version: string }).version;
