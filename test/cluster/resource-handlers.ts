@@ -1,0 +1,269 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ResourceType } from './registry.ts';
+import type { KubeObject, ObjectStore, StoreEvent } from './store.ts';
+import { apiVersionOf, typeKey } from './registry.ts';
+import { StoreError } from './store.ts';
+import { ApiError, errors, readJsonBody, sendJson } from './status.ts';
+import { matches, parseFieldSelector, parseRequirements, SelectorError } from './selectors.ts';
+import type { Requirement } from './selectors.ts';
+import { toTable, wantsTable } from './tables.ts';
+import { mergePatch } from './merge-patch.ts';
+
+export interface ResourceRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  type: ResourceType;
+  version: string;
+  verb: string;
+  namespace?: string;
+  name?: string;
+  query: URLSearchParams;
+}
+
+const BOOKMARK_INTERVAL_MS = 5_000;
+const NAMESPACES_KEY = typeKey('', 'namespaces');
+
+function storeError(e: unknown, type: ResourceType, name: string): never {
+  if (e instanceof StoreError) {
+    if (e.reason === 'NotFound') throw errors.notFound(type.resource, type.group, name);
+    if (e.reason === 'AlreadyExists') throw errors.alreadyExists(type.resource, type.group, name);
+    if (e.reason === 'Conflict') throw errors.conflict(type.resource, type.group, name, e.message);
+    if (e.reason === 'Expired') throw errors.expired(e.message);
+  }
+  throw e;
+}
+
+interface Selection {
+  labels: Requirement[];
+  fields: Requirement[];
+}
+
+export function parseSelection(query: URLSearchParams): Selection {
+  try {
+    return { labels: parseRequirements(query.get('labelSelector') ?? '', true), fields: parseFieldSelector(query.get('fieldSelector') ?? '') };
+  } catch (e) {
+    if (e instanceof SelectorError) throw errors.badRequest(e.message);
+    throw e;
+  }
+}
+
+function selected(object: KubeObject, namespace: string | undefined, selection: Selection): boolean {
+  if (namespace !== undefined && object.metadata.namespace !== namespace) return false;
+  const fields = { 'metadata.name': object.metadata.name, 'metadata.namespace': object.metadata.namespace ?? '' };
+  return matches(selection.labels, object.metadata.labels ?? {}) && matches(selection.fields, fields);
+}
+
+interface ContinueToken {
+  after: string;
+}
+
+function encodeContinue(object: KubeObject): string {
+  const token: ContinueToken = { after: `${object.metadata.namespace ?? ''}/${object.metadata.name}` };
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+function decodeContinue(text: string): ContinueToken {
+  try {
+    const token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as ContinueToken;
+    if (typeof token.after !== 'string') throw new Error('missing position');
+    return token;
+  } catch {
+    throw errors.badRequest(`invalid continue token ${JSON.stringify(text)}`);
+  }
+}
+
+function parseLimit(text: string | null): number | undefined {
+  if (text === null || text === '' || text === '0') return undefined;
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`limit must be a non-negative integer, got ${JSON.stringify(text)}`);
+  return limit;
+}
+
+export function list(r: ResourceRequest, store: ObjectStore): void {
+  const selection = parseSelection(r.query);
+  const limit = parseLimit(r.query.get('limit'));
+  const continueText = r.query.get('continue');
+  const after = continueText ? decodeContinue(continueText).after : undefined;
+  const revision = store.currentRevision();
+  let items = store.list(typeKey(r.type.group, r.type.resource), r.namespace).filter((o) => selected(o, undefined, selection));
+  if (after !== undefined) items = items.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > after);
+  const page = limit !== undefined ? items.slice(0, limit) : items;
+  const remaining = items.length - page.length;
+  const metadata = {
+    resourceVersion: String(revision),
+    ...(remaining > 0 ? { continue: encodeContinue(page[page.length - 1]!), remainingItemCount: remaining } : {}),
+  };
+  if (wantsTable(r.req.headers.accept)) {
+    sendJson(r.res, 200, toTable(r.type.kind, page, metadata));
+    return;
+  }
+  sendJson(r.res, 200, { kind: `${r.type.kind}List`, apiVersion: apiVersionOf(r.type.group, r.version), metadata, items: page });
+}
+
+export function get(r: ResourceRequest, store: ObjectStore): void {
+  const object = store.get(typeKey(r.type.group, r.type.resource), r.namespace, r.name!);
+  if (!object) throw errors.notFound(r.type.resource, r.type.group, r.name!);
+  if (wantsTable(r.req.headers.accept)) {
+    sendJson(r.res, 200, toTable(r.type.kind, [object], { resourceVersion: object.metadata.resourceVersion }));
+    return;
+  }
+  sendJson(r.res, 200, object);
+}
+
+/** Newline-delimited watch events; a selector change turns MODIFIED into ADDED/DELETED as the object enters or leaves. */
+export function watch(r: ResourceRequest, store: ObjectStore): void {
+  const selection = parseSelection(r.query);
+  const key = typeKey(r.type.group, r.type.resource);
+  const rvText = r.query.get('resourceVersion') ?? '';
+  const since = rvText === '' || rvText === '0' ? undefined : Number(rvText);
+  if (since !== undefined && !Number.isInteger(since)) throw errors.badRequest(`invalid resourceVersion ${JSON.stringify(rvText)}`);
+  const bookmarks = r.query.get('allowWatchBookmarks') === 'true';
+  const timeoutSeconds = Number(r.query.get('timeoutSeconds') ?? '0');
+
+  r.res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  r.res.flushHeaders();
+  const send = (type: string, object: unknown): void => {
+    r.res.write(JSON.stringify({ type, object }) + '\n');
+  };
+  const onEvent = (e: StoreEvent): void => {
+    const now = e.type !== 'DELETED' && selected(e.object, r.namespace, selection);
+    const before = e.type === 'DELETED' ? selected(e.object, r.namespace, selection) : e.previous !== undefined && selected(e.previous, r.namespace, selection);
+    if (e.type === 'ADDED' && now) send('ADDED', e.object);
+    else if (e.type === 'DELETED' && before) send('DELETED', e.object);
+    else if (e.type === 'MODIFIED') {
+      if (now && before) send('MODIFIED', e.object);
+      else if (now) send('ADDED', e.object);
+      else if (before) send('DELETED', e.object);
+    }
+  };
+
+  let start = since;
+  if (start === undefined) {
+    start = store.currentRevision();
+    for (const object of store.list(key, r.namespace)) if (selected(object, undefined, selection)) send('ADDED', object);
+  }
+  let subscription: { stop(): void };
+  try {
+    subscription = store.watch(key, start, onEvent);
+  } catch (e) {
+    if (e instanceof StoreError && e.reason === 'Expired') {
+      send('ERROR', new ApiError(410, 'Expired', e.message).body());
+      r.res.end();
+      return;
+    }
+    throw e;
+  }
+  const timers: NodeJS.Timeout[] = [];
+  const finish = (): void => {
+    subscription.stop();
+    timers.forEach((t) => clearTimeout(t));
+    if (!r.res.writableEnded) r.res.end();
+  };
+  if (bookmarks) {
+    timers.push(setInterval(() => send('BOOKMARK', { kind: r.type.kind, apiVersion: apiVersionOf(r.type.group, r.version), metadata: { resourceVersion: String(store.currentRevision()) } }), BOOKMARK_INTERVAL_MS));
+  }
+  if (timeoutSeconds > 0) timers.push(setTimeout(finish, timeoutSeconds * 1000));
+  r.res.on('close', finish);
+}
+
+function asObject(body: unknown, r: ResourceRequest): KubeObject {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('the request body must be a JSON object');
+  const object = body as KubeObject;
+  object.metadata = (object.metadata ?? {}) as KubeObject['metadata'];
+  if (typeof object.metadata !== 'object' || object.metadata === null) throw errors.badRequest('metadata must be an object');
+  const apiVersion = apiVersionOf(r.type.group, r.version);
+  if (object.kind !== undefined && object.kind !== r.type.kind) {
+    throw errors.badRequest(`the kind of the provided object (${String(object.kind)}) does not match the resource ${r.type.resource} (${r.type.kind})`);
+  }
+  object.kind = r.type.kind;
+  object.apiVersion ??= apiVersion;
+  if (r.type.namespaced) {
+    if (object.metadata.namespace !== undefined && object.metadata.namespace !== r.namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    object.metadata.namespace = r.namespace;
+  } else {
+    delete object.metadata.namespace;
+  }
+  if (object.kind === 'Secret') {
+    foldStringData(object);
+    if (!object['type']) object['type'] = 'Opaque';
+  }
+  return object;
+}
+
+/** Secrets accept `stringData` on writes and store it base64-encoded in `data`, like the API server. */
+function foldStringData(secret: KubeObject): void {
+  const stringData = secret['stringData'] as Record<string, string> | undefined;
+  if (stringData === undefined) return;
+  const data = { ...(secret['data'] as Record<string, string> | undefined) };
+  for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v)).toString('base64');
+  secret['data'] = data;
+  delete secret['stringData'];
+}
+
+function requireNamespace(store: ObjectStore, namespace: string | undefined): void {
+  if (namespace !== undefined && !store.get(NAMESPACES_KEY, undefined, namespace)) throw errors.notFound('namespaces', '', namespace);
+}
+
+export async function create(r: ResourceRequest, store: ObjectStore): Promise<void> {
+  const object = asObject(await readJsonBody(r.req), r);
+  if (!object.metadata.name && object.metadata.generateName) {
+    object.metadata.name = object.metadata.generateName + Math.random().toString(36).slice(2, 7);
+  }
+  if (!object.metadata.name) throw errors.invalid(`${r.type.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
+  delete object.metadata.resourceVersion;
+  if (r.type.namespaced) requireNamespace(store, r.namespace);
+  if (r.query.get('dryRun') === 'All') {
+    sendJson(r.res, 201, object);
+    return;
+  }
+  let stored: KubeObject;
+  try {
+    stored = store.create(typeKey(r.type.group, r.type.resource), object);
+  } catch (e) {
+    storeError(e, r.type, object.metadata.name);
+  }
+  sendJson(r.res, 201, stored);
+}
+
+function replace(r: ResourceRequest, store: ObjectStore, object: KubeObject): void {
+  let stored: KubeObject;
+  try {
+    stored = store.update(typeKey(r.type.group, r.type.resource), object);
+  } catch (e) {
+    storeError(e, r.type, r.name!);
+  }
+  sendJson(r.res, 200, stored);
+}
+
+export async function update(r: ResourceRequest, store: ObjectStore): Promise<void> {
+  const object = asObject(await readJsonBody(r.req), r);
+  if (object.metadata.name !== r.name) {
+    throw errors.badRequest(`the name of the object (${String(object.metadata.name)}) does not match the name on the URL (${r.name!})`);
+  }
+  replace(r, store, object);
+}
+
+const MERGE_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json'];
+
+export async function patch(r: ResourceRequest, store: ObjectStore): Promise<void> {
+  const contentType = (r.req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  if (!MERGE_TYPES.includes(contentType)) throw errors.unsupportedMediaType(contentType);
+  const body = await readJsonBody(r.req);
+  const current = store.get(typeKey(r.type.group, r.type.resource), r.namespace, r.name!);
+  if (!current) throw errors.notFound(r.type.resource, r.type.group, r.name!);
+  const merged = asObject(mergePatch(structuredClone(current), body), r);
+  merged.metadata.name = r.name!;
+  replace(r, store, merged);
+}
+
+export function remove(r: ResourceRequest, store: ObjectStore): void {
+  let gone: KubeObject;
+  try {
+    gone = store.delete(typeKey(r.type.group, r.type.resource), r.namespace, r.name!);
+  } catch (e) {
+    storeError(e, r.type, r.name!);
+  }
+  sendJson(r.res, 200, gone);
+}
