@@ -34,6 +34,8 @@ function stripQuotes(token: string): string {
 
 /** `then` may only lead to a path on this gateway: `/x`, never `//host` or `/\host`. */
 export function isSameOriginPath(then: string): boolean {
+  // Control characters are matched on purpose: a CR or LF in a Location header splits the response.
+  // eslint-disable-next-line no-control-regex
   return /^\/(?![/\\])[^\s\\]*$/.test(then) && !/[\u0000-\u001f\u007f]/.test(then);
 }
 

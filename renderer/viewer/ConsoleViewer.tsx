@@ -1,0 +1,227 @@
+import RFB from '@novnc/novnc';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
+import { KUBEVIRT_SUBPROTOCOL, TappedChannel } from './channel.ts';
+import type { WebSocketLike } from './channel.ts';
+import { nextConsoleState } from './console-state.ts';
+import type { ConsoleState } from './console-state.ts';
+import { expiryLabel } from './countdown.ts';
+import { describeState } from './describe-state.ts';
+import type { ConsoleAction } from './describe-state.ts';
+import { keyEvents } from './keystrokes.ts';
+import type { Keystroke } from './keystrokes.ts';
+import { PasteDialog } from './PasteDialog.tsx';
+import { initialStateFor, instantMs } from './session.ts';
+import type { ConsoleSession } from './session.ts';
+import { StatePanel } from './StatePanel.tsx';
+
+export interface ConnectOptions {
+  /** false: ask KubeVirt to keep an existing viewer (preserveSession); true: take the console from them. */
+  takeOver: boolean;
+}
+
+export interface ConsoleViewerProps {
+  /** A websocket URL (opened with the plain.kubevirt.io subprotocol) or a ready WebSocket-like channel. */
+  connect: (options: ConnectOptions) => string | WebSocketLike;
+  /** Names the console for people, e.g. "web-1 in team-a". */
+  title: string;
+  session?: ConsoleSession;
+  onExpired?: () => void;
+  onStateChange?: (state: ConsoleState) => void;
+  /** Extra toolbar controls, after the built-in ones. */
+  toolbar?: ReactNode;
+  formatTime?: (ms: number) => string;
+}
+
+// How long a closed console takes to be released upstream, and the longest wait for a close.
+const SESSION_RELEASE_MS = 200;
+const CLOSE_WAIT_MS = 2_000;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// setTimeout fires at once for delays beyond this (about 24.8 days).
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+const defaultFormatTime = (ms: number) => new Date(ms).toLocaleString();
+
+/** A noVNC console with the states, countdown and controls every Gatepass viewer shares. */
+export function ConsoleViewer({ connect, title, session, onExpired, onStateChange, toolbar, formatTime = defaultFormatTime }: ConsoleViewerProps) {
+  const until = session?.until === undefined ? undefined : instantMs(session.until, 'until');
+  const viewOnly = session?.viewOnly === true;
+  const [state, dispatch] = useReducer(nextConsoleState, session, (s) => initialStateFor(s, Date.now()));
+  const [now, setNow] = useState(() => Date.now());
+  const [scaled, setScaled] = useState(true);
+  const [fullScreen, setFullScreen] = useState(false);
+  const [pasting, setPasting] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const screen = useRef<HTMLDivElement>(null);
+  const live = useRef<{ rfb: RFB; channel: TappedChannel } | null>(null);
+  // Events of a connection that has since been replaced must not move the state.
+  const generation = useRef(0);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const scaledRef = useRef(scaled);
+  scaledRef.current = scaled;
+  const viewOnlyRef = useRef(viewOnly);
+  viewOnlyRef.current = viewOnly;
+  // Held in a ref so a caller passing a new function each render does not reconnect.
+  const connectRef = useRef(connect);
+  connectRef.current = connect;
+
+  /** Closes the current connection, if any; resolves once its channel has closed. */
+  const disconnect = useCallback((): Promise<unknown> | undefined => {
+    generation.current += 1;
+    const current = live.current;
+    live.current = null;
+    if (!current) return undefined;
+    try {
+      current.rfb.disconnect();
+    } catch {
+      // Already disconnected: nothing left to close.
+    }
+    return current.channel.closed;
+  }, []);
+
+  const open = useCallback(async (takeOver: boolean, auto: boolean) => {
+    if (stateRef.current.kind === 'expired' || !screen.current) return;
+    const previous = disconnect();
+    const id = generation.current;
+    dispatch({ type: 'connect', takeOver, auto });
+    // With preserveSession, KubeVirt refuses while our own previous session is
+    // still open upstream: wait for it to close (bounded) before asking again.
+    if (previous) await Promise.race([previous.then(() => delay(SESSION_RELEASE_MS)), delay(CLOSE_WAIT_MS)]);
+    if (id !== generation.current || !screen.current) return;
+    let client: RFB;
+    let channel: TappedChannel;
+    try {
+      const target = connectRef.current({ takeOver });
+      const raw: WebSocketLike = typeof target === 'string' ? new WebSocket(target, [KUBEVIRT_SUBPROTOCOL]) : target;
+      channel = new TappedChannel(raw, ({ code, reason }) => {
+        if (id === generation.current) dispatch({ type: 'closed', code, reason });
+      });
+      client = new RFB(screen.current, channel, { shared: true });
+    } catch (err) {
+      dispatch({ type: 'failed', detail: `Could not open the console: ${(err as Error).message}` });
+      return;
+    }
+    client.scaleViewport = scaledRef.current;
+    client.viewOnly = viewOnlyRef.current;
+    client.background = 'transparent';
+    client.addEventListener('connect', () => {
+      if (id !== generation.current) return;
+      dispatch({ type: 'connected' });
+      client.focus({ preventScroll: true });
+    });
+    live.current = { rfb: client, channel };
+  }, [disconnect]);
+
+  // Connect once on mount when the link allows it; close on unmount.
+  useEffect(() => {
+    if (stateRef.current.kind === 'connecting') void open(false, false);
+    return () => void disconnect();
+  }, [open, disconnect]);
+
+  useEffect(() => onStateChange?.(state), [state, onStateChange]);
+
+  useEffect(() => {
+    if (until === undefined) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [until]);
+
+  // The gateway closes a live console at expiry too (4410); this covers a
+  // gateway that does not, and a console that is not connected at the time.
+  const expiredNow = until !== undefined && now >= until;
+  useEffect(() => {
+    if (!expiredNow || stateRef.current.kind === 'expired') return;
+    void disconnect();
+    dispatch({ type: 'expired' });
+  }, [expiredNow, disconnect]);
+
+  useEffect(() => {
+    if (state.kind === 'expired') onExpired?.();
+  }, [state.kind, onExpired]);
+
+  useEffect(() => {
+    if (state.kind === 'unreachable' && state.retryInMs !== undefined) {
+      const timer = setTimeout(() => void open(false, true), state.retryInMs);
+      return () => clearTimeout(timer);
+    }
+    if (state.kind === 'not-yet-valid' && state.from !== undefined) {
+      const wait = state.from - Date.now();
+      if (wait > LONGEST_TIMER_MS) return;
+      const timer = setTimeout(() => void open(false, false), Math.max(0, wait));
+      return () => clearTimeout(timer);
+    }
+    return undefined;
+  }, [state, open]);
+
+  useEffect(() => {
+    if (live.current) live.current.rfb.scaleViewport = scaled;
+  }, [scaled]);
+
+  useEffect(() => {
+    if (live.current) live.current.rfb.viewOnly = viewOnly;
+  }, [viewOnly]);
+
+  useEffect(() => {
+    const onChange = () => setFullScreen(document.fullscreenElement === root.current);
+    document.addEventListener('fullscreenchange', onChange);
+    return () => document.removeEventListener('fullscreenchange', onChange);
+  }, []);
+
+  const toggleFullScreen = () => {
+    if (document.fullscreenElement) void document.exitFullscreen();
+    else void root.current?.requestFullscreen();
+  };
+
+  const typeText = (strokes: readonly Keystroke[]) => {
+    const client = live.current?.rfb;
+    if (client === undefined) return;
+    for (const { keysym, down } of keyEvents(strokes)) client.sendKey(keysym, null, down);
+    setPasting(false);
+    client.focus({ preventScroll: true });
+  };
+
+  const onAction = (action: ConsoleAction) => void open(action === 'take-over', false);
+
+  const connected = state.kind === 'connected';
+  const description = describeState(state, { formatTime });
+  // One "Reconnect" at a time: the state panel's when it offers one, else the toolbar's.
+  const panelReconnects = !connected && description.actions.includes('reconnect');
+
+  return (
+    <div className="console" ref={root}>
+      <div className="console__bar">
+        <h1 className="console__title">{title}</h1>
+        {viewOnly && <span className="console__badge">View only</span>}
+        {until !== undefined && (
+          <span className="console__countdown" aria-live="off" title={`Valid until ${formatTime(until)}`}>
+            {expiryLabel(until, now)}
+          </span>
+        )}
+        <div className="console__tools" role="toolbar" aria-label="Console controls">
+          <button type="button" className="button" aria-pressed={scaled} onClick={() => setScaled((s) => !s)}>Scale to fit</button>
+          <button type="button" className="button" aria-pressed={fullScreen} onClick={toggleFullScreen}>Full screen</button>
+          {!viewOnly && (
+            <>
+              <button type="button" className="button" disabled={!connected} onClick={() => live.current?.rfb.sendCtrlAltDel()}>Ctrl-Alt-Del</button>
+              <button type="button" className="button" disabled={!connected} aria-expanded={pasting} onClick={() => setPasting((p) => !p)}>Paste text</button>
+            </>
+          )}
+          {!panelReconnects && (
+            <button type="button" className="button" disabled={state.kind === 'expired'} onClick={() => void open(false, false)}>Reconnect</button>
+          )}
+          {toolbar}
+        </div>
+      </div>
+      <div className="console__body">
+        <div className="console__screen" ref={screen} role="application" aria-label="VM console" />
+        {connected
+          ? <p className="visually-hidden" role="status">{description.title}</p>
+          : <StatePanel description={description} onAction={onAction} />}
+        {pasting && connected && <PasteDialog onType={typeText} onClose={() => setPasting(false)} />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import type { ConsoleAction, StateDescription } from './describe-state.ts';
+
+const ACTION_LABELS: Readonly<Record<ConsoleAction, string>> = {
+  'take-over': 'Take over',
+  reconnect: 'Reconnect',
+};
+
+export interface StatePanelProps {
+  description: StateDescription;
+  onAction?: (action: ConsoleAction) => void;
+}
+
+/** A console state as a person reads it: a headline, why, and what to do next. */
+export function StatePanel({ description, onAction }: StatePanelProps) {
+  const { title, detail, role, actions } = description;
+  return (
+    <div className={`console-state console-state--${role}`} role={role}>
+      <p className="console-state__title">{title}</p>
+      {detail !== undefined && <p className="console-state__detail">{detail}</p>}
+      {onAction !== undefined && actions.length > 0 && (
+        <div className="console-state__actions">
+          {actions.map((action) => (
+            <button
+              key={action}
+              type="button"
+              className={action === 'take-over' ? 'button button--primary' : 'button'}
+              onClick={() => onAction(action)}
+            >
+              {ACTION_LABELS[action]}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+// The words a person reads for each console state, and what they can do next.
+
+import type { ConsoleState } from './console-state.ts';
+import { formatCountdown } from './countdown.ts';
+
+export type ConsoleAction = 'take-over' | 'reconnect';
+
+export interface StateDescription {
+  title: string;
+  detail: string | undefined;
+  /** `alert` interrupts a screen reader; used when something went wrong. */
+  role: 'status' | 'alert';
+  actions: readonly ConsoleAction[];
+}
+
+export interface DescribeOptions {
+  /** Formats an instant for a person; injected so tests do not depend on the machine's time zone. */
+  formatTime: (ms: number) => string;
+}
+
+export function describeState(state: ConsoleState, options: DescribeOptions): StateDescription {
+  switch (state.kind) {
+    case 'connecting':
+      return {
+        title: state.takeOver ? 'Taking over the console…' : 'Connecting to the console…',
+        detail: state.attempt > 1 ? `Attempt ${state.attempt}` : undefined,
+        role: 'status',
+        actions: [],
+      };
+    case 'connected':
+      return { title: 'Connected', detail: undefined, role: 'status', actions: [] };
+    case 'unreachable': {
+      const why = state.cause === 'restarting' ? 'The gateway is restarting.' : 'The gateway cannot be reached (network problem, or the gateway is down).';
+      const next = state.retryInMs === undefined
+        ? 'Gave up retrying automatically.'
+        : `Retrying in ${formatCountdown(state.retryInMs)}…`;
+      return { title: 'Gateway unreachable', detail: `${why} ${next}`, role: 'alert', actions: ['reconnect'] };
+    }
+    case 'not-yet-valid':
+      return {
+        title: 'This link is not valid yet',
+        detail: state.from === undefined
+          ? state.detail ?? 'Try again later.'
+          : `It is valid from ${options.formatTime(state.from)}. The console opens by itself then.`,
+        role: 'alert',
+        actions: ['reconnect'],
+      };
+    case 'expired':
+      return { title: 'This link has expired', detail: state.detail ?? 'Ask the person who sent it for a new one.', role: 'alert', actions: [] };
+    case 'in-use':
+      return {
+        title: 'Someone else is using this console',
+        detail: 'Taking over disconnects them.',
+        role: 'alert',
+        actions: ['take-over', 'reconnect'],
+      };
+    case 'not-running':
+      return { title: 'The VM is not running', detail: 'Start the VM, then reconnect.', role: 'alert', actions: ['reconnect'] };
+    case 'forbidden':
+      return { title: 'This link does not open this console', detail: state.detail, role: 'alert', actions: [] };
+    case 'no-link':
+      return {
+        title: 'No valid link for this console',
+        detail: state.detail ?? 'Open the link you were given again.',
+        role: 'alert',
+        actions: ['reconnect'],
+      };
+    case 'disconnected':
+      return { title: 'The console closed', detail: state.detail, role: 'alert', actions: ['reconnect'] };
+  }
+}
