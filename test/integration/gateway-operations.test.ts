@@ -145,3 +145,34 @@ describe('SIGTERM', () => {
     await own.cluster.close();
   });
 });
+
+describe('the start-up permission check', () => {
+  const warning = /can read secrets other than the public key/;
+
+  it('warns when the service account can read other secrets, as kube-gateway’s own binding allows', async () => {
+    // kube-gateway's deploy/ binds its service account to a cluster-wide reader, secrets included.
+    const clusterReader = {
+      base: 'default' as const,
+      objects: [
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'kube-gateway-cluster-reader' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }] },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'kube-gateway-cluster-reader' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kube-gateway-cluster-reader' },
+          subjects: [{ kind: 'ServiceAccount', name: 'kube-gateway', namespace: 'kube-gateway' }],
+        },
+      ],
+    };
+    const broad = await startHarness({ cluster: { fixture: clusterReader } });
+    try {
+      await waitFor(() => broad.logs.some((l) => warning.test(l)), 'the permission warning');
+    } finally {
+      await broad.close();
+    }
+  });
+
+  it('stays quiet for the least-privileged service account', async () => {
+    await waitFor(() => h.logs.some((l) => l.includes('"revocation list loaded"')), 'the gateway to settle');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.logs.some((l) => warning.test(l))).toBe(false);
+  });
+});

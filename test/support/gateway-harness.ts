@@ -36,7 +36,13 @@ export interface Harness {
 
 let idCounter = 0;
 
-export async function startHarness(options: { flags?: string[]; cluster?: StartClusterOptions; tuning?: StartOptions['tuning'] } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  flags?: string[];
+  cluster?: StartClusterOptions;
+  tuning?: StartOptions['tuning'];
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const upstream: string[] = [];
   const cluster = await startCluster({ ...options.cluster, log: (line) => upstream.push(line) });
   const dir = await mkdtemp(join(tmpdir(), 'gatepass-gw-'));
