@@ -9,8 +9,8 @@ import { kubectlRunner } from '../cluster/kubectl.ts';
 import { parseFixture } from '../cluster/fixture.ts';
 
 let dir: string;
-// tsx itself rather than `npx tsx`: npm exec dies of SIGTERM (143) instead of reporting its child's exit code.
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+// The README's own command: the script execs node, so SIGTERM to npm reaches the stand-in itself.
+const CLUSTER = ['run', '--silent', 'cluster', '--'];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gatepass-cluster-cli-'));
@@ -36,7 +36,7 @@ describe('npm run cluster (test/cluster/cli.ts)', () => {
     const kubeconfig = join(dir, 'kubeconfig');
     const fixture = join(dir, 'fixture.yaml');
     await writeFile(fixture, FIXTURE);
-    const child = spawn(TSX, ['test/cluster/cli.ts', '--kubeconfig', kubeconfig, '--fixture', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', [...CLUSTER, '--kubeconfig', kubeconfig, '--fixture', fixture], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const lines = createInterface({ input: child.stdout });
@@ -70,7 +70,7 @@ describe('npm run cluster (test/cluster/cli.ts)', () => {
   });
 
   it('exits 2 with usage when --kubeconfig is missing', async () => {
-    const child = spawn(TSX, ['test/cluster/cli.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', [...CLUSTER, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));

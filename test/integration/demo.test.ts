@@ -1,0 +1,50 @@
+// The README's first command, run as a newcomer would: `npm run demo` must come
+// up with a working cluster, gateway and link, and stop cleanly on SIGTERM.
+import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseLink } from '../../shared/links.ts';
+
+const run = promisify(execFile);
+let dir: string | undefined;
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm run demo', () => {
+  it('starts the stand-in and the gateway, prints a link that opens a console, and stops on SIGTERM', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gatepass-demo-'));
+    const child = spawn('npm', ['run', '--silent', 'demo'], { env: { ...process.env, GATEPASS_DEMO_DIR: dir, GATEPASS_DEMO_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const ready = await new Promise<{ gateway: string; link: string }>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (line.startsWith('{"ready":true')) resolve(JSON.parse(line) as { gateway: string; link: string });
+      });
+      child.once('exit', (code) => reject(new Error(`demo exited ${String(code)} before ready: ${stderr}`)));
+    });
+
+    const link = parseLink(ready.link);
+    expect(link).toMatchObject({ form: 'fragment', name: 'web-1', namespace: 'team-a', gateway: ready.gateway });
+    const set = await fetch(`${ready.gateway}/auth/jwt/set`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: link.token, name: 'web-1', namespace: 'team-a' }),
+    });
+    expect(set.status).toBe(302);
+    expect((await fetch(`${ready.gateway}${set.headers.get('location') ?? ''}`)).status).toBe(200);
+
+    const kubectl = await run('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), 'get', 'vms', '-A', '-o', 'name']);
+    expect(kubectl.stdout.split('\n').filter(Boolean).sort()).toEqual(['virtualmachine.kubevirt.io/build-7', 'virtualmachine.kubevirt.io/db-1', 'virtualmachine.kubevirt.io/testvm', 'virtualmachine.kubevirt.io/web-1']);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 120_000);
+});
