@@ -45,6 +45,16 @@ export function explainUpstreamStatus(status: number): { code: number; reason: s
 }
 
 /**
+ * How the end of an open console reads to a person. KubeVirt drops the old
+ * viewer without a close frame (1006) when another one takes the console.
+ */
+export function explainUpstreamClose(code: number, reason = ''): { code: number; reason: string } {
+  if (code === 1006) return { code: closeCodes.inUse, reason: 'the console was taken over by another viewer, or the cluster dropped it' };
+  if (code === 1000 || code === 1005) return { code: 1000, reason: 'the console closed' };
+  return { code: code === 1015 ? 1011 : code, reason: `the console closed: ${reason || `code ${code}`}`.slice(0, 120) };
+}
+
+/**
  * Opens and relays console websockets. A refused handshake is still accepted
  * and then closed with a code and a reason, because a browser sees only 1006
  * when a websocket handshake fails.
@@ -119,9 +129,7 @@ export class ConsoleProxy {
             expiredReason: 'the link expired',
             ...(target.filterClient ? { filterClient: target.filterClient } : {}),
             onBytes: hooks.onBytes,
-            serverClosed: (code) => code === 1000
-              ? { code: 1000, reason: 'the console closed' }
-              : { code: closeCodes.inUse, reason: 'the console was closed by the cluster; another viewer may have taken it over' },
+            serverClosed: explainUpstreamClose,
           });
           this.relays.add(relay);
           void relay.ended.then(() => this.relays.delete(relay));

@@ -11,7 +11,7 @@ export interface RelayOptions {
   filterClient?: (chunk: Buffer) => Buffer | Error;
   onBytes?: (direction: 'client' | 'server', bytes: number) => void;
   /** How the client is told that the server side went away, from the server's close code. */
-  serverClosed?: (code: number) => { code: number; reason: string };
+  serverClosed?: (code: number, reason: string) => { code: number; reason: string };
 }
 
 export interface RelayEnd {
@@ -86,7 +86,7 @@ export function relayConsole(client: WebSocket, server: WebSocket, options: Rela
 
   client.on('close', (code, reason) => end({ by: 'client', code, reason: reason.toString() }, 1000, ''));
   server.on('close', (code, reason) => {
-    const told = options.serverClosed?.(code) ?? { code: sendable(code), reason: reason.toString() };
+    const told = options.serverClosed?.(code, reason.toString()) ?? { code: sendable(code), reason: reason.toString() };
     end({ by: 'server', code, reason: reason.toString() }, told.code, told.reason);
   });
   client.on('error', () => end({ by: 'client', code: 1006, reason: 'client connection failed' }, 1011, ''));
