@@ -201,8 +201,12 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       }
     }
     const filterClient = decision.viewOnly ? createViewOnlyFilter() : undefined;
+    const relayed = { client: 0, server: 0 };
     const outcome = await consoles.open(req, socket, head, { upstreamPath, query, expiresAt: decision.claims.exp * 1000, ...(filterClient ? { filterClient } : {}) }, {
-      onBytes: (direction, bytes) => metrics.bytes.inc({ direction }, bytes),
+      onBytes: (direction, bytes) => {
+        relayed[direction] += bytes;
+        metrics.bytes.inc({ direction }, bytes);
+      },
       onUpstreamLatency: (ms) => metrics.upstreamLatency.observe({ kind: 'console' }, ms / 1000),
     });
     if (outcome.refused) return record(req, 'console', 502, started, { ...tokenFields(decision), refused: outcome.refused.code });
@@ -210,7 +214,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     record(req, 'console', 101, started, tokenFields(decision));
     const end = await outcome.relay!.ended;
     metrics.consoles.dec();
-    log.info({ route: 'console-end', ...tokenFields(decision), by: end.by, code: end.code, ms: Math.round(performance.now() - started) }, 'console closed');
+    log.info({ route: 'console-end', ...tokenFields(decision), client: clientAddress(req), by: end.by, code: end.code, ms: Math.round(performance.now() - started), bytesIn: relayed.client, bytesOut: relayed.server }, 'console closed');
   }
 
   return {

@@ -84,6 +84,8 @@ export interface RunningGateway {
   url: string;
   metricsUrl?: string;
   log: Logger;
+  /** Resolves once a public key is loaded (what /readyz reports). */
+  ready: Promise<void>;
   /** SIGTERM: readiness off, no new connections, in-flight requests get the grace period, consoles close with 1001. */
   shutdown(): Promise<void>;
 }
@@ -220,6 +222,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     url,
     ...(metricsUrl ? { metricsUrl } : {}),
     log,
+    ready: keys.loaded,
     async shutdown() {
       log.info({ graceMs: config.shutdownGracePeriodMs }, 'shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -124,6 +124,10 @@ describe('a live console', () => {
     ws.close();
     await end;
     await waitFor(() => h.logs.some((l) => l.includes('"console-end"')), 'the console log line');
+    const line = JSON.parse(h.logs.findLast((l) => l.includes('"console-end"'))!) as Record<string, unknown>;
+    expect(line).toMatchObject({ route: 'console-end', by: 'client', via: 'subprotocol' });
+    expect(line.bytesOut).toBeGreaterThanOrEqual(12);
+    expect(typeof line.tokenId).toBe('string');
     expect(h.logs.join('\n')).not.toContain(token.split('.')[2]!);
   });
 });

@@ -65,7 +65,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const sink = new PassThrough();
   sink.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   const gateway = await startGateway(parsed.config, { logDestination: sink, ...(options.tuning ? { tuning: options.tuning } : {}) });
-  await waitFor(async () => (await fetch(`${gateway.url}/readyz`)).status === 200, 'the gateway to load its public key');
+  await gateway.ready;
 
   const secret = cluster.objects.get('Secret', 'kube-gateway', 'kube-gateway-jwt-private') as unknown as { data: Record<string, string> };
   const key = importPrivateKey(Buffer.from(secret.data['tls.key'] ?? '', 'base64').toString('utf8'));
