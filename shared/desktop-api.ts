@@ -1,0 +1,275 @@
+// The desktop app's one IPC contract. Main implements it once (main/desktop-api-impl),
+// the preload exposes exactly it, and the browser development bridge carries the
+// same calls over a loopback websocket. Everything that crosses is plain data:
+// errors too, as `DesktopError`, so the renderer can say what went wrong.
+//
+// What never crosses: private keys, kubeconfig credentials, and tokens other than
+// inside a link the person is meant to hold (the link they just issued, or the one
+// they pasted).
+
+/** An error as the renderer sees it: a stable code to branch on, a message for a person. */
+export interface DesktopError {
+  code:
+    | 'invalid-input'
+    | 'not-found'
+    | 'forbidden'
+    | 'unauthorized'
+    | 'unreachable'
+    | 'kubeconfig'
+    | 'gateway'
+    | 'unsupported'
+    | 'internal';
+  message: string;
+  /** The kubeconfig context the error belongs to, when it has one. */
+  context?: string;
+}
+
+export function isDesktopError(value: unknown): value is DesktopError {
+  return typeof value === 'object' && value !== null && typeof (value as DesktopError).code === 'string' && typeof (value as DesktopError).message === 'string';
+}
+
+export type ConnectionState = 'unknown' | 'connecting' | 'connected' | 'error';
+
+export interface ContextInfo {
+  /** The kubeconfig context name, unique across the merged KUBECONFIG list. */
+  name: string;
+  cluster: string;
+  server: string;
+  /** The kubeconfig user entry's name (a local alias, not the identity the API server reports). */
+  user: string;
+  namespace?: string;
+  current: boolean;
+  state: ConnectionState;
+  error?: DesktopError;
+}
+
+export type VmStatus = 'Running' | 'Stopped' | 'Starting' | 'Stopping' | 'Paused' | 'Migrating' | 'Provisioning' | 'ErrorUnschedulable' | 'Unknown' | (string & {});
+
+/** One VirtualMachine joined with its VirtualMachineInstance: what the VM browser shows. */
+export interface VmRow {
+  /** `<namespace>/<name>`: unique within a context. */
+  key: string;
+  namespace: string;
+  name: string;
+  status: VmStatus;
+  ready: boolean;
+  running: boolean;
+  node?: string;
+  ips: string[];
+  guestOS?: string;
+  /** ISO 8601. */
+  createdAt: string;
+  labels: Record<string, string>;
+  /** `status.conditions` AgentConnected. */
+  agentConnected: boolean;
+}
+
+export type InventoryState = 'loading' | 'live' | 'reconnecting' | 'error';
+
+/** The VM list changes as deltas, so 10,000 VMs are not resent on every update. */
+export type InventoryEvent =
+  | { kind: 'reset'; context: string; rows: VmRow[] }
+  | { kind: 'upsert'; context: string; rows: VmRow[] }
+  | { kind: 'remove'; context: string; keys: string[] }
+  | {
+      kind: 'state';
+      context: string;
+      state: InventoryState;
+      /** `cluster`: every namespace; `namespace`: a cluster-wide list was forbidden, so only this one. */
+      scope?: { kind: 'cluster' } | { kind: 'namespace'; namespace: string };
+      error?: DesktopError;
+    };
+
+export type GatewayKind = 'gatepass' | 'kube-gateway';
+
+export interface GatewayInfo {
+  url: string;
+  kind: GatewayKind;
+  /** The Gatepass extensions the gateway says it enforces (`/.well-known/gatepass`); empty for kube-gateway. */
+  enforces: string[];
+  version?: string;
+  /** Where the URL came from. */
+  source: 'configmap' | 'route' | 'ingress' | 'settings';
+}
+
+export interface KeySecretRef {
+  namespace: string;
+  name: string;
+  key: string;
+}
+
+/** Per-context settings, persisted and validated in main. */
+export interface ClusterSettings {
+  /** Set by the person; when absent, discovered (ConfigMap `gatepass`, then Route/Ingress). */
+  gatewayURL?: string;
+  keySecret: KeySecretRef;
+  /** A Go duration, e.g. `1h`. */
+  defaultLifetime: string;
+  defaultViewOnly: boolean;
+  defaultSingleUse: boolean;
+}
+
+export interface AppSettings {
+  closeToTray: boolean;
+  /** Favourite VMs by context: `<namespace>/<name>` keys. */
+  favourites: Record<string, string[]>;
+}
+
+export interface ShareRequest {
+  context: string;
+  namespace: string;
+  name: string;
+  /** A Go duration. */
+  duration: string;
+  /** RFC 3339, or 'now' (the default: backdated 60 s, see DESIGN). */
+  from?: string;
+  viewOnly?: boolean;
+  singleUse?: boolean;
+  label?: string;
+}
+
+export interface LinkOptions {
+  viewOnly: boolean;
+  singleUse: boolean;
+}
+
+/** A link the operator issued, as remembered in the history. */
+export interface IssuedLink {
+  id: string;
+  context: string;
+  namespace: string;
+  name: string;
+  label?: string;
+  /** ISO 8601. */
+  from: string;
+  until: string;
+  options: LinkOptions;
+  gateway: string;
+  issuedBy: string;
+  /** The token is kept only encrypted (safeStorage); without it the link cannot be copied again. */
+  canCopyAgain: boolean;
+  revoked: boolean;
+}
+
+export interface ShareResult {
+  issued: IssuedLink;
+  /** The link itself, shown once; copy again later only when `issued.canCopyAgain`. */
+  link: string;
+  /** A QR code of the link as an SVG document. */
+  qrSvg: string;
+}
+
+/** What a received link claims. A recipient cannot verify the signature, so every field is a claim. */
+export interface LinkSummary {
+  gateway: string;
+  gatewayHost: string;
+  namespace?: string;
+  name?: string;
+  from?: string;
+  until?: string;
+  viewOnly: boolean;
+  singleUse: boolean;
+  label?: string;
+  issuedBy?: string;
+  /** `fragment` (Gatepass), `query` (kube-gateway) or `legacy` (`then=`). */
+  form: 'fragment' | 'query' | 'legacy';
+  /** `sha256/<base64 SPKI hash>` the link pins the gateway's certificate to, for that host alone. */
+  pin?: string;
+}
+
+export type ConsoleTarget =
+  | { kind: 'link'; link: string }
+  /** The operator's own console with kubeconfig credentials, straight to the API server (like `virtctl vnc`). */
+  | { kind: 'own'; context: string; namespace: string; name: string };
+
+/**
+ * A console opened by main. Its bytes travel over a separate channel (a
+ * MessagePort in Electron, a loopback websocket on the development bridge),
+ * which the renderer's transport looks up by `id`.
+ */
+export interface ConsoleTicket {
+  id: string;
+  title: string;
+  namespace: string;
+  name: string;
+  /** ISO 8601, when known (a link's claims). */
+  from?: string;
+  until?: string;
+  viewOnly: boolean;
+}
+
+export interface ConsoleOpenOptions {
+  /** Without it KubeVirt is asked to preserve an existing session (`preserveSession=true`). */
+  takeOver: boolean;
+}
+
+export interface VncBridge {
+  id: string;
+  /** What to give the VNC client: `unix:/path` (mode 0600) or `127.0.0.1:5901`. */
+  address: string;
+  /** A one-time VNC password when the bridge is a loopback port. */
+  password?: string;
+  until?: string;
+}
+
+export type Screenshot = { ok: true; pngBase64: string } | { ok: false; reason: DesktopError };
+
+export type DesktopEvent =
+  | { kind: 'inventory'; event: InventoryEvent }
+  | { kind: 'contexts'; contexts: ContextInfo[] }
+  | { kind: 'links'; links: IssuedLink[] }
+  /** A `gatepass://` link arrived: it only pre-fills the Open link view. */
+  | { kind: 'deep-link'; link: string }
+  | { kind: 'navigate'; view: 'vms' | 'open-link' | 'links' | 'settings' };
+
+export interface DesktopApi {
+  listContexts(): Promise<ContextInfo[]>;
+  selectContext(name: string): Promise<ContextInfo[]>;
+  /** Starts (or restarts) the live VM list of a context; rows arrive as `inventory` events. */
+  watchInventory(context: string): Promise<void>;
+  screenshot(context: string, namespace: string, name: string): Promise<Screenshot>;
+
+  getClusterSettings(context: string): Promise<ClusterSettings>;
+  saveClusterSettings(context: string, settings: ClusterSettings): Promise<ClusterSettings>;
+  getAppSettings(): Promise<AppSettings>;
+  saveAppSettings(settings: AppSettings): Promise<AppSettings>;
+  /** The gateway for a context, from settings or discovery, with what it enforces. */
+  getGateway(context: string): Promise<GatewayInfo>;
+
+  shareConsole(request: ShareRequest): Promise<ShareResult>;
+  listIssuedLinks(): Promise<IssuedLink[]>;
+  /** Copies a remembered link to the clipboard (main holds it; the renderer never needs it again). */
+  copyIssuedLink(id: string): Promise<void>;
+  revokeLink(id: string): Promise<IssuedLink>;
+  copyText(text: string): Promise<void>;
+  /** Opens the mail client with a message main builds from an issued link. */
+  sendByMail(id: string): Promise<void>;
+
+  inspectLink(text: string): Promise<LinkSummary>;
+  openConsole(target: ConsoleTarget, options: ConsoleOpenOptions): Promise<ConsoleTicket>;
+  closeConsole(id: string): Promise<void>;
+  openInVncClient(target: ConsoleTarget): Promise<VncBridge>;
+  closeVncBridge(id: string): Promise<void>;
+
+  /** The renderer is ready: returns a deep link that arrived before it was (cold start), once. */
+  rendererReady(): Promise<string | undefined>;
+}
+
+/** Every method name, for handler tables and checks that each one is implemented. */
+export const desktopApiMethods = [
+  'listContexts', 'selectContext', 'watchInventory', 'screenshot',
+  'getClusterSettings', 'saveClusterSettings', 'getAppSettings', 'saveAppSettings', 'getGateway',
+  'shareConsole', 'listIssuedLinks', 'copyIssuedLink', 'revokeLink', 'copyText', 'sendByMail',
+  'inspectLink', 'openConsole', 'closeConsole', 'openInVncClient', 'closeVncBridge',
+  'rendererReady',
+] as const satisfies readonly (keyof DesktopApi)[];
+
+export type DesktopApiMethod = (typeof desktopApiMethods)[number];
+
+/** Compiles only while `desktopApiMethods` lists every method of the contract. */
+export type EveryMethodListed = Exclude<keyof DesktopApi, DesktopApiMethod> extends never ? true : never;
+
+/** The renderer's side: the contract plus the event stream. */
+export interface DesktopClient extends DesktopApi {
+  onEvent(listener: (event: DesktopEvent) => void): () => void;
+}
