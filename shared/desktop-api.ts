@@ -267,7 +267,7 @@ export const desktopApiMethods = [
 export type DesktopApiMethod = (typeof desktopApiMethods)[number];
 
 /** Compiles only while `desktopApiMethods` lists every method of the contract. */
-export type EveryMethodListed = Exclude<keyof DesktopApi, DesktopApiMethod> extends never ? true : never;
+export const everyMethodListed: Exclude<keyof DesktopApi, DesktopApiMethod> extends never ? true : never = true;
 
 /** The renderer's side: the contract plus the event stream. */
 export interface DesktopClient extends DesktopApi {
