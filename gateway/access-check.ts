@@ -23,44 +23,18 @@ export function readsOtherSecrets(rules: readonly ResourceRule[], allowedName: s
   });
 }
 
-function post(upstream: Upstream, path: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const payload = JSON.stringify(body);
-  const bearer = upstream.bearerToken();
-  return new Promise((resolve, reject) => {
-    const req = upstream.request({
-      method: 'POST',
-      path: `${upstream.url.pathname.replace(/\/$/, '')}${path}`,
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(payload), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-        } catch (err) {
-          reject(err as Error);
-        }
-      });
-    });
-    req.end(payload);
-  });
-}
-
 /** At start-up: a warning when the service account can read secrets beyond the public key (SelfSubjectRulesReview). */
 export async function warnAboutBroadAccess(upstream: Upstream, options: { namespace: string; publicKeySecret: string }, log: Logger): Promise<boolean> {
   const namespaces = [options.namespace, 'default'];
   try {
     for (const namespace of namespaces) {
-      const answer = await post(upstream, '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SelfSubjectRulesReview',
-        spec: { namespace },
+      const answer = await upstream.call({
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
       });
       if (answer.status !== 201 && answer.status !== 200) continue;
-      const rules = (answer.json as { status?: { resourceRules?: ResourceRule[] } }).status?.resourceRules ?? [];
+      const rules = (JSON.parse(answer.body) as { status?: { resourceRules?: ResourceRule[] } }).status?.resourceRules ?? [];
       if (readsOtherSecrets(rules, options.publicKeySecret)) {
         log.warn(
           { namespace },

@@ -1,20 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { CONSOLE_CLOSE_CODES } from '../shared/console-close-codes.ts';
 import { relayConsole, type Relay, type RelayEnd } from '../shared/node/console-relay.ts';
 import type { Upstream } from './upstream.ts';
 import { offeredSubprotocols } from './token-sources.ts';
 
 export const kubevirtSubprotocol = 'plain.kubevirt.io';
 
-/** The close codes a viewer can explain to a person (DESIGN: "Console errors a person can read"). */
-export const closeCodes = {
-  noValidLink: 4401,
-  notAllowed: 4403,
-  notRunning: 4404,
-  inUse: 4409,
-  expired: 4410,
-} as const;
+/** The close codes a viewer can explain to a person. */
+export const closeCodes = CONSOLE_CLOSE_CODES;
 
 export interface ConsoleRequest {
   upstreamPath: string;

@@ -38,27 +38,6 @@ function isoSeconds(unix: number): string {
   return new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** Reads the signing key with the caller's own token, so Kubernetes RBAC decides who may issue. */
-function readPrivateKeySecret(upstream: Upstream, secret: JwtRequestOptions['secret'], callerToken: string): Promise<{ status: number; body: string }> {
-  const base = upstream.url.pathname.replace(/\/$/, '');
-  return new Promise((resolve, reject) => {
-    const req = upstream.request({
-      method: 'GET',
-      path: `${base}/api/v1/namespaces/${encodeURIComponent(secret.namespace)}/secrets/${encodeURIComponent(secret.name)}`,
-      headers: { accept: 'application/json', authorization: `Bearer ${callerToken}` },
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.end();
-  });
-}
-
 export function createJwtRequestRoute(options: JwtRequestOptions) {
   const now = options.now ?? Date.now;
   return async function jwtRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -100,7 +79,12 @@ export function createJwtRequestRoute(options: JwtRequestOptions) {
 
     let secret;
     try {
-      secret = await readPrivateKeySecret(options.upstream, options.secret, bearer);
+      // The caller's own token reads the key, so Kubernetes RBAC decides who may issue.
+      secret = await options.upstream.call({
+        method: 'GET',
+        path: `/api/v1/namespaces/${encodeURIComponent(options.secret.namespace)}/secrets/${encodeURIComponent(options.secret.name)}`,
+        bearer,
+      });
     } catch (err) {
       return sendError(res, 502, `the Kubernetes API server is unreachable (${(err as Error).message})`);
     }

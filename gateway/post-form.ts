@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
-import type { Upstream } from './upstream.ts';
+import { readAll, type Upstream } from './upstream.ts';
 
 /**
  * POSTs a form to an OAuth endpoint. It may live on another host than the API
@@ -22,9 +22,7 @@ export function postForm(upstream: Upstream, url: string, form: URLSearchParams)
     req.setTimeout(10_000, () => req.destroy(new Error('the OAuth server did not answer in time')));
     req.on('error', reject);
     req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks).toString('utf8') }));
+      readAll(res).then((body) => resolve({ status: res.statusCode ?? 502, body }), reject);
     });
     req.end(body);
   });

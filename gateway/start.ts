@@ -64,18 +64,9 @@ function oauthEndpoints(config: Config, upstream: ReturnType<typeof createUpstre
 }
 
 async function discoverOAuth(upstream: ReturnType<typeof createUpstream>): Promise<OAuthEndpoints> {
-  const base = upstream.url.pathname.replace(/\/$/, '');
-  const body = await new Promise<string>((resolve, reject) => {
-    const req = upstream.request({ method: 'GET', path: `${base}/.well-known/oauth-authorization-server`, headers: { accept: 'application/json' } });
-    req.on('error', reject);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`OAuth discovery answered ${res.statusCode}`))));
-    });
-    req.end();
-  });
-  const doc = JSON.parse(body) as { authorization_endpoint?: string; token_endpoint?: string };
+  const answer = await upstream.call({ method: 'GET', path: '/.well-known/oauth-authorization-server', bearer: null });
+  if (answer.status !== 200) throw new Error(`OAuth discovery answered ${answer.status}`);
+  const doc = JSON.parse(answer.body) as { authorization_endpoint?: string; token_endpoint?: string };
   if (!doc.authorization_endpoint || !doc.token_endpoint) throw new Error('the OAuth discovery document names no authorization or token endpoint');
   return { authorizationEndpoint: doc.authorization_endpoint, tokenEndpoint: doc.token_endpoint };
 }

@@ -12,6 +12,29 @@ export interface UpstreamOptions {
   bearerTokenFile?: string;
 }
 
+export interface ApiAnswer {
+  status: number;
+  body: string;
+}
+
+export interface ApiCall {
+  method: string;
+  /** Path on the API server (its URL's own path prefix is added). */
+  path: string;
+  /** Whose token: the service account's by default, a caller's own, or none (`null`) for public endpoints. */
+  bearer?: string | null;
+  /** Sent as JSON. */
+  body?: unknown;
+  timeoutMs?: number;
+}
+
+/** Reads a small response whole: JSON answers from the API server or an OAuth server. */
+export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export interface Upstream {
   readonly url: URL;
   readonly agent: http.Agent;
@@ -20,6 +43,8 @@ export interface Upstream {
   /** The service account's bearer token, current as of this call. */
   bearerToken(): string | undefined;
   request(options: http.RequestOptions): http.ClientRequest;
+  /** One request with a small JSON answer, read whole (not for proxying or watches). */
+  call(call: ApiCall): Promise<ApiAnswer>;
 }
 
 /** A file read again only when its modification time or size changes. */
@@ -54,19 +79,40 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       return undefined;
     }
   };
+  const request = (requestOptions: http.RequestOptions): http.ClientRequest =>
+    (secure ? https : http).request({
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port || (secure ? 443 : 80),
+      agent,
+      ...requestOptions,
+    });
+  const prefix = url.pathname.replace(/\/$/, '');
   return {
     url,
     agent,
     tls,
     bearerToken,
-    request(requestOptions) {
-      const transport = secure ? https : http;
-      return transport.request({
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port || (secure ? 443 : 80),
-        agent,
-        ...requestOptions,
+    request,
+    call({ method, path, bearer, body, timeoutMs = 10_000 }) {
+      const token = bearer === null ? undefined : bearer ?? bearerToken();
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      return new Promise((resolve, reject) => {
+        const req = request({
+          method,
+          path: `${prefix}${path}`,
+          headers: {
+            accept: 'application/json',
+            ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+        });
+        req.setTimeout(timeoutMs, () => req.destroy(new Error('the API server did not answer in time')));
+        req.on('error', reject);
+        req.on('response', (res) => {
+          readAll(res).then((text) => resolve({ status: res.statusCode ?? 502, body: text }), reject);
+        });
+        req.end(payload);
       });
     },
   };

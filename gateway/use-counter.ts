@@ -1,36 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Upstream } from './upstream.ts';
+import type { ApiAnswer, Upstream } from './upstream.ts';
 
 export type UseOutcome = { ok: true; uses: number } | { ok: false; reason: 'used-up' | 'unavailable'; message: string };
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function call(upstream: Upstream, method: string, path: string, body?: unknown): Promise<Answer> {
-  const bearer = upstream.bearerToken();
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = upstream.request({
-      method,
-      path: `${upstream.url.pathname.replace(/\/$/, '')}${path}`,
-      headers: {
-        accept: 'application/json',
-        ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
-        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-      },
-    });
-    req.setTimeout(5_000, () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.end(payload);
-  });
-}
 
 /** The counter's object name: token ids are free text, object names are not. */
 export function counterName(tokenId: string): string {
@@ -48,11 +19,11 @@ export function createUseCounter(upstream: Upstream, namespace: string) {
   return async function use(tokenId: string, maxUses: number, expiresAt: number): Promise<UseOutcome> {
     const name = counterName(tokenId);
     for (let attempt = 0; attempt < 8; attempt++) {
-      let current: Answer;
+      let current: ApiAnswer;
       try {
-        current = await call(upstream, 'GET', `${collection}/${name}`);
+        current = await upstream.call({ method: 'GET', path: `${collection}/${name}` });
         if (current.status === 404) {
-          const created = await call(upstream, 'POST', collection, {
+          const created = await upstream.call({ method: 'POST', path: collection, body: {
             apiVersion: 'v1',
             kind: 'ConfigMap',
             metadata: {
@@ -61,7 +32,7 @@ export function createUseCounter(upstream: Upstream, namespace: string) {
               annotations: { 'gatepass.io/expires': new Date(expiresAt).toISOString() },
             },
             data: { uses: '1' },
-          });
+          } });
           if (created.status === 201 || created.status === 200) return { ok: true, uses: 1 };
           if (created.status === 409) continue;
           return { ok: false, reason: 'unavailable', message: `the use count could not be recorded (HTTP ${created.status})` };
@@ -72,7 +43,7 @@ export function createUseCounter(upstream: Upstream, namespace: string) {
         if (!Number.isSafeInteger(uses) || uses >= maxUses) {
           return { ok: false, reason: 'used-up', message: `this link could be opened ${maxUses} time${maxUses === 1 ? '' : 's'} and has been used up` };
         }
-        const updated = await call(upstream, 'PUT', `${collection}/${name}`, { ...object, data: { ...object.data, uses: String(uses + 1) } });
+        const updated = await upstream.call({ method: 'PUT', path: `${collection}/${name}`, body: { ...object, data: { ...object.data, uses: String(uses + 1) } } });
         if (updated.status === 200) return { ok: true, uses: uses + 1 };
         if (updated.status === 409) continue;
         return { ok: false, reason: 'unavailable', message: `the use count could not be recorded (HTTP ${updated.status})` };

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { Logger } from './log.ts';
-import type { Upstream } from './upstream.ts';
+import { readAll, type Upstream } from './upstream.ts';
 
 export interface KubeObject {
   metadata?: { name?: string; resourceVersion?: string };
@@ -43,11 +43,7 @@ export function watchObject(upstream: Upstream, ref: ObjectRef, log: Logger, onC
       req.end();
     });
 
-  const readJson = async (res: IncomingMessage): Promise<unknown> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of res) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  };
+  const readJson = async (res: IncomingMessage): Promise<unknown> => JSON.parse(await readAll(res));
 
   const schedule = (why: string): void => {
     if (closed) return;

@@ -2,6 +2,8 @@
 // events (connect, connected, closed, expired) and renders whatever it returns.
 // Keeping it free of the DOM and of noVNC lets every transition be unit-tested.
 
+import { CONSOLE_CLOSE_CODES } from '../../shared/console-close-codes.ts';
+
 /** Where a closed websocket leaves the console, by close code (DESIGN: "Console errors a person can read"). */
 export type CloseOutcome =
   | { kind: 'no-link' }
@@ -15,11 +17,7 @@ export type CloseOutcome =
 export const CLOSE_CODES = {
   goingAway: 1001,
   abnormal: 1006,
-  noValidLink: 4401,
-  notAllowed: 4403,
-  notRunning: 4404,
-  inUse: 4409,
-  expired: 4410,
+  ...CONSOLE_CLOSE_CODES,
 } as const;
 
 export function closeOutcome(code: number): CloseOutcome {
