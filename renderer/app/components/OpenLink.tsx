@@ -1,0 +1,115 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { DragEvent, FormEvent } from 'react';
+import type { ConsoleTarget, LinkSummary } from '../../../shared/desktop-api.ts';
+import { useClient } from '../client.tsx';
+import { CLAIM_NOTICE, claimRows, consoleTitle, droppedText, sessionOf } from '../open-link/claims.ts';
+import { formatInstant } from '../share/grant-wording.ts';
+import { EmbeddedConsole } from './EmbeddedConsole.tsx';
+import { ErrorAlert } from './ErrorAlert.tsx';
+import { useAction } from './use-action.ts';
+
+export interface Prefill {
+  link: string;
+  /** Changes with every arrival, so the same link arriving twice pre-fills again. */
+  seq: number;
+}
+
+export interface OpenLinkProps {
+  prefill: Prefill | undefined;
+}
+
+interface Inspected {
+  link: string;
+  summary: LinkSummary;
+}
+
+/** Paste, drop or receive a link; see what it claims; connect only when the person says so. */
+export function OpenLink({ prefill }: OpenLinkProps) {
+  const client = useClient();
+  const [text, setText] = useState('');
+  const [inspected, setInspected] = useState<Inspected | undefined>();
+  const [connected, setConnected] = useState<Inspected | undefined>();
+  const [dragging, setDragging] = useState(false);
+  const inspect = useAction((link: string) => client.inspectLink(link));
+
+  useEffect(() => {
+    if (prefill === undefined) return;
+    setText(prefill.link);
+    setInspected(undefined);
+    setConnected(undefined);
+  }, [prefill]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const link = text.trim();
+    setInspected(undefined);
+    const summary = await inspect.run(link);
+    if (summary) setInspected({ link, summary });
+  };
+
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    const dropped = droppedText((type) => event.dataTransfer.getData(type));
+    if (dropped === '') return;
+    setText(dropped);
+    setInspected(undefined);
+  };
+
+  const target = useMemo<ConsoleTarget | undefined>(() => connected && { kind: 'link', link: connected.link }, [connected]);
+
+  if (connected && target) {
+    return (
+      <EmbeddedConsole
+        target={target}
+        title={consoleTitle(connected.summary)}
+        session={sessionOf(connected.summary)}
+        onClose={() => setConnected(undefined)}
+      />
+    );
+  }
+
+  return (
+    <section className="page" aria-labelledby="open-link-title">
+      <h1 id="open-link-title" className="page__title">Open a console link</h1>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <label className="field">
+          <span>Link</span>
+          <textarea
+            className={`input input--mono drop-target${dragging ? ' drop-target--over' : ''}`}
+            rows={3}
+            value={text}
+            placeholder="Paste or drop a console link (https://… or gatepass://…)"
+            spellCheck={false}
+            onChange={(e) => {
+              setText(e.target.value);
+              setInspected(undefined);
+            }}
+            onDragOver={(e) => {
+              e.preventDefault();
+              setDragging(true);
+            }}
+            onDragLeave={() => setDragging(false)}
+            onDrop={onDrop}
+          />
+        </label>
+        <div className="form__actions">
+          <button type="submit" className="button button--primary" disabled={text.trim() === '' || inspect.busy}>Open link</button>
+          {inspect.busy && <span className="note" role="status">Reading the link…</span>}
+        </div>
+      </form>
+      <ErrorAlert error={inspect.error} onDismiss={inspect.clearError} />
+      {inspected && (
+        <section className="claims" aria-label="What the link claims">
+          <p className="claims__notice">{CLAIM_NOTICE}</p>
+          <dl className="facts">
+            {claimRows(inspected.summary, Date.now(), formatInstant).map((row) => (
+              <div key={row.term} className="facts__row"><dt>{row.term}</dt><dd>{row.value}</dd></div>
+            ))}
+          </dl>
+          <button type="button" className="button button--primary" onClick={() => setConnected(inspected)}>Connect</button>
+        </section>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,202 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import type { GatewayInfo, ShareRequest, ShareResult } from '../../../shared/desktop-api.ts';
+import { useClient } from '../client.tsx';
+import { shareErrorMessage } from '../errors.ts';
+import { describeGrant, formatInstant } from '../share/grant-wording.ts';
+import { checkLifetime, checkStart, LIFETIME_PRESETS, toLocalInput } from '../share/lifetime.ts';
+import { svgDataUrl } from '../share/svg-data-url.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
+import { useAction } from './use-action.ts';
+
+export interface ShareDialogProps {
+  context: string;
+  namespace: string;
+  name: string;
+  onClose: () => void;
+}
+
+const CUSTOM = 'custom';
+
+/** The gateway's name for each option the dialog offers, and how a person reads it. */
+const OPTIONS = [
+  { extension: 'viewOnly', label: 'View only (no keyboard or mouse)', missing: 'view-only links' },
+  { extension: 'maxUses', label: 'Single use (the link opens the console once)', missing: 'single-use links' },
+] as const;
+
+export function ShareDialog({ context, namespace, name, onClose }: ShareDialogProps) {
+  const client = useClient();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const [gateway, setGateway] = useState<GatewayInfo | undefined>();
+  const [lifetimeChoice, setLifetimeChoice] = useState<string>('1h');
+  const [custom, setCustom] = useState('');
+  const [startNow, setStartNow] = useState(true);
+  const [startAt, setStartAt] = useState(() => toLocalInput(Date.now() + 3_600_000));
+  const [viewOnly, setViewOnly] = useState(false);
+  const [singleUse, setSingleUse] = useState(false);
+  const [label, setLabel] = useState('');
+  const [problem, setProblem] = useState<{ field: 'lifetime' | 'start'; message: string } | undefined>();
+  const [result, setResult] = useState<ShareResult | undefined>();
+  const [copied, setCopied] = useState(false);
+  const load = useAction(async () => Promise.all([client.getGateway(context), client.getClusterSettings(context)]));
+  const share = useAction((request: ShareRequest) => client.shareConsole(request));
+  const copy = useAction(async (text: string) => {
+    await client.copyText(text);
+    return true;
+  });
+  const mail = useAction((id: string) => client.sendByMail(id));
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+  }, []);
+
+  const loadRun = load.run;
+  useEffect(() => {
+    void loadRun().then((loaded) => {
+      if (!loaded) return;
+      const [info, settings] = loaded;
+      setGateway(info);
+      const preset = LIFETIME_PRESETS.some((p) => p.value === settings.defaultLifetime);
+      setLifetimeChoice(preset ? settings.defaultLifetime : CUSTOM);
+      if (!preset) setCustom(settings.defaultLifetime);
+      setViewOnly(settings.defaultViewOnly && info.enforces.includes('viewOnly'));
+      setSingleUse(settings.defaultSingleUse && info.enforces.includes('maxUses'));
+    });
+  }, [loadRun]);
+
+  const enforced = (extension: string) => gateway?.enforces.includes(extension) ?? false;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const lifetime = checkLifetime(lifetimeChoice === CUSTOM ? custom : lifetimeChoice);
+    if (!lifetime.ok) return setProblem({ field: 'lifetime', message: lifetime.error });
+    const start = startNow ? { ok: true as const, value: 'now' } : checkStart(startAt, Date.now());
+    if (!start.ok) return setProblem({ field: 'start', message: start.error });
+    setProblem(undefined);
+    const issued = await share.run({
+      context, namespace, name,
+      duration: lifetime.value.duration,
+      from: start.value,
+      viewOnly: enforced('viewOnly') && viewOnly,
+      singleUse: enforced('maxUses') && singleUse,
+      ...(label.trim() === '' ? {} : { label: label.trim() }),
+    });
+    if (issued) {
+      setResult(issued);
+      setCopied(false);
+    }
+  };
+
+  const grant = result && describeGrant({
+    name: result.issued.name, namespace: result.issued.namespace, from: result.issued.from, until: result.issued.until,
+    viewOnly: result.issued.options.viewOnly, singleUse: result.issued.options.singleUse,
+  }, Date.now(), formatInstant);
+
+  return (
+    <dialog ref={dialog} className="dialog" aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); onClose(); }}>
+      <h2 id={titleId} className="dialog__title">Share console</h2>
+      <p className="dialog__subtitle">{name} in {namespace} · context {context}</p>
+      {load.busy && <p className="note" role="status">Asking the gateway what it enforces…</p>}
+      <ErrorAlert error={load.error} />
+      {result === undefined ? (
+        <form className="form" onSubmit={(e) => void submit(e)}>
+          <fieldset className="fieldset">
+            <legend>Lifetime</legend>
+            <div className="choices">
+              {LIFETIME_PRESETS.map((preset) => (
+                <label key={preset.value} className="choice">
+                  <input type="radio" name="lifetime" value={preset.value} checked={lifetimeChoice === preset.value} onChange={() => setLifetimeChoice(preset.value)} />
+                  {preset.label}
+                </label>
+              ))}
+              <label className="choice">
+                <input type="radio" name="lifetime" value={CUSTOM} checked={lifetimeChoice === CUSTOM} onChange={() => setLifetimeChoice(CUSTOM)} />
+                Custom
+              </label>
+            </div>
+            {lifetimeChoice === CUSTOM && (
+              <label className="field">
+                <span>Custom lifetime (Go duration, e.g. 90m or 2h30m)</span>
+                <input
+                  className="input"
+                  value={custom}
+                  onChange={(e) => setCustom(e.target.value)}
+                  aria-invalid={problem?.field === 'lifetime'}
+                  aria-describedby={problem?.field === 'lifetime' ? `${titleId}-lifetime` : undefined}
+                />
+              </label>
+            )}
+            {problem?.field === 'lifetime' && <p id={`${titleId}-lifetime`} className="field-error" role="alert">{problem.message}</p>}
+          </fieldset>
+          <fieldset className="fieldset">
+            <legend>Start</legend>
+            <div className="choices">
+              <label className="choice"><input type="radio" name="start" checked={startNow} onChange={() => setStartNow(true)} />Start now</label>
+              <label className="choice"><input type="radio" name="start" checked={!startNow} onChange={() => setStartNow(false)} />Start at</label>
+            </div>
+            {!startNow && (
+              <label className="field">
+                <span>Start date and time</span>
+                <input className="input" type="datetime-local" value={startAt} onChange={(e) => setStartAt(e.target.value)} aria-invalid={problem?.field === 'start'} />
+              </label>
+            )}
+            {problem?.field === 'start' && <p className="field-error" role="alert">{problem.message}</p>}
+          </fieldset>
+          {gateway && (
+            <fieldset className="fieldset">
+              <legend>Restrictions</legend>
+              {OPTIONS.map((option) => enforced(option.extension) ? (
+                <label key={option.extension} className="choice">
+                  <input
+                    type="checkbox"
+                    checked={option.extension === 'viewOnly' ? viewOnly : singleUse}
+                    onChange={(e) => (option.extension === 'viewOnly' ? setViewOnly : setSingleUse)(e.target.checked)}
+                  />
+                  {option.label}
+                </label>
+              ) : (
+                <p key={option.extension} className="note">This gateway cannot enforce {option.missing}.</p>
+              ))}
+            </fieldset>
+          )}
+          <label className="field">
+            <span>Label (optional, e.g. who it is for)</span>
+            <input className="input" value={label} maxLength={200} onChange={(e) => setLabel(e.target.value)} />
+          </label>
+          {share.busy && <p className="note" role="status">Signing…</p>}
+          <ErrorAlert error={share.error} message={share.error && shareErrorMessage(share.error)} />
+          <div className="dialog__actions">
+            <button type="button" className="button" onClick={onClose}>Cancel</button>
+            <button type="submit" className="button button--primary" disabled={share.busy || load.busy || gateway === undefined}>Create link</button>
+          </div>
+        </form>
+      ) : (
+        <div className="share-result">
+          <p className="grant" role="status">{grant}</p>
+          {result.issued.label !== undefined && <p className="note">Label: {result.issued.label}</p>}
+          <label className="field">
+            <span>Link to send</span>
+            <input className="input input--mono" readOnly value={result.link} onFocus={(e) => e.target.select()} />
+          </label>
+          <div className="dialog__actions dialog__actions--start">
+            <button type="button" className="button button--primary" disabled={copy.busy} onClick={() => void copy.run(result.link).then((ok) => ok && setCopied(true))}>
+              Copy link
+            </button>
+            <button type="button" className="button" disabled={mail.busy} onClick={() => void mail.run(result.issued.id)}>Send by mail</button>
+            {copied && <span className="note" role="status">Copied</span>}
+          </div>
+          <ErrorAlert error={copy.error} onDismiss={copy.clearError} />
+          <ErrorAlert error={mail.error} onDismiss={mail.clearError} />
+          <img className="qr" src={svgDataUrl(result.qrSvg)} alt="QR code of the link" width={200} height={200} />
+          {!result.issued.canCopyAgain && <p className="note">This link is not stored: copy it now, or issue a new one later.</p>}
+          <div className="dialog__actions">
+            <button type="button" className="button" onClick={() => setResult(undefined)}>Create another</button>
+            <button type="button" className="button" onClick={onClose}>Done</button>
+          </div>
+        </div>
+      )}
+    </dialog>
+  );
+}

@@ -1,0 +1,207 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { InventoryEvent, VmRow } from '../../../shared/desktop-api.ts';
+import { useClient } from '../client.tsx';
+import { asDesktopError } from '../errors.ts';
+import { followActive } from '../inventory/grid-navigation.ts';
+import { changeNeedsReselect, DEFAULT_SORT, distinctValues, EMPTY_QUERY, selectRows, toggleSort } from '../inventory/vm-query.ts';
+import type { VmColumn, VmQuery, VmSort } from '../inventory/vm-query.ts';
+import { VmStore } from '../inventory/vm-store.ts';
+import type { InventoryStatus } from '../inventory/vm-store.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
+import { VmGrid } from './VmGrid.tsx';
+
+// Typing and bursts of watch events settle before 10,000 rows are filtered again.
+const RESELECT_DELAY_MS = 120;
+const AGE_TICK_MS = 30_000;
+
+export interface VmBrowserProps {
+  context: string;
+  selectedKey: string | undefined;
+  onSelect: (row: VmRow) => void;
+  /** Called with the store's rows whenever they change, so the details panel shows the live row. */
+  onRowsChanged: (rows: ReadonlyMap<string, VmRow>) => void;
+}
+
+interface Selection {
+  keys: string[];
+  namespaces: string[];
+  statuses: string[];
+}
+
+const EMPTY_SELECTION: Selection = { keys: [], namespaces: [], statuses: [] };
+
+export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmBrowserProps) {
+  const client = useClient();
+  const store = useMemo(() => new VmStore(context), [context]);
+  const [status, setStatus] = useState<InventoryStatus>(store.status);
+  const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
+  // Bumped when rows change in place: the grid redraws the rows it shows, in the same order.
+  const [, setRedraw] = useState(0);
+  const [searchText, setSearchText] = useState('');
+  const [query, setQuery] = useState<VmQuery>(EMPTY_QUERY);
+  const [sort, setSort] = useState<VmSort>(DEFAULT_SORT);
+  const [active, setActive] = useState(-1);
+  const [now, setNow] = useState(() => Date.now());
+  const search = useRef<HTMLInputElement>(null);
+  const reselectTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const activeKey = useRef<string | undefined>(undefined);
+  const queryRef = useRef(query);
+  queryRef.current = query;
+  const sortRef = useRef(sort);
+  sortRef.current = sort;
+  // A ref, so a new callback from the parent does not restart the watch.
+  const rowsChanged = useRef(onRowsChanged);
+  rowsChanged.current = onRowsChanged;
+
+  const reselect = useCallback(() => {
+    clearTimeout(reselectTimer.current);
+    const values = store.rows.values();
+    setSelection({
+      keys: selectRows(values, queryRef.current, sortRef.current),
+      namespaces: distinctValues(store.rows.values(), 'namespace'),
+      statuses: distinctValues(store.rows.values(), 'status'),
+    });
+  }, [store]);
+
+  const scheduleReselect = useCallback(() => {
+    clearTimeout(reselectTimer.current);
+    reselectTimer.current = setTimeout(reselect, RESELECT_DELAY_MS);
+  }, [reselect]);
+
+  useEffect(() => {
+    setStatus(store.status);
+    setSelection(EMPTY_SELECTION);
+    setActive(-1);
+    const unsubscribe = client.onEvent((event) => {
+      if (event.kind !== 'inventory') return;
+      apply(event.event);
+    });
+    const apply = (event: InventoryEvent) => {
+      const change = store.apply(event);
+      if (change.kind === 'none') return;
+      if (change.kind === 'status') {
+        setStatus(store.status);
+        return;
+      }
+      rowsChanged.current(store.rows);
+      // The first rows show at once; later changes are batched.
+      if (change.kind === 'reset') reselect();
+      else if (changeNeedsReselect(change, queryRef.current, sortRef.current)) scheduleReselect();
+      else setRedraw((n) => n + 1);
+    };
+    client.watchInventory(context).catch((err: unknown) => {
+      store.status = { state: 'error', scope: undefined, error: asDesktopError(err) };
+      setStatus(store.status);
+    });
+    return () => {
+      unsubscribe();
+      clearTimeout(reselectTimer.current);
+    };
+  }, [client, context, store, reselect, scheduleReselect]);
+
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.key !== '/' || target?.closest('input, textarea, select, [contenteditable="true"], dialog')) return;
+      event.preventDefault();
+      search.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Filters apply after typing pauses; sorting and the drop-downs at once.
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery((q) => (q.text === searchText ? q : { ...q, text: searchText })), RESELECT_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [searchText]);
+
+  useEffect(() => {
+    if (store.rows.size > 0) reselect();
+  }, [query, sort, store, reselect]);
+
+  useEffect(() => {
+    setActive((index) => followActive(activeKey.current, index, selection.keys));
+  }, [selection]);
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), AGE_TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  const onActive = (index: number) => {
+    activeKey.current = selection.keys[index];
+    setActive(index);
+  };
+
+  const filtered = query.text !== '' || query.namespace !== '' || query.status !== '';
+  const loading = status.state === 'loading' && store.rows.size === 0;
+  const scope = status.scope;
+
+  return (
+    <section className="vm-browser" aria-label="VM browser">
+      <div className="toolbar">
+        <input
+          ref={search}
+          className="input toolbar__search"
+          type="search"
+          aria-label="Search virtual machines"
+          placeholder="Search VMs (press / )"
+          value={searchText}
+          onChange={(e) => setSearchText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              document.querySelector<HTMLElement>('.vm-grid')?.focus();
+            }
+          }}
+        />
+        <label className="field field--inline">
+          <span>Namespace</span>
+          <select className="input" value={query.namespace} onChange={(e) => setQuery({ ...query, namespace: e.target.value })}>
+            <option value="">All namespaces</option>
+            {selection.namespaces.map((ns) => <option key={ns} value={ns}>{ns}</option>)}
+          </select>
+        </label>
+        <label className="field field--inline">
+          <span>Status</span>
+          <select className="input" value={query.status} onChange={(e) => setQuery({ ...query, status: e.target.value })}>
+            <option value="">Any status</option>
+            {selection.statuses.map((s) => <option key={s} value={s}>{s}</option>)}
+          </select>
+        </label>
+        <span className="toolbar__count" role="status">
+          {loading ? 'Loading…' : `${selection.keys.length.toLocaleString()} of ${store.rows.size.toLocaleString()} VMs`}
+          {status.state === 'reconnecting' && ' · reconnecting…'}
+        </span>
+      </div>
+      {scope?.kind === 'namespace' && (
+        <p className="notice" role="note">Showing namespace {scope.namespace} only: you may not list VMs cluster-wide</p>
+      )}
+      {status.state === 'error' && <ErrorAlert error={status.error ?? { code: 'internal', message: 'The VM list stopped updating.' }} />}
+      {loading ? (
+        <p className="placeholder" role="status">Loading virtual machines…</p>
+      ) : store.rows.size === 0 && status.state !== 'error' ? (
+        <p className="placeholder">No virtual machines in this context</p>
+      ) : (
+        <>
+          {filtered && selection.keys.length === 0 && <p className="placeholder">No virtual machines match the filters</p>}
+          <VmGrid
+            keys={selection.keys}
+            rows={store.rows}
+            sort={sort}
+            onSort={(column: VmColumn) => setSort(toggleSort(sort, column))}
+            active={active}
+            onActive={onActive}
+            onOpen={onSelect}
+            onSearch={() => search.current?.focus()}
+            now={now}
+          />
+        </>
+      )}
+      {selectedKey !== undefined && !store.rows.has(selectedKey) && store.rows.size > 0 && (
+        <p className="notice" role="note">The selected VM is no longer in this context.</p>
+      )}
+    </section>
+  );
+}
