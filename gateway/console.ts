@@ -15,6 +15,8 @@ export interface ConsoleRequest {
   upstreamPath: string;
   query: string;
   expiresAt: number;
+  /** The link's id, so a revocation can end the console. */
+  tokenId?: string;
   filterClient?: (chunk: Buffer) => Buffer | Error;
 }
 
@@ -61,7 +63,8 @@ export class ConsoleProxy {
     // Never echo the bearer subprotocol back: it is a token.
     handleProtocols: (offered) => (offered.has(kubevirtSubprotocol) ? kubevirtSubprotocol : offered.has('binary') ? 'binary' : false),
   });
-  private readonly relays = new Set<Relay>();
+  /** Open consoles and the id of the link each was opened with. */
+  private readonly relays = new Map<Relay, string | undefined>();
 
   constructor(
     private readonly upstream: Upstream,
@@ -126,7 +129,7 @@ export class ConsoleProxy {
             onBytes: hooks.onBytes,
             serverClosed: explainUpstreamClose,
           });
-          this.relays.add(relay);
+          this.relays.set(relay, target.tokenId);
           void relay.ended.then(() => this.relays.delete(relay));
           resolve({ relay });
         });
@@ -134,9 +137,20 @@ export class ConsoleProxy {
     });
   }
 
+  /** Ends the open consoles whose link is now revoked. */
+  closeRevoked(isRevoked: (tokenId: string | undefined) => boolean): number {
+    let closed = 0;
+    for (const [relay, tokenId] of this.relays) {
+      if (!isRevoked(tokenId)) continue;
+      relay.close(closeCodes.noValidLink, 'this link has been revoked', 'revoked');
+      closed += 1;
+    }
+    return closed;
+  }
+
   /** Shutdown: every console is told the gateway is going away (1001). */
   closeAll(): Promise<RelayEnd[]> {
-    const ends = [...this.relays].map((relay) => {
+    const ends = [...this.relays.keys()].map((relay) => {
       relay.close(1001, 'the gateway is shutting down');
       return relay.ended;
     });

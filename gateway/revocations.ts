@@ -6,6 +6,8 @@ export const revocationConfigMap = 'gatepass-revoked';
 
 export interface Revocations {
   isRevoked(id: string | undefined): boolean;
+  /** Called with each new list, so consoles already open can be closed too. */
+  onChange(listener: () => void): void;
   close(): void;
 }
 
@@ -17,12 +19,15 @@ export interface Revocations {
  */
 export function watchRevocations(upstream: Upstream, namespace: string, log: Logger): Revocations {
   let revoked = new Set<string>();
+  const listeners: Array<() => void> = [];
   const watch = watchObject(upstream, { collection: `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`, name: revocationConfigMap }, log, (object) => {
     revoked = new Set(Object.keys(object?.data ?? {}));
     log.info({ revoked: revoked.size }, 'revocation list loaded');
+    for (const listener of listeners) listener();
   });
   return {
     isRevoked: (id) => id !== undefined && revoked.has(id),
+    onChange: (listener) => void listeners.push(listener),
     close: () => watch.close(),
   };
 }

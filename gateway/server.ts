@@ -202,7 +202,9 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     }
     const filterClient = decision.viewOnly ? createViewOnlyFilter() : undefined;
     const relayed = { client: 0, server: 0 };
-    const outcome = await consoles.open(req, socket, head, { upstreamPath, query, expiresAt: decision.claims.exp * 1000, ...(filterClient ? { filterClient } : {}) }, {
+    const tokenId = decision.claims.jti ?? decision.claims.id;
+    const target = { upstreamPath, query, expiresAt: decision.claims.exp * 1000, ...(tokenId ? { tokenId } : {}), ...(filterClient ? { filterClient } : {}) };
+    const outcome = await consoles.open(req, socket, head, target, {
       onBytes: (direction, bytes) => {
         relayed[direction] += bytes;
         metrics.bytes.inc({ direction }, bytes);
@@ -227,6 +229,11 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     },
     get activeConsoles() {
       return consoles.active;
+    },
+    /** A revocation ends consoles already open with that link, not only new ones. */
+    closeRevoked(isRevoked: (tokenId: string | undefined) => boolean): void {
+      const closed = consoles.closeRevoked(isRevoked);
+      if (closed > 0) log.info({ closed }, 'consoles of revoked links closed');
     },
   };
 }

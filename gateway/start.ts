@@ -171,6 +171,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     oauth: config.oauthServerEnable,
   }, { upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes });
 
+  revocations.onChange(() => gateway.closeRevoked(revocations.isRevoked));
+
   const secure = config.gatewayListen.protocol === 'https:';
   const tls = secure
     ? {

@@ -15,15 +15,15 @@ export interface RelayOptions {
 }
 
 export interface RelayEnd {
-  by: 'client' | 'server' | 'expired' | 'filter' | 'ping-timeout' | 'shutdown';
+  by: 'client' | 'server' | 'expired' | 'filter' | 'ping-timeout' | 'shutdown' | 'revoked';
   code: number;
   reason: string;
 }
 
 export interface Relay {
   readonly ended: Promise<RelayEnd>;
-  /** Ends the console from outside (for example on shutdown). */
-  close(code: number, reason: string): void;
+  /** Ends the console from outside: on shutdown, or when its link is revoked. */
+  close(code: number, reason: string, by?: 'shutdown' | 'revoked'): void;
 }
 
 const maxTimerMs = 2 ** 31 - 1;
@@ -121,6 +121,6 @@ export function relayConsole(client: WebSocket, server: WebSocket, options: Rela
 
   return {
     ended,
-    close: (code, reason) => end({ by: 'shutdown', code, reason }, code, reason, 1001),
+    close: (code, reason, by = 'shutdown') => end({ by, code, reason }, code, reason, 1001),
   };
 }

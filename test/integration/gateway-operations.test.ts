@@ -96,6 +96,16 @@ describe('revocation and limited-use links', () => {
     expect(((await (await get(token)).json()) as { message: string }).message).toMatch(/revoked/);
   });
 
+  it('ends a console that is already open when its link is revoked', async () => {
+    const token = await h.consoleToken({ namespace: 'kube-gateway', name: 'testvm', id: 'revoked-while-open' });
+    const attempt = await openConsole(`${h.url.replace('http', 'ws')}/k8s${vncPath('kube-gateway', 'testvm')}`, { protocols: ['plain.kubevirt.io', bearerSubprotocol(token)] });
+    expect(attempt.data).toBeDefined();
+    const end = closed(attempt.ws);
+    const list = h.cluster.objects.get('ConfigMap', 'kube-gateway', 'gatepass-revoked')!;
+    h.cluster.objects.put({ ...list, data: { ...(list as { data?: Record<string, string> }).data, 'revoked-while-open': new Date(Date.now() + 3_600_000).toISOString() } } as never);
+    expect(await end).toEqual({ code: 4401, reason: 'this link has been revoked' });
+  });
+
   it('lets a single-use link open the console once', async () => {
     const token = await h.consoleToken({ name: 'db-1', restrictions: { maxUses: 1 } });
     const url = `${h.url.replace('http', 'ws')}/k8s${vncPath('team-a', 'db-1')}`;
