@@ -165,6 +165,10 @@ export class ApiServer {
     if (!sub || info.name === undefined || info.namespace === undefined) throw errors.pageNotFound();
     if (!sub.verbs.includes(info.verb as ResourceType['verbs'][number])) throw errors.methodNotAllowed();
     this.authorize(user, attributesOf(info));
+    if (sub.name === 'status' && type.storage === 'stored') {
+      const url = new URL(req.url ?? '/', 'https://stand-in');
+      return resources.status({ req, res, type, version: info.version, verb: info.verb, namespace: info.namespace, name: info.name, query: url.searchParams }, this.deps.store);
+    }
     const route = `${type.group}/${type.resource}/${sub.name}`;
     switch (route) {
       case 'subresources.kubevirt.io/virtualmachines/start':

@@ -38,6 +38,11 @@ export function apiVersionOf(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
 }
 
+/** As for a CRD with `subresources.status`: the main resource ignores status writes and `/status` writes only status. */
+export function hasStatusSubresource(type: ResourceType): boolean {
+  return type.storage === 'stored' && (type.subresources ?? []).some((s) => s.name === 'status');
+}
+
 export class ResourceRegistry {
   private readonly types: ResourceType[] = [];
 
@@ -104,6 +109,11 @@ export function defaultRegistry(): ResourceRegistry {
   r.register(review('authentication.k8s.io', 'selfsubjectreviews', 'selfsubjectreview', 'SelfSubjectReview'));
 
   r.register({ group: 'coordination.k8s.io', versions: ['v1'], resource: 'leases', singular: 'lease', kind: 'Lease', namespaced: true, verbs: CRUD, storage: 'stored' });
+  // The gateway operator's CRD, as `kubectl apply` of deploy/gatetoken/crd.yaml would serve it.
+  r.register({
+    group: 'kubegateway.kubevirt.io', versions: ['v1beta1'], resource: 'gatetokens', singular: 'gatetoken', kind: 'GateToken',
+    namespaced: true, verbs: CRUD, storage: 'stored', subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }],
+  });
 
   r.register({
     group: 'kubevirt.io', versions: ['v1'], resource: 'virtualmachines', singular: 'virtualmachine', kind: 'VirtualMachine',

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceType } from './registry.ts';
 import type { KubeObject, ObjectStore, StoreEvent } from './store.ts';
-import { apiVersionOf, typeKey } from './registry.ts';
+import { apiVersionOf, hasStatusSubresource, typeKey } from './registry.ts';
 import { StoreError } from './store.ts';
 import { ApiError, errors, readJsonBody, sendJson } from './status.ts';
 import { matches, parseFieldSelector, parseRequirements, SelectorError } from './selectors.ts';
@@ -213,6 +213,7 @@ export async function create(r: ResourceRequest, store: ObjectStore): Promise<vo
   }
   if (!object.metadata.name) throw errors.invalid(`${r.type.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
   delete object.metadata.resourceVersion;
+  if (hasStatusSubresource(r.type)) delete object['status'];
   if (r.type.namespaced) requireNamespace(store, r.namespace);
   if (r.query.get('dryRun') === 'All') {
     sendJson(r.res, 201, object);
@@ -225,6 +226,20 @@ export async function create(r: ResourceRequest, store: ObjectStore): Promise<vo
     storeError(e, r.type, object.metadata.name);
   }
   sendJson(r.res, 201, stored);
+}
+
+function current(r: ResourceRequest, store: ObjectStore): KubeObject {
+  const object = store.get(typeKey(r.type.group, r.type.resource), r.namespace, r.name!);
+  if (!object) throw errors.notFound(r.type.resource, r.type.group, r.name!);
+  return object;
+}
+
+/** `object` with the status of `from`: what a write to the main resource keeps when status is a subresource. */
+function statusOf(object: KubeObject, from: KubeObject | undefined): KubeObject {
+  const out: KubeObject = { ...object };
+  delete out['status'];
+  if (from?.['status'] !== undefined) out['status'] = structuredClone(from['status']);
+  return out;
 }
 
 function replace(r: ResourceRequest, store: ObjectStore, object: KubeObject): void {
@@ -242,7 +257,7 @@ export async function update(r: ResourceRequest, store: ObjectStore): Promise<vo
   if (object.metadata.name !== r.name) {
     throw errors.badRequest(`the name of the object (${String(object.metadata.name)}) does not match the name on the URL (${r.name!})`);
   }
-  replace(r, store, object);
+  replace(r, store, hasStatusSubresource(r.type) ? statusOf(object, current(r, store)) : object);
 }
 
 const MERGE_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json'];
@@ -251,11 +266,30 @@ export async function patch(r: ResourceRequest, store: ObjectStore): Promise<voi
   const contentType = (r.req.headers['content-type'] ?? '').split(';')[0]!.trim();
   if (!MERGE_TYPES.includes(contentType)) throw errors.unsupportedMediaType(contentType);
   const body = await readJsonBody(r.req);
-  const current = store.get(typeKey(r.type.group, r.type.resource), r.namespace, r.name!);
-  if (!current) throw errors.notFound(r.type.resource, r.type.group, r.name!);
-  const merged = asObject(mergePatch(structuredClone(current), body), r);
+  const stored = current(r, store);
+  const merged = asObject(mergePatch(structuredClone(stored), body), r);
   merged.metadata.name = r.name!;
-  replace(r, store, merged);
+  replace(r, store, hasStatusSubresource(r.type) ? statusOf(merged, stored) : merged);
+}
+
+/** GET, PUT and PATCH of `<object>/status`: only `.status` changes; a PUT's resourceVersion still guards the write. */
+export async function status(r: ResourceRequest, store: ObjectStore): Promise<void> {
+  const stored = current(r, store);
+  if (r.verb === 'get') return get(r, store);
+  let written: KubeObject;
+  if (r.verb === 'update') {
+    written = asObject(await readJsonBody(r.req), r);
+    if (written.metadata.name !== r.name) {
+      throw errors.badRequest(`the name of the object (${String(written.metadata.name)}) does not match the name on the URL (${r.name!})`);
+    }
+  } else {
+    const contentType = (r.req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (!MERGE_TYPES.includes(contentType)) throw errors.unsupportedMediaType(contentType);
+    written = asObject(mergePatch(structuredClone(stored), await readJsonBody(r.req)), r);
+  }
+  const next = statusOf(structuredClone(stored), written);
+  next.metadata.resourceVersion = written.metadata.resourceVersion ?? stored.metadata.resourceVersion;
+  replace(r, store, next);
 }
 
 export function remove(r: ResourceRequest, store: ObjectStore): void {
