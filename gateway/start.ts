@@ -167,7 +167,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     connectTimeoutMs: options.tuning?.connectTimeoutMs ?? 5_000,
     responseTimeoutMs: options.tuning?.responseTimeoutMs ?? 30_000,
     version,
-    enforces: ['viewOnly', 'maxUses', 'revocation', 'audience', 'consoleExpiry'],
+    // `audience` only when this gateway knows its own name: without --audience it must refuse a token with `aud`.
+    enforces: ['viewOnly', 'maxUses', 'revocation', 'consoleExpiry', ...(config.audiences.length > 0 ? ['audience'] : [])],
     oauth: config.oauthServerEnable,
   }, { upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes });
 

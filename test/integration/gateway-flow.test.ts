@@ -84,7 +84,9 @@ describe('API clients and the desktop app', () => {
     const res = await fetch(`${h.url}/.well-known/gatepass`);
     const body = (await res.json()) as { gateway: string; enforces: string[] };
     expect(body.gateway).toBe('gatepass');
-    expect(body.enforces).toEqual(expect.arrayContaining(['viewOnly', 'maxUses']));
+    expect(body.enforces).toEqual(expect.arrayContaining(['viewOnly', 'maxUses', 'revocation']));
+    // Without --audience this gateway refuses tokens with `aud`, so it must not invite them.
+    expect(body.enforces).not.toContain('audience');
   });
 
   it('never writes a token to its log', async () => {
