@@ -1,0 +1,186 @@
+// Opening consoles from main, where the credentials stay: a received link
+// through its gateway (the token in the Kubernetes bearer subprotocol for a
+// Gatepass gateway; the kube-gateway cookie, for that gateway's origin alone,
+// for a query-form link), or the operator's own console straight to the API
+// server with the kubeconfig's credentials (like `virtctl vnc`).
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import type { ConsoleTicket, LinkSummary } from '../../shared/desktop-api.ts';
+import { vncPath } from '../../shared/kubevirt-paths.ts';
+import { decodeClaimsUnverified, LinkError, parseLink, type ParsedLink } from '../../shared/links.ts';
+import { channelFromWebSocket, refusedChannel, type ConsoleChannel } from './console-channel.ts';
+import { DesktopFailure, networkError } from './errors.ts';
+import { gatewayConnection, type GatewayTrustStore } from './gateway-connection.ts';
+import { httpStatusOf, type KubeClient } from './kube-client.ts';
+
+export const VNC_SUBPROTOCOL = 'plain.kubevirt.io';
+export const BEARER_SUBPROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
+export const SESSION_COOKIE = 'kg-jwt-session-code';
+const API_PATH = '/k8s';
+
+export interface OpenedConsole {
+  ticket: ConsoleTicket;
+  channel: ConsoleChannel;
+}
+
+export interface LinkConsoleDeps {
+  trust: GatewayTrustStore;
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+}
+
+function readLink(text: string): ParsedLink {
+  try {
+    const parsed = parseLink(text);
+    if (parsed.name === undefined || parsed.namespace === undefined) throw new LinkError('the link does not say which VM it opens');
+    return parsed;
+  } catch (error) {
+    if (error instanceof LinkError) throw new DesktopFailure('invalid-input', error.message);
+    throw error;
+  }
+}
+
+const isoOf = (seconds: unknown) => (typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : undefined);
+
+/** What a link claims, for a person to read before anything connects. Nothing here is verified. */
+export function inspectLink(text: string): LinkSummary {
+  const parsed = readLink(text);
+  let claims: Record<string, unknown> = {};
+  try {
+    claims = decodeClaimsUnverified(parsed.token);
+  } catch (error) {
+    if (error instanceof LinkError) throw new DesktopFailure('invalid-input', error.message);
+    throw error;
+  }
+  const gatepass = (typeof claims.gatepass === 'object' && claims.gatepass !== null ? claims.gatepass : {}) as { viewOnly?: unknown; maxUses?: unknown; label?: unknown };
+  const verbs = Array.isArray(claims.verbs) ? claims.verbs : [];
+  const summary: LinkSummary = {
+    gateway: parsed.gateway,
+    gatewayHost: new URL(parsed.gateway).host,
+    viewOnly: gatepass.viewOnly === true || verbs.includes('gatepass:view'),
+    singleUse: gatepass.maxUses === 1,
+    form: parsed.form,
+  };
+  if (parsed.namespace) summary.namespace = parsed.namespace;
+  if (parsed.name) summary.name = parsed.name;
+  const from = isoOf(claims.nbf);
+  const until = isoOf(claims.exp);
+  if (from) summary.from = from;
+  if (until) summary.until = until;
+  if (typeof gatepass.label === 'string') summary.label = gatepass.label;
+  if (typeof claims.sub === 'string') summary.issuedBy = claims.sub;
+  if (parsed.pin) summary.pin = parsed.pin;
+  return summary;
+}
+
+/** The close code a refused console handshake means, as the gateway would have said it. */
+function refusal(status: number | undefined, message: string): { code: number; reason: string } {
+  switch (status) {
+    case 400:
+      return { code: 4404, reason: `the VM is not running (${message})` };
+    case 401:
+      return { code: 4401, reason: `not a valid link or credentials (${message})` };
+    case 403:
+      return { code: 4403, reason: `not allowed (${message})` };
+    case 404:
+      return { code: 4404, reason: `no such VM (${message})` };
+    case 409:
+    case 503:
+      return { code: 4409, reason: 'the console is in use by someone else' };
+    default:
+      return { code: 1011, reason: message };
+  }
+}
+
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+/** Opens the console websocket a link grants, or rejects with the HTTP refusal (status on the error). */
+export function connectWithLink(parsed: ParsedLink, takeOver: boolean, deps: LinkConsoleDeps): Promise<WebSocket> {
+  const target = new URL(`${parsed.gateway}${API_PATH}${vncPath(parsed.namespace ?? '', parsed.name ?? '')}`);
+  if (!takeOver) target.search = '?preserveSession=true';
+  const wsUrl = new URL(target);
+  wsUrl.protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
+  const { agent, tls } = gatewayConnection(target, deps.trust.trustFor(target, parsed.pin), deps.env);
+  const cookieForm = parsed.form !== 'fragment';
+  const protocols = cookieForm ? [VNC_SUBPROTOCOL] : [`${BEARER_SUBPROTOCOL_PREFIX}${base64url(parsed.token)}`, VNC_SUBPROTOCOL];
+  const ws = new WebSocket(wsUrl, protocols, {
+    ...tls,
+    ...(agent ? { agent } : {}),
+    // The cookie goes on this one request to this gateway's origin, never into a shared jar.
+    ...(cookieForm ? { headers: { cookie: `${SESSION_COOKIE}=${parsed.token}` }, origin: target.origin } : {}),
+    handshakeTimeout: 15_000,
+  });
+  return settle(ws, `the gateway at ${parsed.gateway}`);
+}
+
+function settle(ws: WebSocket, what: string, context?: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    // Paused until the caller has its listeners on: the VNC server speaks first, often in the same packet as the handshake.
+    ws.once('open', () => {
+      ws.pause();
+      resolve(ws);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        let message = Buffer.concat(chunks).toString('utf8').slice(0, 300);
+        try {
+          message = (JSON.parse(message) as { message?: string }).message ?? message;
+        } catch {
+          // plain text
+        }
+        reject(Object.assign(new DesktopFailure('forbidden', `${what} refused the console (HTTP ${res.statusCode}): ${message}`, context), { status: res.statusCode }));
+      });
+    });
+    ws.once('error', (error) => {
+      const described = networkError(error, context, what);
+      reject(described ? new DesktopFailure(described.code, described.message, context) : error);
+    });
+  });
+}
+
+function expireAt(channel: ConsoleChannel, until: number | undefined, now: () => number): void {
+  if (until === undefined) return;
+  const timer = setTimeout(() => channel.close(4410, 'the link expired'), Math.max(0, Math.min(until - now(), 2 ** 31 - 1)));
+  timer.unref();
+  channel.onClose(() => clearTimeout(timer));
+}
+
+async function asChannel(open: () => Promise<WebSocket>): Promise<ConsoleChannel> {
+  try {
+    return channelFromWebSocket(await open());
+  } catch (error) {
+    const status = httpStatusOf(error);
+    if (status === undefined) throw error;
+    const { code, reason } = refusal(status, (error as Error).message);
+    return refusedChannel(code, reason);
+  }
+}
+
+export async function openLinkConsole(link: string, takeOver: boolean, deps: LinkConsoleDeps): Promise<OpenedConsole> {
+  const parsed = readLink(link);
+  const summary = inspectLink(link);
+  const channel = await asChannel(() => connectWithLink(parsed, takeOver, deps));
+  expireAt(channel, summary.until ? Date.parse(summary.until) : undefined, deps.now);
+  const ticket: ConsoleTicket = {
+    id: randomUUID(),
+    title: `${summary.namespace}/${summary.name} via ${summary.gatewayHost}`,
+    namespace: summary.namespace ?? '',
+    name: summary.name ?? '',
+    viewOnly: summary.viewOnly,
+  };
+  if (summary.from) ticket.from = summary.from;
+  if (summary.until) ticket.until = summary.until;
+  return { ticket, channel };
+}
+
+/** The operator's own console: the kubeconfig's credentials straight to the API server. */
+export function connectOwn(client: KubeClient, namespace: string, name: string, takeOver: boolean): Promise<WebSocket> {
+  return client.openWebSocket(`${vncPath(namespace, name)}${takeOver ? '' : '?preserveSession=true'}`, [VNC_SUBPROTOCOL]);
+}
+
+export async function openOwnConsole(client: KubeClient, namespace: string, name: string, takeOver: boolean): Promise<OpenedConsole> {
+  const channel = await asChannel(() => connectOwn(client, namespace, name, takeOver));
+  return { ticket: { id: randomUUID(), title: `${namespace}/${name} (${client.context})`, namespace, name, viewOnly: false }, channel };
+}

@@ -1,0 +1,133 @@
+// Connections to a gateway. Certificate checks are never turned off: a
+// gateway whose ConfigMap publishes `gatewayCA` gets that CA trusted for its
+// origin alone (beside the system CAs), and a link's `pin=sha256/…` is checked
+// against the gateway certificate's SubjectPublicKeyInfo for that host alone,
+// on a socket that carries no request until the pin matched.
+import { createHash, type X509Certificate } from 'node:crypto';
+import http, { type Agent } from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls, { rootCertificates } from 'node:tls';
+import { agentFor, proxyFor } from './connections.ts';
+
+export interface GatewayTrust {
+  /** PEM of a CA trusted for this gateway's origin only. */
+  ca?: string;
+  /** `sha256/<base64>` of the gateway certificate's SubjectPublicKeyInfo. */
+  pin?: string;
+}
+
+/** Remembers which origin trusts which private CA (from the ConfigMap `gatepass`). */
+export class GatewayTrustStore {
+  private readonly cas = new Map<string, string>();
+
+  setCa(gatewayUrl: string, caPem: string | undefined): void {
+    const origin = new URL(gatewayUrl).origin;
+    if (caPem === undefined || caPem.trim() === '') this.cas.delete(origin);
+    else this.cas.set(origin, caPem);
+  }
+
+  trustFor(url: string | URL, pin?: string): GatewayTrust {
+    const ca = this.cas.get(new URL(url).origin);
+    return { ...(ca ? { ca } : {}), ...(pin ? { pin } : {}) };
+  }
+}
+
+export function spkiPin(certificate: X509Certificate): string {
+  return `sha256/${createHash('sha256').update(certificate.publicKey.export({ type: 'spki', format: 'der' })).digest('base64')}`;
+}
+
+type ConnectCallback = (error: Error | null, socket?: Duplex) => void;
+
+/** A TCP or CONNECT-tunnelled socket to host:port. */
+function rawSocket(host: string, port: number, proxy: string | undefined, done: (error: Error | null, socket?: Duplex) => void): void {
+  if (proxy === undefined) {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => done(null, socket));
+    socket.once('error', (error) => done(error));
+    return;
+  }
+  const proxyUrl = new URL(proxy);
+  const request = (proxyUrl.protocol === 'https:' ? https : http).request({ host: proxyUrl.hostname, port: proxyUrl.port || (proxyUrl.protocol === 'https:' ? 443 : 80), method: 'CONNECT', path: `${host}:${port}`, headers: { host: `${host}:${port}` } });
+  request.once('connect', (res, socket) => {
+    if (res.statusCode !== 200) {
+      socket.destroy();
+      done(new Error(`the proxy ${proxyUrl.host} refused to connect to ${host}:${port} (HTTP ${res.statusCode})`));
+    } else done(null, socket);
+  });
+  request.once('error', (error) => done(error));
+  request.end();
+}
+
+/** An agent whose sockets are handed over only after the certificate matched the pin (and the host name). */
+class PinnedAgent extends https.Agent {
+  constructor(private readonly pin: string, private readonly proxy: string | undefined) {
+    super({ keepAlive: false });
+  }
+
+  override createConnection(options: tls.ConnectionOptions & { host?: string; port?: number; servername?: string }, callback: ConnectCallback): undefined {
+    const host = options.host ?? 'localhost';
+    const port = Number(options.port ?? 443);
+    rawSocket(host, port, this.proxy, (error, socket) => {
+      if (error || !socket) return callback(error ?? new Error('no socket'));
+      const servername = options.servername ?? (/^[\d.:]+$/.test(host) ? undefined : host);
+      const secure = tls.connect({ socket, ...(servername ? { servername } : {}), rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+      secure.once('secureConnect', () => {
+        const certificate = secure.getPeerX509Certificate();
+        const actual = certificate ? spkiPin(certificate) : 'none';
+        const identity = certificate ? tls.checkServerIdentity(host, secure.getPeerCertificate()) : undefined;
+        if (actual !== this.pin) {
+          secure.destroy();
+          return callback(Object.assign(new Error(`the gateway's certificate does not match the link's pin (${actual} ≠ ${this.pin})`), { code: 'ERR_TLS_PIN_MISMATCH' }));
+        }
+        if (identity) {
+          secure.destroy();
+          return callback(identity);
+        }
+        callback(null, secure);
+      });
+      secure.once('error', (e) => callback(e));
+    });
+    return undefined;
+  }
+}
+
+export interface GatewayConnection {
+  agent?: Agent;
+  tls: https.RequestOptions;
+}
+
+/** Agent and TLS options for one request or websocket to a gateway URL. */
+export function gatewayConnection(url: URL, trust: GatewayTrust, env: NodeJS.ProcessEnv): GatewayConnection {
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+  if (!secure) {
+    const agent = agentFor(url, env);
+    return { ...(agent ? { agent } : {}), tls: {} };
+  }
+  if (trust.pin) return { agent: new PinnedAgent(trust.pin, proxyFor(url, env)), tls: {} };
+  const agent = agentFor(url, env);
+  return { ...(agent ? { agent } : {}), tls: trust.ca ? { ca: [...rootCertificates, trust.ca] } : {} };
+}
+
+/** A small GET to a gateway (discovery), JSON or text, with the gateway's trust. */
+export function gatewayGet(url: URL, trust: GatewayTrust, env: NodeJS.ProcessEnv, timeoutMs = 10_000): Promise<{ status: number; body: string; contentType: string }> {
+  const { agent, tls: tlsOptions } = gatewayConnection(url, trust, env);
+  const secure = url.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const req = (secure ? https : http).request(url, { ...tlsOptions, ...(agent ? { agent } : {}), method: 'GET', headers: { accept: 'application/json' }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > 256 * 1024) req.destroy(new Error('the answer is too large'));
+        else chunks.push(c);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? '') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,157 @@
+// Issues console links. The private key is read with the operator's own
+// credentials — RBAC on that Secret is the permission to issue — and kept in
+// memory only, for at most ten minutes; it is never written anywhere and never
+// leaves this module. Claims come from the shared core: exactly one VM's
+// console path, `get` only, `sub` from the API server's SelfSubjectReview.
+import { randomUUID } from 'node:crypto';
+import { buildClaims, ClaimsError, type GatepassRestrictions, type TokenClaims } from '../../shared/claims.ts';
+import type { ClusterSettings, GatewayInfo, KeySecretRef } from '../../shared/desktop-api.ts';
+import { vncPath } from '../../shared/kubevirt-paths.ts';
+import { buildGatewayLink } from '../../shared/links.ts';
+import { importPrivateKey, KeyError, type PrivateKeyWithKid } from '../../shared/node/keys.ts';
+import { signToken } from '../../shared/node/sign-token.ts';
+import { DesktopFailure } from './errors.ts';
+import type { IdentityCache } from './identity.ts';
+import { httpStatusOf, type KubeClient } from './kube-client.ts';
+import { MAX_LIFETIME_MS } from './validate-input.ts';
+
+export const KEY_CACHE_MS = 10 * 60_000;
+
+export interface IssueRequest {
+  client: KubeClient;
+  settings: ClusterSettings;
+  gateway: GatewayInfo;
+  namespace: string;
+  name: string;
+  duration: string;
+  from?: string;
+  viewOnly?: boolean;
+  singleUse?: boolean;
+  label?: string;
+}
+
+export interface Issued {
+  id: string;
+  token: string;
+  link: string;
+  claims: TokenClaims;
+  issuedBy: string;
+}
+
+export interface SignerOptions {
+  identities: IdentityCache;
+  now?: () => number;
+  keyCacheMs?: number;
+}
+
+const secretLabel = (ref: KeySecretRef) => `${ref.namespace}/${ref.name} (key ${ref.key})`;
+
+export class Signer {
+  private readonly keys = new Map<string, { key: Promise<PrivateKeyWithKid>; timer: NodeJS.Timeout }>();
+  private readonly now: () => number;
+  private readonly keyCacheMs: number;
+
+  constructor(private readonly options: SignerOptions) {
+    this.now = options.now ?? Date.now;
+    this.keyCacheMs = options.keyCacheMs ?? KEY_CACHE_MS;
+  }
+
+  async issue(request: IssueRequest): Promise<Issued> {
+    const { client, gateway } = request;
+    const restrictions = restrictionsFor(request, gateway, client.context);
+    const [key, issuedBy] = await Promise.all([this.loadKey(client, request.settings.keySecret), this.options.identities.get(client)]);
+    let claims: TokenClaims;
+    try {
+      claims = buildClaims({
+        urls: [vncPath(request.namespace, request.name)],
+        verbs: ['get'],
+        from: request.from ?? 'now',
+        duration: request.duration,
+        randomId: randomUUID,
+        sub: issuedBy,
+        // kube-gateway ignores aud, and a Gatepass gateway checks it only when it says so.
+        ...(gateway.kind === 'gatepass' && gateway.enforces.includes('audience') ? { aud: gateway.url } : {}),
+        ...(restrictions ? { restrictions } : {}),
+        now: this.now(),
+        maxLifetimeMs: MAX_LIFETIME_MS,
+      });
+    } catch (error) {
+      if (error instanceof ClaimsError) throw new DesktopFailure('invalid-input', error.message, client.context);
+      throw error;
+    }
+    const token = await signToken(claims, key);
+    const link = buildGatewayLink({ gateway: gateway.url, token, name: request.name, namespace: request.namespace, form: gateway.kind === 'gatepass' ? 'fragment' : 'query' });
+    return { id: claims.jti ?? claims.id ?? '', token, link, claims, issuedBy };
+  }
+
+  /** Drops every cached key (also on kubeconfig changes and on quit). */
+  forget(context?: string): void {
+    for (const [cacheKey, entry] of this.keys) {
+      if (context !== undefined && !cacheKey.startsWith(`${context}\u0000`)) continue;
+      clearTimeout(entry.timer);
+      this.keys.delete(cacheKey);
+    }
+  }
+
+  /** Reads (or reuses) the signing key: whether the operator may issue at all. The key itself stays in here. */
+  async checkCanIssue(client: KubeClient, ref: KeySecretRef): Promise<void> {
+    await this.loadKey(client, ref);
+  }
+
+  private loadKey(client: KubeClient, ref: KeySecretRef): Promise<PrivateKeyWithKid> {
+    const cacheKey = `${client.context}\u0000${ref.namespace}/${ref.name}/${ref.key}`;
+    const cached = this.keys.get(cacheKey);
+    if (cached) return cached.key;
+    const key = readKey(client, ref);
+    const timer = setTimeout(() => this.keys.delete(cacheKey), this.keyCacheMs);
+    timer.unref();
+    this.keys.set(cacheKey, { key, timer });
+    key.catch(() => {
+      clearTimeout(timer);
+      this.keys.delete(cacheKey);
+    });
+    return key;
+  }
+}
+
+function restrictionsFor(request: IssueRequest, gateway: GatewayInfo, context: string): GatepassRestrictions | undefined {
+  const enforced = (what: string) => gateway.kind === 'gatepass' && gateway.enforces.includes(what);
+  const refuse = (option: string) =>
+    new DesktopFailure('invalid-input', `the gateway at ${gateway.url} does not enforce ${option} links, so it cannot be offered: the link would grant more than it says`, context);
+  const restrictions: GatepassRestrictions = {};
+  if (request.viewOnly) {
+    if (!enforced('viewOnly')) throw refuse('view-only');
+    restrictions.viewOnly = true;
+  }
+  if (request.singleUse) {
+    if (!enforced('maxUses')) throw refuse('single-use');
+    restrictions.maxUses = 1;
+  }
+  // A label restricts nothing; only a Gatepass gateway records it, elsewhere it stays in the history.
+  if (request.label && gateway.kind === 'gatepass') restrictions.label = request.label;
+  return Object.keys(restrictions).length > 0 ? restrictions : undefined;
+}
+
+async function readKey(client: KubeClient, ref: KeySecretRef): Promise<PrivateKeyWithKid> {
+  let secret: { data?: Record<string, string> };
+  try {
+    secret = await client.request('GET', `/api/v1/namespaces/${ref.namespace}/secrets/${ref.name}`);
+  } catch (error) {
+    const status = httpStatusOf(error);
+    if (status === 403) {
+      throw new DesktopFailure('forbidden', `you may not issue links in this cluster: reading the signing key ${secretLabel(ref)} is not allowed for context "${client.context}" (${(error as Error).message})`, client.context);
+    }
+    if (status === 404) {
+      throw new DesktopFailure('not-found', `the signing key secret ${ref.namespace}/${ref.name} does not exist in context "${client.context}"; check the key secret in Settings`, client.context);
+    }
+    throw error;
+  }
+  const encoded = secret.data?.[ref.key];
+  if (!encoded) throw new DesktopFailure('gateway', `the secret ${ref.namespace}/${ref.name} has no key "${ref.key}"; check the key secret in Settings`, client.context);
+  try {
+    return importPrivateKey(Buffer.from(encoded, 'base64').toString('utf8'));
+  } catch (error) {
+    if (error instanceof KeyError) throw new DesktopFailure('gateway', `the signing key ${secretLabel(ref)} is not usable: ${error.message}`, client.context);
+    throw error;
+  }
+}

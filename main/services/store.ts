@@ -1,0 +1,17 @@
+// What main needs from Electron and its settings file, as interfaces: the app
+// passes electron's clipboard, shell, safeStorage and electron-store; tests and
+// the development bridge pass fakes and `conf`.
+
+export interface KeyValueStore {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+}
+
+export interface Platform {
+  clipboard: { writeText(text: string): void; readText(): string };
+  /** Only mailto: links main builds and validated https links. */
+  openExternal(url: string): Promise<void>;
+  safeStorage: { isEncryptionAvailable(): boolean; encryptString(text: string): Buffer; decryptString(data: Buffer): string };
+  notify(title: string, body: string): void;
+}
