@@ -1,0 +1,44 @@
+// The Platform the development bridge gives main's services: an in-memory
+// clipboard, openExternal and notifications that are only recorded (and
+// reported on stderr), and no safeStorage — so, as on a desktop without a
+// keyring, issued links cannot be copied again and the UI says so.
+
+import type { Platform } from '../desktop-api-impl.ts';
+
+export interface BridgePlatform extends Platform {
+  readonly opened: readonly string[];
+  readonly notifications: ReadonlyArray<{ title: string; body: string }>;
+}
+
+export function bridgePlatform(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): BridgePlatform {
+  let clipboardText = '';
+  const opened: string[] = [];
+  const notifications: Array<{ title: string; body: string }> = [];
+  return {
+    opened,
+    notifications,
+    clipboard: {
+      writeText: (text) => {
+        clipboardText = text;
+      },
+      readText: () => clipboardText,
+    },
+    async openExternal(url) {
+      opened.push(url);
+      log(`dev-bridge: would open ${url}`);
+    },
+    safeStorage: {
+      isEncryptionAvailable: () => false,
+      encryptString: () => {
+        throw new Error('safeStorage is not available on the development bridge');
+      },
+      decryptString: () => {
+        throw new Error('safeStorage is not available on the development bridge');
+      },
+    },
+    notify(title, body) {
+      notifications.push({ title, body });
+      log(`dev-bridge: notification: ${title} — ${body}`);
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// A stand-in Electron distribution for packaging offline, where the real
+// binary cannot be downloaded: `electron-builder --linux dir -c.electronDist=<dir>`
+// copies a dist directory and renames its `electron` executable, which is all
+// this provides (a shell script that says what it is). The package it yields has
+// the real app.asar, so its contents can be checked; it does not run.
+//   node --import tsx scripts/make-electron-stand-in.ts [DIR]   (default dist/electron-stand-in)
+
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const dir = resolve(process.argv[2] ?? 'dist/electron-stand-in');
+const version = (JSON.parse(readFileSync(new URL('../node_modules/electron/package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+mkdirSync(join(dir, 'resources'), { recursive: true });
+writeFileSync(join(dir, 'electron'), '#!/bin/sh\necho "This is a stand-in for the Electron binary (scripts/make-electron-stand-in.ts); it cannot run the app." >&2\nexit 1\n');
+chmodSync(join(dir, 'electron'), 0o755);
+writeFileSync(join(dir, 'version'), `v${version}`);
+writeFileSync(join(dir, 'LICENSE'), 'Stand-in Electron distribution for offline packaging tests.\n');
+console.log(dir);
