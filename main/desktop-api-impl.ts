@@ -409,7 +409,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     quickShare: (context, namespace, name) => guarded(async () => {
       const defaults = settings.get(knownContext(context));
       const result = await share({ context, namespace, name, duration: defaults.defaultLifetime, viewOnly: defaults.defaultViewOnly, singleUse: defaults.defaultSingleUse });
-      platform.clipboard.writeText(result.link);
+      await platform.clipboard.writeText(result.link);
       const options = [result.issued.options.viewOnly ? 'view only' : '', result.issued.options.singleUse ? 'one use' : ''].filter(Boolean).join(', ');
       platform.notify('Console link copied', `Console link for ${namespace}/${name}${options ? ` (${options})` : ''}, valid until ${hhmm(result.issued.until)}, copied`);
       return result;

@@ -220,7 +220,9 @@ export type DesktopEvent =
   | { kind: 'links'; links: IssuedLink[] }
   /** A `gatepass://` link arrived: it only pre-fills the Open link view. */
   | { kind: 'deep-link'; link: string }
-  | { kind: 'navigate'; view: 'vms' | 'open-link' | 'links' | 'settings' };
+  | { kind: 'navigate'; view: 'vms' | 'open-link' | 'links' | 'settings' }
+  /** The person chose "Open console" for a VM in the tray: their own console, with their kubeconfig credentials. */
+  | { kind: 'open-console'; context: string; namespace: string; name: string };
 
 export interface DesktopApi {
   listContexts(): Promise<ContextInfo[]>;

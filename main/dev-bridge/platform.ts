@@ -8,6 +8,8 @@ import type { Platform } from '../desktop-api-impl.ts';
 export interface BridgePlatform extends Platform {
   readonly opened: readonly string[];
   readonly notifications: ReadonlyArray<{ title: string; body: string }>;
+  /** What was last copied, for tests and the e2e suite. */
+  clipboardText(): string;
 }
 
 export function bridgePlatform(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): BridgePlatform {
@@ -18,11 +20,11 @@ export function bridgePlatform(log: (line: string) => void = (line) => process.s
     opened,
     notifications,
     clipboard: {
-      writeText: (text) => {
+      writeText: async (text) => {
         clipboardText = text;
       },
-      readText: () => clipboardText,
     },
+    clipboardText: () => clipboardText,
     async openExternal(url) {
       opened.push(url);
       log(`dev-bridge: would open ${url}`);

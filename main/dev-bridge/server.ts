@@ -17,7 +17,7 @@ import type { WebSocket } from 'ws';
 import type { ConsoleChannel, DesktopApiImpl } from '../desktop-api-impl.ts';
 import { CONTENT_SECURITY_POLICY } from '../electron/csp.ts';
 import { toDesktopError } from '../electron/ipc-reply.ts';
-import { parseRequest } from './protocol.ts';
+import { parseRequest } from '../../shared/bridge-protocol.ts';
 
 export interface DevBridgeOptions {
   api: DesktopApiImpl;

@@ -184,6 +184,12 @@ describe('tray', () => {
     expect(api.calls.at(-1)).toEqual({ method: 'quickShare', args: ['operator', 'demo', 'recent-vm'] });
   });
 
+  it('opens the chosen VM’s own console from the menu', async () => {
+    menu()[1]!.submenu![1]!.click!();
+    await flush();
+    expect(window().webContents.sent.at(-1)?.args[0]).toEqual({ kind: 'open-console', context: 'operator', namespace: 'prod', name: 'fav-vm' });
+  });
+
   it('pre-fills Open link from the clipboard, and only with a console link', async () => {
     const link = 'https://gw.example/open#token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln&name=vm&namespace=demo';
     fake.clipboard.text = `  ${link}\n`;

@@ -173,9 +173,8 @@ export function runTrayAction(action: TrayAction, ctx: TrayActionContext): void 
       });
       return;
     case 'open-console':
-      // The VM browser is where a console is opened; the tray brings it forward.
       ctx.showWindow();
-      ctx.sendEvent({ kind: 'navigate', view: 'vms' });
+      ctx.sendEvent({ kind: 'open-console', context: action.context, namespace: action.namespace, name: action.name });
       return;
     case 'open-link-from-clipboard':
       void openLinkFromClipboard(ctx);

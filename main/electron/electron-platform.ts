@@ -8,17 +8,7 @@ import { externalLinkDecision } from './navigation-policy.ts';
 
 export function electronPlatform(): Platform {
   return {
-    // Electron 45's clipboard is asynchronous while the Platform contract is not:
-    // writes are started here and their failure logged; reads are the tray's job
-    // (readClipboardText), so a synchronous read cannot silently return stale text.
-    clipboard: {
-      writeText: (text) => {
-        clipboard.writeText(text).catch((error: unknown) => console.error(`Gatepass: could not write the clipboard: ${String(error)}`));
-      },
-      readText: () => {
-        throw new Error('the clipboard is read asynchronously in Electron 45; use readClipboardText()');
-      },
-    },
+    clipboard: { writeText: (text) => clipboard.writeText(text) },
     async openExternal(url) {
       if (!url.startsWith('mailto:')) {
         const decision = externalLinkDecision(url);

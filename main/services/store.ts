@@ -9,7 +9,8 @@ export interface KeyValueStore {
 }
 
 export interface Platform {
-  clipboard: { writeText(text: string): void; readText(): string };
+  /** Electron's clipboard is asynchronous; a failed write reaches the caller as an error. */
+  clipboard: { writeText(text: string): Promise<void> };
   /** Only mailto: links main builds and validated https links. */
   openExternal(url: string): Promise<void>;
   safeStorage: { isEncryptionAvailable(): boolean; encryptString(text: string): Buffer; decryptString(data: Buffer): string };

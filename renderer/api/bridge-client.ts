@@ -7,7 +7,7 @@
 import { desktopApiMethods } from '../../shared/desktop-api.ts';
 import type { ConsoleTicket, DesktopApi, DesktopApiMethod, DesktopError, DesktopEvent } from '../../shared/desktop-api.ts';
 import type { WebSocketLike } from '../viewer/channel.ts';
-import { encodeRequest, parseServerMessage } from './bridge-protocol.ts';
+import { encodeRequest, parseServerMessage } from '../../shared/bridge-protocol.ts';
 import type { RendererClient } from './types.ts';
 
 /** The part of a browser WebSocket the client uses. */

@@ -3,7 +3,7 @@
 // development bridge, whose token is in the URL fragment (`#bridge=<token>`).
 
 import { createBridgeClient } from './bridge-client.ts';
-import { bridgeEndpoints, bridgeTokenFromHash } from './bridge-protocol.ts';
+import { bridgeEndpoints, bridgeTokenFromHash } from '../../shared/bridge-protocol.ts';
 import { ConsolePorts } from './console-ports.ts';
 import { createElectronClient } from './electron-client.ts';
 import type { RendererClient } from './types.ts';

@@ -76,6 +76,10 @@ export function App() {
         case 'contexts': setContexts(event.contexts); break;
         case 'navigate': setView(event.view); break;
         case 'deep-link': receiveLink(event.link); break;
+        case 'open-console':
+          setView('vms');
+          setOwnConsole({ target: { kind: 'own', context: event.context, namespace: event.namespace, name: event.name }, title: `${event.name} in ${event.namespace}` });
+          break;
         default: break;
       }
     });

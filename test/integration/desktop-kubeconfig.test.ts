@@ -22,7 +22,7 @@ interface Kubeconfig {
 }
 
 const platform: Platform = {
-  clipboard: { writeText: () => undefined, readText: () => '' },
+  clipboard: { writeText: async () => undefined },
   openExternal: async () => undefined,
   safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '' },
   notify: () => undefined,

@@ -28,7 +28,7 @@ function fakePlatform(encryption: boolean) {
   const notices: string[] = [];
   const opened: string[] = [];
   const platform: Platform = {
-    clipboard: { writeText: (text) => void clipboard.push(text), readText: () => clipboard.at(-1) ?? '' },
+    clipboard: { writeText: async (text) => void clipboard.push(text) },
     openExternal: async (url) => void opened.push(url),
     safeStorage: {
       isEncryptionAvailable: () => encryption,

@@ -1,10 +1,11 @@
-// The development bridge's wire format, renderer side: JSON text frames over a
-// loopback websocket. The page sends requests; the bridge answers each one by
-// id and pushes DesktopEvents as they happen. Errors travel as DesktopError
-// objects so the page sees exactly what the Electron preload would give it.
+// The development bridge's wire format, both sides of it: JSON text frames
+// over a loopback websocket. The page sends requests {id, method, params}; the
+// bridge answers each one by id ({id, result} | {id, error}) and pushes
+// {event} as DesktopEvents happen. Errors travel as DesktopError objects so the
+// page sees exactly what the Electron preload would give it.
 
-import { desktopApiMethods, isDesktopError } from '../../shared/desktop-api.ts';
-import type { DesktopApiMethod, DesktopError, DesktopEvent } from '../../shared/desktop-api.ts';
+import { desktopApiMethods, isDesktopError } from './desktop-api.ts';
+import type { DesktopApiMethod, DesktopError, DesktopEvent } from './desktop-api.ts';
 
 export interface BridgeRequest {
   id: number;
@@ -22,6 +23,25 @@ export class BridgeProtocolError extends Error {
 }
 
 const METHODS: ReadonlySet<string> = new Set(desktopApiMethods);
+
+const MAX_PARAMS = 8;
+
+/** A request frame, or a message saying what is wrong with it (and the id to answer, when it had one). */
+export function parseRequest(text: string): { ok: true; request: BridgeRequest } | { ok: false; id?: number; problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: 'the request is not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problem: 'the request is not a JSON object' };
+  const { id, method, params } = value as Record<string, unknown>;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return { ok: false, problem: 'the request has no numeric id' };
+  if (typeof method !== 'string' || !METHODS.has(method)) return { ok: false, id, problem: `${JSON.stringify(method)} is not a DesktopApi method` };
+  const list = params === undefined ? [] : params;
+  if (!Array.isArray(list) || list.length > MAX_PARAMS) return { ok: false, id, problem: `params of ${method} must be an array of at most ${MAX_PARAMS} values` };
+  return { ok: true, request: { id, method: method as DesktopApiMethod, params: list } };
+}
 
 export function encodeRequest(request: BridgeRequest): string {
   if (!METHODS.has(request.method)) throw new BridgeProtocolError(`"${request.method}" is not a DesktopApi method`);
