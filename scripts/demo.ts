@@ -1,9 +1,17 @@
 // The README's first command: the embedded demo. It runs the local cluster
-// stand-in and the gateway in front of it, signs a console link the way the
-// desktop app does, and says how to use all of it. Ctrl-C stops everything.
+// stand-in, the gateway in front of it and the desktop app — Electron where its
+// binary exists, otherwise the same app in the browser over the development
+// bridge — signs a console link the way the app does, and says how to use all
+// of it. Ctrl-C stops everything.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import Conf from 'conf';
+import { createDesktopApi } from '../main/desktop-api-impl.ts';
+import { bridgePlatform } from '../main/dev-bridge/platform.ts';
+import { startDevBridge } from '../main/dev-bridge/server.ts';
 import { buildClaims } from '../shared/claims.ts';
 import { vncPath } from '../shared/kubevirt-paths.ts';
 import { buildGatewayLink } from '../shared/links.ts';
@@ -31,6 +39,42 @@ const parsed = parseCommandLine([
 ], process.env);
 if (parsed.help) throw new Error('unexpected --help');
 const gateway = await startGateway(parsed.config);
+// Where the app finds the gateway, as in a real cluster (deploy/ publishes it the same way).
+const gatepassConfigMap = cluster.objects.get('ConfigMap', 'kube-gateway', 'gatepass')!;
+cluster.objects.put({ ...gatepassConfigMap, data: { gatewayURL: gateway.url } } as never);
+
+/** The Electron binary, when this machine has one (it cannot be downloaded everywhere). */
+function electronBinary(): string | undefined {
+  if (process.env.ELECTRON_OVERRIDE_DIST_PATH) return join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron');
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown;
+    return typeof path === 'string' && existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let app: { describe: string; stop(): Promise<void> };
+const binary = electronBinary();
+if (binary && existsSync('out/main/index.js')) {
+  const child: ChildProcess = spawn(binary, ['out/main/index.js'], { stdio: 'inherit', env: { ...process.env, KUBECONFIG: kubeconfigPath } });
+  app = { describe: 'the Gatepass desktop app is open (Electron)', stop: async () => void child.kill('SIGTERM') };
+} else {
+  const store = new Conf<Record<string, unknown>>({ cwd: join(dir, 'app-profile'), configName: 'gatepass' });
+  const api = createDesktopApi({
+    platform: bridgePlatform(() => undefined),
+    store: { get: (key) => store.get(key), set: (key, value) => store.set(key, value), delete: (key) => store.delete(key) },
+    kubeconfigPaths: [kubeconfigPath],
+  });
+  const bridge = await startDevBridge({ api, staticDir: resolve('dist/app'), port: Number(process.env.GATEPASS_DEMO_APP_PORT ?? 0) });
+  app = {
+    describe: `no Electron binary on this machine, so the same app runs in your browser:\n\n  ${bridge.url}`,
+    stop: async () => {
+      await bridge.close();
+      await api.dispose();
+    },
+  };
+}
 
 // What the desktop app does when an operator shares a console: read the key with
 // the operator's rights (here: straight from the stand-in), sign, build the link.
@@ -44,8 +88,11 @@ Gatepass demo
 
   local cluster   ${cluster.server}   (kubeconfig: ${kubeconfigPath})
   gateway         ${gateway.url}
+  desktop app     ${app.describe}
 
-Open the console of VM team-a/web-1 in a browser — this link is valid for one hour:
+In the app: pick a VM, "Share console", "Create link" — then paste the link into "Open link".
+
+Or open the console of VM team-a/web-1 in a browser — this link is valid for one hour:
 
   ${link}
 
@@ -62,9 +109,10 @@ Ask the gateway for a token the way kube-gateway's API clients do, with the oper
 
 Press Ctrl-C to stop.
 `);
-console.log(JSON.stringify({ ready: true, gateway: gateway.url, cluster: cluster.server, link }));
+console.log(JSON.stringify({ ready: true, gateway: gateway.url, cluster: cluster.server, link, app: app.describe }));
 
 async function stop(): Promise<void> {
+  await app.stop();
   await gateway.shutdown();
   await cluster.close();
   process.exit(0);

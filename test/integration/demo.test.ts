@@ -22,9 +22,9 @@ describe('npm run demo', () => {
     const child = spawn('npm', ['run', '--silent', 'demo'], { env: { ...process.env, GATEPASS_DEMO_DIR: dir, GATEPASS_DEMO_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const ready = await new Promise<{ gateway: string; link: string }>((resolve, reject) => {
+    const ready = await new Promise<{ gateway: string; link: string; app: string }>((resolve, reject) => {
       createInterface({ input: child.stdout }).on('line', (line) => {
-        if (line.startsWith('{"ready":true')) resolve(JSON.parse(line) as { gateway: string; link: string });
+        if (line.startsWith('{"ready":true')) resolve(JSON.parse(line) as { gateway: string; link: string; app: string });
       });
       child.once('exit', (code) => reject(new Error(`demo exited ${String(code)} before ready: ${stderr}`)));
     });
@@ -42,6 +42,17 @@ describe('npm run demo', () => {
 
     const kubectl = await run('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), 'get', 'vms', '-A', '-o', 'name']);
     expect(kubectl.stdout.split('\n').filter(Boolean).sort()).toEqual(['virtualmachine.kubevirt.io/build-7', 'virtualmachine.kubevirt.io/db-1', 'virtualmachine.kubevirt.io/testvm', 'virtualmachine.kubevirt.io/web-1']);
+
+    // Without an Electron binary here, the app runs over the development bridge and the demo says so.
+    const appUrl = /http:\/\/127\.0\.0\.1:\d+\/#bridge=[\w-]+/.exec(ready.app)?.[0];
+    if (appUrl === undefined) {
+      expect(ready.app).toMatch(/desktop app is open \(Electron\)/);
+    } else {
+      expect(ready.app).toMatch(/no Electron binary/);
+      const page = await fetch(appUrl);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+    }
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
