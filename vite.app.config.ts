@@ -9,6 +9,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('./renderer/app/', import.meta.url)),
   base: './',
   plugins: [react()],
+  // A build run from a test (NODE_ENV=test) must still ship React's production build.
+  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   publicDir: false,
   build: {
     outDir: fileURLToPath(new URL('./dist/app/', import.meta.url)),
