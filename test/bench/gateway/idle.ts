@@ -1,0 +1,124 @@
+// Idle consoles: open many, let them sit, and read what they cost the process
+// that relays them — Gatepass (one Node process) or websockify (a process per
+// console) — from /proc.
+import WebSocket from 'ws';
+import { vncPath } from '../../../shared/kubevirt-paths.ts';
+import { treeUsage, type TreeUsage } from '../lib/proc-stats.ts';
+import type { Stack } from './stack.ts';
+
+export interface IdleResult {
+  consoles: number;
+  openSeconds: number;
+  idleSeconds: number;
+  before: TreeUsage;
+  open: TreeUsage;
+  afterClose: TreeUsage;
+  rssPerConsoleKiB: number;
+  pssPerConsoleKiB: number;
+  /** CPU time over the idle window, as a share of one core. */
+  idleCpuPercent: number;
+}
+
+interface ConsoleRequest {
+  url: string;
+  protocols: string[];
+}
+
+const OPEN_CONCURRENCY = 32;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once the console has shown its RFB version: the whole path to the VNC server is open. */
+function openConsole(request: ConsoleRequest): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(request.url, request.protocols, { perMessageDeflate: false });
+    const fail = (why: string): void => {
+      ws.terminate();
+      reject(new Error(`console ${request.url}: ${why}`));
+    };
+    const timer = setTimeout(() => fail('no RFB version within 15 s'), 15_000);
+    ws.once('message', (data) => {
+      clearTimeout(timer);
+      if (!/^RFB 003\.00\d\n$/.test((data as Buffer).toString('latin1'))) return fail(`unexpected first bytes ${JSON.stringify((data as Buffer).toString('latin1'))}`);
+      ws.removeAllListeners('close');
+      ws.removeAllListeners('error');
+      ws.on('error', () => undefined);
+      resolve(ws);
+    });
+    ws.once('close', (code, reason) => {
+      clearTimeout(timer);
+      fail(`closed with ${code} ${reason.toString()}`);
+    });
+    ws.once('error', (err) => {
+      clearTimeout(timer);
+      fail(err.message);
+    });
+  });
+}
+
+async function openAll(requests: readonly ConsoleRequest[]): Promise<WebSocket[]> {
+  const open: WebSocket[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < requests.length) open.push(await openConsole(requests[next++]!));
+  };
+  try {
+    await Promise.all(Array.from({ length: OPEN_CONCURRENCY }, worker));
+  } catch (err) {
+    for (const ws of open) ws.terminate();
+    throw err;
+  }
+  return open;
+}
+
+async function measure(pid: number, requests: readonly ConsoleRequest[], idleSeconds: number): Promise<IdleResult> {
+  await sleep(1000);
+  const before = treeUsage(pid);
+  const started = performance.now();
+  const consoles = await openAll(requests);
+  const openSeconds = (performance.now() - started) / 1000;
+  try {
+    await sleep(2000);
+    const idleStart = treeUsage(pid);
+    await sleep(idleSeconds * 1000);
+    const open = treeUsage(pid);
+    const n = consoles.length;
+    return {
+      consoles: n,
+      openSeconds,
+      idleSeconds,
+      before,
+      open,
+      afterClose: await closeAll(consoles, pid),
+      rssPerConsoleKiB: (open.rssKiB - before.rssKiB) / n,
+      pssPerConsoleKiB: (open.pssKiB - before.pssKiB) / n,
+      idleCpuPercent: ((open.cpuMs - idleStart.cpuMs) / (idleSeconds * 1000)) * 100,
+    };
+  } finally {
+    for (const ws of consoles) ws.terminate();
+  }
+}
+
+async function closeAll(consoles: readonly WebSocket[], pid: number): Promise<TreeUsage> {
+  for (const ws of consoles) ws.close(1000);
+  const deadline = Date.now() + 10_000;
+  while (consoles.some((ws) => ws.readyState !== ws.CLOSED) && Date.now() < deadline) await sleep(100);
+  await sleep(1500);
+  return treeUsage(pid);
+}
+
+export async function benchIdleGatepass(stack: Stack, count: number, idleSeconds: number): Promise<IdleResult> {
+  const vms = stack.idleVms.slice(0, count);
+  if (vms.length < count) throw new Error(`only ${vms.length} VMs for ${count} idle consoles`);
+  const base = stack.gateway.url.replace(/^http:/, 'ws:');
+  const requests = await Promise.all(vms.map(async ({ namespace, name }) => {
+    const path = vncPath(namespace, name);
+    const link = await stack.sign({ urls: [path] });
+    return { url: `${base}/k8s${path}`, protocols: ['plain.kubevirt.io', `base64url.bearer.authorization.k8s.io.${Buffer.from(link).toString('base64url')}`] };
+  }));
+  return measure(stack.gateway.pid, requests, idleSeconds);
+}
+
+export function benchIdleWebsockify(stack: Stack, count: number, idleSeconds: number): Promise<IdleResult> {
+  const requests = Array.from({ length: count }, () => ({ url: `${stack.websockify.url}/`, protocols: ['binary'] }));
+  return measure(stack.websockify.pid, requests, idleSeconds);
+}

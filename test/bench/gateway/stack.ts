@@ -1,0 +1,173 @@
+// Everything the gateway benchmark measures against, each in its own process:
+// the cluster stand-in (with many VMs, one of them backed by Xvnc), Xvnc,
+// the gateway, `kubectl proxy` and websockify. Loopback only.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { buildClaims, type BuildClaimsInput } from '../../../shared/claims.ts';
+import { importPrivateKey, importPublicKeys, type PrivateKeyWithKid, type PublicKeyWithKid } from '../../../shared/node/keys.ts';
+import { signToken } from '../../../shared/node/sign-token.ts';
+import { generateFixture, GATEWAY_NAMESPACE, GATEWAY_SERVICE_ACCOUNT } from '../../cluster/default-fixture.ts';
+import { generateJwtKeyPair } from '../../cluster/jwt-keys.ts';
+import { freePort, ProcessGroup, waitForLine, waitForPort, waitUntil, type Child } from '../lib/processes.ts';
+import { httpStatus } from './http-check.ts';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The VM whose console is Xvnc, for the relay measurements. */
+export const XVNC_VM = { namespace: 'bench-console', name: 'xvnc' } as const;
+/** The small object every API measurement GETs. */
+export const API_OBJECT_PATH = '/apis/kubevirt.io/v1/namespaces/team-a/virtualmachines/web-1';
+
+export interface StackOptions {
+  /** Running VMs on the built-in RFB server, for idle consoles (every fifth generated VM is stopped, so more are generated). */
+  idleVms: number;
+  screen: { width: number; height: number };
+  /** Write a V8 CPU profile of the gateway into this folder when it exits. */
+  profileDir?: string;
+}
+
+export interface Stack {
+  dir: string;
+  processes: ProcessGroup;
+  cluster: { server: string; caPem: string; gatewayToken: string; pid: number };
+  gateway: { url: string; pid: number; logFile: string };
+  kubectlProxy: { url: string };
+  xvnc: { port: number };
+  websockify: { url: string; pid: number };
+  /** Running VMs on the built-in RFB server, as namespace/name. */
+  idleVms: { namespace: string; name: string }[];
+  publicKeys: PublicKeyWithKid[];
+  sign(input: Omit<BuildClaimsInput, 'now' | 'id'>): Promise<string>;
+  close(): Promise<void>;
+}
+
+const tsxNode = (script: string, args: readonly string[], nodeFlags: readonly string[] = []): [string, string[]] => [
+  process.execPath,
+  [...nodeFlags, '--import', 'tsx', join(repoRoot, script), ...args],
+];
+
+function freeDisplay(): number {
+  for (let n = 40; n < 100; n++) {
+    if (!existsSync(`/tmp/.X11-unix/X${n}`) && !existsSync(`/tmp/.X${n}-lock`)) return n;
+  }
+  throw new Error('no free X display number between :40 and :99 for Xvnc');
+}
+
+interface Kubeconfig {
+  clusters: { cluster: { 'certificate-authority-data': string } }[];
+  users: { name: string; user: { token?: string } }[];
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const dir = await mkdtemp(join(tmpdir(), 'gatepass-bench-'));
+  const processes = new ProcessGroup();
+  try {
+    return await startIn(dir, processes, options);
+  } catch (err) {
+    await processes.stopAll();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function startIn(dir: string, processes: ProcessGroup, options: StackOptions): Promise<Stack> {
+  const xvncPort = await freePort();
+  const display = freeDisplay();
+  const xvnc = processes.spawn('Xvnc', 'Xvnc', [
+    `:${display}`, '-SecurityTypes', 'None', '-geometry', `${options.screen.width}x${options.screen.height}`, '-depth', '24',
+    '-rfbport', String(xvncPort), '-localhost', '-nolisten', 'tcp',
+    // Probes and idle consoles close before authenticating; TigerVNC would count those as failures and lock loopback out.
+    '-BlacklistThreshold', '1000000',
+  ]);
+  await waitForPort(xvncPort, 'Xvnc');
+
+  const keys = await generateJwtKeyPair();
+  // Four in five generated VMs run; generate enough that `idleVms` of them do.
+  const fixture = await generateFixture({ vms: Math.ceil((options.idleVms * 5) / 4), namespaces: 10, keys });
+  fixture.vms = [...(fixture.vms ?? []), { ...XVNC_VM, running: true, vncBackend: `tcp://127.0.0.1:${xvncPort}` }];
+  // kube-gateway's service account may not read VMs; for the API comparison it may, so every path does the same upstream work.
+  fixture.objects = [
+    ...(fixture.objects ?? []),
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'bench-vm-reader', namespace: 'team-a' }, rules: [{ apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get'] }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'bench-vm-reader', namespace: 'team-a' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'bench-vm-reader' },
+      subjects: [{ kind: 'ServiceAccount', name: GATEWAY_SERVICE_ACCOUNT, namespace: GATEWAY_NAMESPACE }],
+    },
+  ];
+  const idleVms = (fixture.vms ?? []).filter((vm) => vm.running && vm.namespace.startsWith('bench-0')).slice(0, options.idleVms);
+  if (idleVms.length < options.idleVms) throw new Error(`the fixture has only ${idleVms.length} running generated VMs, ${options.idleVms} wanted`);
+  const fixturePath = join(dir, 'fixture.json');
+  await writeFile(fixturePath, JSON.stringify(fixture));
+
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const cluster = processes.spawn('cluster stand-in', ...tsxNode('test/cluster/cli.ts', ['--kubeconfig', kubeconfigPath, '--fixture', fixturePath]));
+  const ready = await waitForLine(cluster, /^\{"ready":true.*\}$/, 60_000);
+  const server = (JSON.parse(ready[0]) as { server: string }).server;
+  const kubeconfig = parse(await readFile(kubeconfigPath, 'utf8')) as Kubeconfig;
+  const caPem = Buffer.from(kubeconfig.clusters[0]?.cluster['certificate-authority-data'] ?? '', 'base64').toString('utf8');
+  const gatewayToken = kubeconfig.users.find((u) => u.name === 'gateway')?.user.token;
+  if (!gatewayToken || !caPem) throw new Error('the stand-in kubeconfig has no CA or no token for context gateway');
+
+  const caFile = join(dir, 'ca.crt');
+  const tokenFile = join(dir, 'token');
+  await writeFile(caFile, caPem);
+  await writeFile(tokenFile, gatewayToken);
+  const gatewayPort = await freePort();
+  const logFile = join(dir, 'gateway.log');
+  const log = await open(logFile, 'w');
+  const profileFlags = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+  // The deployed configuration: log level info (a JSON line per request), written to a file.
+  const gateway = processes.spawn('gateway', ...tsxNode('gateway/cli.ts', [
+    '--gateway-listen', `http://127.0.0.1:${gatewayPort}`,
+    '--api-server', server,
+    '--api-server-ca-file', caFile,
+    '--api-server-bearer-token-file', tokenFile,
+    '--shutdown-grace-period', '2s',
+  ], profileFlags), { stdio: ['ignore', log.fd, 'pipe'] });
+  await log.close();
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  await waitUntil(async () => (await httpStatus(`${gatewayUrl}/readyz`)) === 200, 'the gateway to become ready', 30_000);
+
+  const kubectlHome = join(dir, 'kubectl-home');
+  await mkdir(kubectlHome);
+  const kubectl = processes.spawn('kubectl proxy', 'kubectl', ['proxy', '--port=0', '--kubeconfig', kubeconfigPath, '--context', 'gateway', '--cache-dir', join(kubectlHome, 'cache')], {
+    env: { ...process.env, HOME: kubectlHome },
+  });
+  const proxyLine = await waitForLine(kubectl, /Starting to serve on 127\.0\.0\.1:(\d+)/);
+
+  const websockifyPort = await freePort();
+  const websockify = processes.spawn('websockify', 'websockify', [`127.0.0.1:${websockifyPort}`, `127.0.0.1:${xvncPort}`]);
+  await waitForPort(websockifyPort, 'websockify');
+
+  const key: PrivateKeyWithKid = importPrivateKey(keys.privateKeyPem);
+  let counter = 0;
+  const stack: Stack = {
+    dir,
+    processes,
+    cluster: { server, caPem, gatewayToken, pid: cluster.pid },
+    gateway: { url: gatewayUrl, pid: gateway.pid, logFile },
+    kubectlProxy: { url: `http://127.0.0.1:${proxyLine[1]}` },
+    xvnc: { port: xvncPort },
+    websockify: { url: `ws://127.0.0.1:${websockifyPort}`, pid: websockify.pid },
+    idleVms: idleVms.map(({ namespace, name }) => ({ namespace, name })),
+    publicKeys: importPublicKeys(keys.certificatePem),
+    sign: (input) => signToken(buildClaims({ duration: '1h', ...input, now: Date.now(), id: `bench-${++counter}` }), key),
+    async close() {
+      await processes.stopAll(8000);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  assertAlive([xvnc, cluster, gateway, kubectl, websockify]);
+  return stack;
+}
+
+function assertAlive(children: readonly Child[]): void {
+  for (const c of children) {
+    if (c.process.exitCode !== null) throw new Error(`${c.name} exited early (${c.process.exitCode}): ${c.output().slice(-2000)}`);
+  }
+}
