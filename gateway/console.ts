@@ -88,7 +88,7 @@ export class ConsoleProxy {
     const started = performance.now();
     const upstreamWs = new WebSocket(wsUrl, [kubevirtSubprotocol], {
       headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
-      ...this.upstream.tls,
+      ...this.upstream.websocketTls,
       handshakeTimeout: this.options.connectTimeoutMs,
       perMessageDeflate: false,
     });

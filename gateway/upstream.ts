@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 
 export interface UpstreamOptions {
   /** `https://kubernetes.default.svc` or, in tests, `http://…`. */
@@ -38,8 +39,14 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export interface Upstream {
   readonly url: URL;
   readonly agent: http.Agent;
-  /** TLS options for a websocket client to the API server (ws takes them directly). */
+  /** TLS settings for other clients of the API server's CA (the OAuth token exchange). */
   readonly tls: { ca?: string; rejectUnauthorized: boolean };
+  /**
+   * TLS options for console websockets to the API server: one secure context
+   * shared by all of them, since building one per console (parsing the CA each
+   * time) cost CPU on every open and memory for every console held.
+   */
+  readonly websocketTls: { secureContext?: SecureContext; rejectUnauthorized: boolean };
   /** The service account's bearer token, current as of this call. */
   bearerToken(): string | undefined;
   request(options: http.RequestOptions): http.ClientRequest;
@@ -47,11 +54,18 @@ export interface Upstream {
   call(call: ApiCall): Promise<ApiAnswer>;
 }
 
-/** A file read again only when its modification time or size changes. */
-function watchedFile(path: string): () => string {
+/**
+ * A file read again only when its modification time or size changes, and
+ * looked at no more than once a second: it sits on every proxied request.
+ */
+function watchedFile(path: string, recheckMs = 1000): () => string {
   let stamp = '';
   let value = '';
+  let checkedAt = -Infinity;
   return () => {
+    const now = performance.now();
+    if (now - checkedAt < recheckMs) return value;
+    checkedAt = now;
     const st = statSync(path);
     const next = `${st.mtimeMs}:${st.size}:${st.ino}`;
     if (next !== stamp) {
@@ -88,10 +102,15 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       ...requestOptions,
     });
   const prefix = url.pathname.replace(/\/$/, '');
+  const websocketTls = {
+    ...(secure && options.caPem ? { secureContext: createSecureContext({ ca: options.caPem }) } : {}),
+    rejectUnauthorized: !options.skipVerifyTls,
+  };
   return {
     url,
     agent,
     tls,
+    websocketTls,
     bearerToken,
     request,
     call({ method, path, bearer, body, timeoutMs = 10_000 }) {

@@ -52,11 +52,12 @@ describe('rotation', () => {
     const original = h.cluster.credentials.gateway?.token ?? '';
     await writeFile(h.files.tokenFile, 'not-a-valid-token');
     try {
-      expect((await get(token)).status).toBe(401);
+      // The file is looked at no more than once a second.
+      await waitFor(async () => (await get(token)).status === 401, 'the rotated token to be used');
     } finally {
       await writeFile(h.files.tokenFile, original);
     }
-    expect((await get(token)).status).toBe(200);
+    await waitFor(async () => (await get(token)).status === 200, 'the original token to be used again');
   });
 
   it('accepts old and new keys while both are published, and only the new one after', async () => {
