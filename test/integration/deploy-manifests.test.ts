@@ -50,6 +50,19 @@ describe('schemas', () => {
     expect(problems).toEqual([]);
   });
 
+  it('the GateToken controller (deploy/gatetoken) renders and validates, with a hardened pod and no secret access beyond its key', async () => {
+    const objects = await kustomize('deploy/gatetoken');
+    expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['CustomResourceDefinition', 'Deployment', 'ServiceAccount']));
+    const problems: string[] = [];
+    for (const object of objects) for (const error of await schemaErrors(object)) problems.push(`${name(object)}: ${error}`);
+    expect(problems).toEqual([]);
+    const pod = (objects.find((o) => o.kind === 'Deployment')!['spec'] as { template: { spec: { securityContext?: { runAsNonRoot?: boolean }; containers: { securityContext?: { readOnlyRootFilesystem?: boolean } }[] } } }).template.spec;
+    expect(pod.securityContext?.runAsNonRoot).toBe(true);
+    expect(pod.containers.every((c) => c.securityContext?.readOnlyRootFilesystem === true)).toBe(true);
+    const secretRules = objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole').flatMap((o) => (o['rules'] as { resources?: string[]; resourceNames?: string[] }[]) ?? []).filter((r) => r.resources?.includes('secrets'));
+    expect(secretRules.every((r) => (r.resourceNames ?? []).length > 0)).toBe(true);
+  });
+
   it.each(['virtual-machine.yaml', 'issuer-rolebinding.yaml'])('the example %s validates', async (file) => {
     const objects = readExample(file);
     expect(objects.length).toBeGreaterThan(0);
