@@ -169,7 +169,8 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
           <ErrorAlert error={share.error} message={share.error && shareErrorMessage(share.error)} />
           <div className="dialog__actions">
             <button type="button" className="button" onClick={onClose}>Cancel</button>
-            <button type="submit" className="button button--primary" disabled={share.busy || load.busy || gateway === undefined}>Create link</button>
+            {/* Still possible after a failed gateway lookup: main checks the permission to issue first and says so. */}
+            <button type="submit" className="button button--primary" disabled={share.busy || load.busy || (gateway === undefined && load.error === undefined)}>Create link</button>
           </div>
         </form>
       ) : (

@@ -3,14 +3,14 @@ import type { InventoryEvent, VmRow } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
 import { asDesktopError } from '../errors.ts';
 import { followActive } from '../inventory/grid-navigation.ts';
-import { changeNeedsReselect, DEFAULT_SORT, distinctValues, EMPTY_QUERY, selectRows, toggleSort } from '../inventory/vm-query.ts';
+import { changeNeedsReselect, DEFAULT_SORT, distinctValues, EMPTY_QUERY, toggleSort, vmComparator, vmMatcher } from '../inventory/vm-query.ts';
 import type { VmColumn, VmQuery, VmSort } from '../inventory/vm-query.ts';
 import { VmStore } from '../inventory/vm-store.ts';
 import type { InventoryStatus } from '../inventory/vm-store.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { VmGrid } from './VmGrid.tsx';
 
-// Typing and bursts of watch events settle before 10,000 rows are filtered again.
+// Bursts of watch events settle before 10,000 rows are filtered again.
 const RESELECT_DELAY_MS = 120;
 const AGE_TICK_MS = 30_000;
 
@@ -37,7 +37,6 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
   const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
   // Bumped when rows change in place: the grid redraws the rows it shows, in the same order.
   const [, setRedraw] = useState(0);
-  const [searchText, setSearchText] = useState('');
   const [query, setQuery] = useState<VmQuery>(EMPTY_QUERY);
   const [sort, setSort] = useState<VmSort>(DEFAULT_SORT);
   const [active, setActive] = useState(-1);
@@ -53,11 +52,18 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
   const rowsChanged = useRef(onRowsChanged);
   rowsChanged.current = onRowsChanged;
 
+  // All rows in the current sort order, until the rows or the sort change: a
+  // keystroke then only filters, which keeps typing within a frame or two at 10,000 VMs.
+  const sorted = useRef<{ sort: VmSort; rows: VmRow[] } | undefined>(undefined);
+
   const reselect = useCallback(() => {
     clearTimeout(reselectTimer.current);
-    const values = store.rows.values();
+    if (sorted.current?.sort !== sortRef.current) {
+      sorted.current = { sort: sortRef.current, rows: [...store.rows.values()].sort(vmComparator(sortRef.current)) };
+    }
+    const matches = vmMatcher(queryRef.current);
     setSelection({
-      keys: selectRows(values, queryRef.current, sortRef.current),
+      keys: sorted.current.rows.filter(matches).map((row) => row.key),
       namespaces: distinctValues(store.rows.values(), 'namespace'),
       statuses: distinctValues(store.rows.values(), 'status'),
     });
@@ -83,6 +89,7 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
         setStatus(store.status);
         return;
       }
+      sorted.current = undefined;
       rowsChanged.current(store.rows);
       // The first rows show at once; later changes are batched.
       if (change.kind === 'reset') reselect();
@@ -109,12 +116,6 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, []);
-
-  // Filters apply after typing pauses; sorting and the drop-downs at once.
-  useEffect(() => {
-    const timer = setTimeout(() => setQuery((q) => (q.text === searchText ? q : { ...q, text: searchText })), RESELECT_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [searchText]);
 
   useEffect(() => {
     if (store.rows.size > 0) reselect();
@@ -147,8 +148,8 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
           type="search"
           aria-label="Search virtual machines"
           placeholder="Search VMs (press / )"
-          value={searchText}
-          onChange={(e) => setSearchText(e.target.value)}
+          value={query.text}
+          onChange={(e) => setQuery({ ...query, text: e.target.value })}
           onKeyDown={(e) => {
             if (e.key === 'ArrowDown') {
               e.preventDefault();

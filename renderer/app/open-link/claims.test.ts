@@ -32,6 +32,15 @@ describe('claimRows', () => {
     expect(byTerm['Gateway certificate']).toBe('pinned (sha256/abc)');
   });
 
+  it('says when the claimed times have passed or not yet begun', () => {
+    const valid = (overrides: Partial<LinkSummary>) => claimRows({ ...summary, ...overrides }, now, format).find((r) => r.term === 'Valid')?.value;
+    expect(valid({ from: '2030-01-01T10:00:00Z', until: '2030-01-01T11:00:00Z' })).toBe('from 10:00Z until 11:00Z (1 hour) — expired');
+    expect(valid({ from: undefined, until: '2030-01-01T12:00:00Z' })).toBe('until D 12:00Z — expired');
+    expect(valid({ from: '2030-01-01T12:30:00Z', until: '2030-01-01T13:00:00Z' })).toBe('from 12:30Z until 13:00Z (30 minutes) — not yet valid');
+    expect(valid({ from: '2030-01-01T12:30:00Z', until: undefined })).toBe('from D 12:30Z, with no end in the link — not yet valid');
+    expect(valid({})).not.toMatch(/expired|not yet/);
+  });
+
   it('shows an end without a start', () => {
     const rows = claimRows({ ...summary, from: undefined }, now, format);
     expect(rows.find((r) => r.term === 'Valid')?.value).toBe('until D 13:00Z');

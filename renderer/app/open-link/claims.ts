@@ -30,10 +30,17 @@ export function claimRows(summary: LinkSummary, now: number, format: FormatInsta
 
 function validity(summary: LinkSummary, now: number, format: FormatInstant): string {
   const { from, until } = summary;
-  if (from !== undefined && until !== undefined) return describeRange(from, until, now, format);
-  if (until !== undefined) return `until ${format(Date.parse(until), true)}`;
-  if (from !== undefined) return `from ${format(Date.parse(from), true)}, with no end in the link`;
+  if (from !== undefined && until !== undefined) return describeRange(from, until, now, format) + timeState(from, until, now);
+  if (until !== undefined) return `until ${format(Date.parse(until), true)}${timeState(undefined, until, now)}`;
+  if (from !== undefined) return `from ${format(Date.parse(from), true)}, with no end in the link${timeState(from, undefined, now)}`;
   return 'no times in the link';
+}
+
+/** Said before Connect, so nobody has to connect to learn a link is already useless. */
+function timeState(from: string | undefined, until: string | undefined, now: number): string {
+  if (until !== undefined && Date.parse(until) <= now) return ' — expired';
+  if (from !== undefined && Date.parse(from) > now) return ' — not yet valid';
+  return '';
 }
 
 /** What the console viewer should know before connecting (it refuses to connect to an expired link). */
