@@ -3,7 +3,7 @@ import type { InventoryEvent, VmRow } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
 import { asDesktopError } from '../errors.ts';
 import { followActive } from '../inventory/grid-navigation.ts';
-import { changeNeedsReselect, DEFAULT_SORT, distinctValues, EMPTY_QUERY, toggleSort, vmComparator, vmMatcher } from '../inventory/vm-query.ts';
+import { changeNeedsReselect, DEFAULT_SORT, distinctValues, EMPTY_QUERY, filterKeys, sortRows, toggleSort } from '../inventory/vm-query.ts';
 import type { VmColumn, VmQuery, VmSort } from '../inventory/vm-query.ts';
 import { VmStore } from '../inventory/vm-store.ts';
 import type { InventoryStatus } from '../inventory/vm-store.ts';
@@ -59,11 +59,10 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
   const reselect = useCallback(() => {
     clearTimeout(reselectTimer.current);
     if (sorted.current?.sort !== sortRef.current) {
-      sorted.current = { sort: sortRef.current, rows: [...store.rows.values()].sort(vmComparator(sortRef.current)) };
+      sorted.current = { sort: sortRef.current, rows: sortRows(store.rows.values(), sortRef.current) };
     }
-    const matches = vmMatcher(queryRef.current);
     setSelection({
-      keys: sorted.current.rows.filter(matches).map((row) => row.key),
+      keys: filterKeys(sorted.current.rows, queryRef.current),
       namespaces: distinctValues(store.rows.values(), 'namespace'),
       statuses: distinctValues(store.rows.values(), 'status'),
     });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { vmRow } from './fixtures.test-support.ts';
-import { changeNeedsReselect, DEFAULT_SORT, distinctValues, EMPTY_QUERY, formatAge, selectRows, toggleSort, vmComparator } from './vm-query.ts';
+import { changeNeedsReselect, DEFAULT_SORT, distinctValues, EMPTY_QUERY, filterKeys, formatAge, sortRows, toggleSort, vmComparator } from './vm-query.ts';
+import type { VmQuery, VmSort } from './vm-query.ts';
 import type { VmRow } from '../../../shared/desktop-api.ts';
+
+/** What the VM browser shows: the rows sorted once, then filtered on each keystroke. */
+const selectRows = (rows: VmRow[], query: VmQuery, sort: VmSort) => filterKeys(sortRows(rows, sort), query);
 
 const rows: VmRow[] = [
   vmRow('web-10', 'team-a', { node: 'node-b', ips: ['10.1.0.10'], createdAt: '2024-03-01T00:00:00Z' }),
@@ -10,7 +14,7 @@ const rows: VmRow[] = [
   vmRow('web-1', 'team-b', { node: 'node-a', ips: ['10.2.0.1'], createdAt: '2024-01-01T00:00:00Z' }),
 ];
 
-describe('selectRows', () => {
+describe('sortRows and filterKeys', () => {
   it('sorts names naturally and breaks ties by namespace', () => {
     expect(selectRows(rows, EMPTY_QUERY, DEFAULT_SORT)).toEqual(['team-b/db-1', 'team-b/web-1', 'team-a/web-2', 'team-a/web-10']);
   });

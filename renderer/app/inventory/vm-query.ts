@@ -86,12 +86,15 @@ export function vmComparator(sort: VmSort): (a: VmRow, b: VmRow) => number {
   };
 }
 
-/** The keys of the rows to show, in order. */
-export function selectRows(rows: Iterable<VmRow>, query: VmQuery, sort: VmSort): string[] {
+/** Every row in `sort` order: kept until the rows or the sort change, so a keystroke only filters. */
+export function sortRows(rows: Iterable<VmRow>, sort: VmSort): VmRow[] {
+  return [...rows].sort(vmComparator(sort));
+}
+
+/** The keys of the sorted rows that `query` shows, in order. */
+export function filterKeys(sorted: readonly VmRow[], query: VmQuery): string[] {
   const matches = vmMatcher(query);
-  const shown: VmRow[] = [];
-  for (const row of rows) if (matches(row)) shown.push(row);
-  return shown.sort(vmComparator(sort)).map((row) => row.key);
+  return sorted.filter(matches).map((row) => row.key);
 }
 
 /**
