@@ -10,6 +10,7 @@ import { SCREEN_COLOURS } from '../cluster/vnc/screen.ts';
 import type { Rgb } from '../cluster/vnc/screen.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
+import { docsScreenshot } from '../support/docs-screenshot.ts';
 
 let stack: DesktopStack;
 
@@ -111,7 +112,7 @@ test('the VM browser lists the stand-in’s VMs with their status', async ({ pag
   await vmRow(page, 'web-1').click();
   await expect(page.getByRole('complementary', { name: 'Details of web-1' })).toBeVisible();
   await expect(page.getByRole('img', { name: 'Screen of web-1' })).toBeVisible({ timeout: 15_000 });
-  await page.screenshot({ path: 'docs/screenshots/desktop-vms.png' });
+  await docsScreenshot(page, 'desktop-vms');
   expect(problems).toEqual([]);
 });
 
@@ -130,7 +131,7 @@ test('an operator shares a console and the link opens it in the embedded viewer'
   const link = await linkBox.inputValue();
   expect(link).toMatch(new RegExp(`^${stack.gatewayUrl.replace(/[.:/]/g, '\\$&')}/open#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+&name=web-1&namespace=team-a$`));
   await expect(dialog.getByRole('img', { name: 'QR code of the link' })).toBeVisible();
-  await page.screenshot({ path: 'docs/screenshots/desktop-share.png' });
+  await docsScreenshot(page, 'desktop-share');
 
   await dialog.getByRole('button', { name: 'Copy link' }).click();
   await expect(dialog.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();
@@ -153,7 +154,7 @@ test('an operator shares a console and the link opens it in the embedded viewer'
   let shares = await colourShares(page);
   await expect.poll(async () => (shares = await colourShares(page)).background, { timeout: 10_000 }).toBeGreaterThan(0.5);
   expect(shares.title).toBeGreaterThan(0.002);
-  await page.screenshot({ path: 'docs/screenshots/desktop-console.png' });
+  await docsScreenshot(page, 'desktop-console');
 
   // Keys reach the VM through main's console channel and the gateway.
   const server = stack.harness.cluster.vnc.builtinServer('team-a', 'web-1');

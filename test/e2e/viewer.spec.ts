@@ -12,6 +12,7 @@ import type { InputEvent } from '../cluster/vnc/rfb-server.ts';
 import { bearerSubprotocol, closed, openConsole } from '../support/console-client.ts';
 import { startHarness, waitFor } from '../support/gateway-harness.ts';
 import type { Harness } from '../support/gateway-harness.ts';
+import { docsScreenshot } from '../support/docs-screenshot.ts';
 
 const VIEWER_PAGE = new URL('../../dist/viewer/noVNC/vnc_lite.html', import.meta.url);
 
@@ -79,7 +80,7 @@ test('a link opens the console, shows the VM screen and types into it', async ({
   await expect.poll(async () => (shares = await colourShares(page)).background, { timeout: 10_000 }).toBeGreaterThan(0.5);
   expect(shares.title).toBeGreaterThan(0.002);
   // The docs show what a recipient sees; taken here so they never drift from the real thing.
-  await page.screenshot({ path: 'docs/screenshots/browser-viewer.png' });
+  await docsScreenshot(page, 'browser-viewer');
 
   const server = h.cluster.vnc.builtinServer('team-a', 'web-1');
   if (!server) throw new Error('the stand-in has no built-in VNC server for team-a/web-1');
