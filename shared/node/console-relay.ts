@@ -28,6 +28,31 @@ export interface Relay {
 
 const maxTimerMs = 2 ** 31 - 1;
 
+// A side that reads faster than the other side writes is paused past this many
+// bytes in flight, so a slow viewer cannot make the relay buffer without bound.
+const highWaterBytes = 4 * 1024 * 1024;
+const lowWaterBytes = 1024 * 1024;
+
+/** Sends `chunk` from `from` to `to`, pausing `from` while too much is still unwritten on `to`. */
+function flowControlled(from: WebSocket, to: WebSocket): (chunk: Buffer) => void {
+  let inFlight = 0;
+  let paused = false;
+  return (chunk) => {
+    inFlight += chunk.length;
+    to.send(chunk, { binary: true }, () => {
+      inFlight -= chunk.length;
+      if (paused && inFlight <= lowWaterBytes) {
+        paused = false;
+        from.resume();
+      }
+    });
+    if (!paused && inFlight > highWaterBytes) {
+      paused = true;
+      from.pause();
+    }
+  };
+}
+
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -62,6 +87,9 @@ export function relayConsole(client: WebSocket, server: WebSocket, options: Rela
     finish(result);
   };
 
+  const toServer = flowControlled(client, server);
+  const toClient = flowControlled(server, client);
+
   client.on('message', (data, isBinary) => {
     if (!isBinary) return;
     let chunk = toBuffer(data);
@@ -75,13 +103,13 @@ export function relayConsole(client: WebSocket, server: WebSocket, options: Rela
     }
     if (chunk.length === 0) return;
     options.onBytes?.('client', chunk.length);
-    server.send(chunk, { binary: true });
+    toServer(chunk);
   });
   server.on('message', (data, isBinary) => {
     if (!isBinary) return;
     const chunk = toBuffer(data);
     options.onBytes?.('server', chunk.length);
-    client.send(chunk, { binary: true });
+    toClient(chunk);
   });
 
   client.on('close', (code, reason) => end({ by: 'client', code, reason: reason.toString() }, 1000, ''));
