@@ -4,13 +4,11 @@
 // conf store) and the built renderer (dist/app) served by the bridge.
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
-import { PNG } from 'pngjs';
 import { buildDeepLink, buildGatewayLink } from '../../shared/links.ts';
-import { SCREEN_COLOURS } from '../cluster/vnc/screen.ts';
-import type { Rgb } from '../cluster/vnc/screen.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 import { docsScreenshot } from '../support/docs-screenshot.ts';
+import { colourShares } from '../support/console-pixels.ts';
 
 let stack: DesktopStack;
 
@@ -69,23 +67,6 @@ async function inspectInApp(page: Page, link: string): Promise<Locator> {
   return claims;
 }
 
-function closeTo(a: Rgb, b: Rgb): boolean {
-  return Math.abs(a.r - b.r) <= 8 && Math.abs(a.g - b.g) <= 8 && Math.abs(a.b - b.b) <= 8;
-}
-
-/** The share of the console canvas's pixels in each of the built-in server's colours. */
-async function colourShares(page: Page): Promise<Record<keyof typeof SCREEN_COLOURS, number>> {
-  const png = PNG.sync.read(await page.getByLabel('VM console').locator('canvas').screenshot());
-  const counts = Object.fromEntries(Object.keys(SCREEN_COLOURS).map((k) => [k, 0])) as Record<keyof typeof SCREEN_COLOURS, number>;
-  for (let i = 0; i < png.data.length; i += 4) {
-    const pixel = { r: png.data[i] ?? 0, g: png.data[i + 1] ?? 0, b: png.data[i + 2] ?? 0 };
-    for (const [name, colour] of Object.entries(SCREEN_COLOURS)) {
-      if (closeTo(pixel, colour)) counts[name as keyof typeof SCREEN_COLOURS] += 1;
-    }
-  }
-  const total = png.width * png.height;
-  return Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, n / total])) as Record<keyof typeof SCREEN_COLOURS, number>;
-}
 
 test('the VM browser lists the stand-in’s VMs with their status', async ({ page }) => {
   const problems = await openApp(page);

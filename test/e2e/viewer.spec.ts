@@ -4,15 +4,13 @@
 import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { PNG } from 'pngjs';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
-import { SCREEN_COLOURS } from '../cluster/vnc/screen.ts';
-import type { Rgb } from '../cluster/vnc/screen.ts';
 import type { InputEvent } from '../cluster/vnc/rfb-server.ts';
 import { bearerSubprotocol, closed, openConsole } from '../support/console-client.ts';
 import { startHarness, waitFor } from '../support/gateway-harness.ts';
 import type { Harness } from '../support/gateway-harness.ts';
 import { docsScreenshot } from '../support/docs-screenshot.ts';
+import { colourShares } from '../support/console-pixels.ts';
 
 const VIEWER_PAGE = new URL('../../dist/viewer/noVNC/vnc_lite.html', import.meta.url);
 
@@ -43,23 +41,6 @@ async function followLink(page: Page, token: string): Promise<string[]> {
   return violations;
 }
 
-function closeTo(a: Rgb, b: Rgb): boolean {
-  return Math.abs(a.r - b.r) <= 8 && Math.abs(a.g - b.g) <= 8 && Math.abs(a.b - b.b) <= 8;
-}
-
-/** The share of the console canvas's pixels in each of the built-in server's colours. */
-async function colourShares(page: Page): Promise<Record<keyof typeof SCREEN_COLOURS, number>> {
-  const png = PNG.sync.read(await page.getByLabel('VM console').locator('canvas').screenshot());
-  const counts = Object.fromEntries(Object.keys(SCREEN_COLOURS).map((k) => [k, 0])) as Record<keyof typeof SCREEN_COLOURS, number>;
-  for (let i = 0; i < png.data.length; i += 4) {
-    const pixel = { r: png.data[i] ?? 0, g: png.data[i + 1] ?? 0, b: png.data[i + 2] ?? 0 };
-    for (const [name, colour] of Object.entries(SCREEN_COLOURS)) {
-      if (closeTo(pixel, colour)) counts[name as keyof typeof SCREEN_COLOURS] += 1;
-    }
-  }
-  const total = png.width * png.height;
-  return Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, n / total])) as Record<keyof typeof SCREEN_COLOURS, number>;
-}
 
 function keysDown(events: readonly InputEvent[]): number[] {
   return events.flatMap((e) => (e.type === 'key' && e.down ? [e.keysym] : []));
