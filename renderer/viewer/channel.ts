@@ -4,18 +4,10 @@
 // why it closed, and noVNC's own "disconnect" event drops it — so the channel is
 // wrapped, and the wrapper reports the close before handing it on to noVNC.
 
+import type { RfbChannel } from '@novnc/novnc';
+
 /** What noVNC needs of a channel (its websock.js checks exactly these). */
-export interface WebSocketLike {
-  binaryType: string;
-  readonly protocol: string;
-  readonly readyState: number | string;
-  onopen: ((event: Event) => void) | null;
-  onmessage: ((event: MessageEvent) => void) | null;
-  onerror: ((event: Event) => void) | null;
-  onclose: ((event: CloseEvent) => void) | null;
-  send(data: ArrayBuffer | ArrayBufferView): void;
-  close(code?: number, reason?: string): void;
-}
+export type WebSocketLike = RfbChannel;
 
 export interface ChannelClose {
   code: number;
