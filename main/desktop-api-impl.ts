@@ -10,7 +10,7 @@ import type {
 import { parseLink, LinkError } from '../shared/links.ts';
 import { clusterSettingsService } from './services/cluster-settings.ts';
 import type { ConsoleChannel } from './services/console-channel.ts';
-import { openVncBridge, type RunningBridge } from './services/console-bridge.ts';
+import { openVncBridge, type BridgeTransport, type RunningBridge } from './services/console-bridge.ts';
 import { connectOwn, connectWithLink, inspectLink, openLinkConsole, openOwnConsole, type OpenedConsole } from './services/consoles.ts';
 import { DesktopFailure, toDesktopError } from './services/errors.ts';
 import { discoverGateway } from './services/gateway-discovery.ts';
@@ -66,6 +66,8 @@ export interface CreateDesktopApiOptions {
   inventory?: { batchMs?: number; tuning?: WatchTuning };
   /** How long a discovered gateway is trusted before asking again. */
   gatewayCacheMs?: number;
+  /** "Open in VNC client": default a 0600 Unix socket, or a password-guarded loopback port where there are none. */
+  vncBridgeTransport?: BridgeTransport;
 }
 
 const CURRENT_CONTEXT_KEY = 'currentContext';
@@ -114,6 +116,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
   const consoles = new Map<string, ConsoleChannel>();
   const bridges = new Map<string, RunningBridge>();
   const gatewayCacheMs = options.gatewayCacheMs ?? 60_000;
+  const transport = options.vncBridgeTransport ? { transport: options.vncBridgeTransport } : {};
   let rendererIsReady = false;
   let heldDeepLink: string | undefined;
 
@@ -233,9 +236,10 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     // Permission first: "you may not issue links here" says more than any gateway problem.
     await signer.checkCanIssue(client, settings.get(context).keySecret);
     const gateway = await gatewayFor(context);
+    const pin = trust.pinFor(gateway.url);
     const issued = await signer.issue({
       client, settings: settings.get(context), gateway, namespace, name, duration, viewOnly, singleUse,
-      ...(from ? { from } : {}), ...(label ? { label } : {}),
+      ...(from ? { from } : {}), ...(label ? { label } : {}), ...(pin ? { pin } : {}),
     });
     const record = history.record({
       id: issued.id, context, namespace, name, ...(label ? { label } : {}),
@@ -362,10 +366,10 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
       if (target.kind === 'link') {
         const parsed = parsedLink(target.link);
         const summary = inspectLink(target.link);
-        bridge = await openVncBridge({ connect: () => connectWithLink(parsed, false, { trust, env, now }), ...(summary.until ? { until: Date.parse(summary.until) } : {}), now });
+        bridge = await openVncBridge({ connect: () => connectWithLink(parsed, false, { trust, env, now }), ...(summary.until ? { until: Date.parse(summary.until) } : {}), now, ...transport });
       } else {
         const client = clientFor(target.context);
-        bridge = await openVncBridge({ connect: () => connectOwn(client, target.namespace, target.name, false), now });
+        bridge = await openVncBridge({ connect: () => connectOwn(client, target.namespace, target.name, false), now, ...transport });
       }
       bridges.set(bridge.info.id, bridge);
       void bridge.closed.then(() => bridges.delete(bridge.info.id));

@@ -2,7 +2,9 @@
 // gateway whose ConfigMap publishes `gatewayCA` gets that CA trusted for its
 // origin alone (beside the system CAs), and a link's `pin=sha256/…` is checked
 // against the gateway certificate's SubjectPublicKeyInfo for that host alone,
-// on a socket that carries no request until the pin matched.
+// on a socket that carries no request until the pin matched. The key of a
+// gateway verified with its private CA is remembered as a pin for the links
+// issued for it, since their recipients do not have that CA.
 import { createHash, type X509Certificate } from 'node:crypto';
 import http, { type Agent } from 'node:http';
 import https from 'node:https';
@@ -21,11 +23,24 @@ export interface GatewayTrust {
 /** Remembers which origin trusts which private CA (from the ConfigMap `gatepass`). */
 export class GatewayTrustStore {
   private readonly cas = new Map<string, string>();
+  private readonly pins = new Map<string, string>();
 
   setCa(gatewayUrl: string, caPem: string | undefined): void {
     const origin = new URL(gatewayUrl).origin;
+    this.pins.delete(origin);
     if (caPem === undefined || caPem.trim() === '') this.cas.delete(origin);
     else this.cas.set(origin, caPem);
+  }
+
+  /** Records the key a gateway presented once its private CA vouched for it. */
+  setPin(gatewayUrl: string, pin: string): void {
+    const origin = new URL(gatewayUrl).origin;
+    if (this.cas.has(origin)) this.pins.set(origin, pin);
+  }
+
+  /** The pin to put in links for a gateway trusted through a private CA; undefined for publicly trusted ones. */
+  pinFor(gatewayUrl: string): string | undefined {
+    return this.pins.get(new URL(gatewayUrl).origin);
   }
 
   trustFor(url: string | URL, pin?: string): GatewayTrust {
@@ -60,6 +75,14 @@ function rawSocket(host: string, port: number, proxy: string | undefined, done: 
   request.end();
 }
 
+/** The pin replaces the CA, not the name check: the certificate must still name the host. */
+function identityError(certificate: X509Certificate, host: string): Error | undefined {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const named = net.isIP(bare) ? certificate.checkIP(bare) !== undefined : certificate.checkHost(bare) !== undefined;
+  if (named) return undefined;
+  return Object.assign(new Error(`the gateway's certificate is not for ${host} (it names ${certificate.subjectAltName ?? certificate.subject})`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+}
+
 /** An agent whose sockets are handed over only after the certificate matched the pin (and the host name). */
 class PinnedAgent extends https.Agent {
   constructor(private readonly pin: string, private readonly proxy: string | undefined) {
@@ -76,7 +99,7 @@ class PinnedAgent extends https.Agent {
       secure.once('secureConnect', () => {
         const certificate = secure.getPeerX509Certificate();
         const actual = certificate ? spkiPin(certificate) : 'none';
-        const identity = certificate ? tls.checkServerIdentity(host, secure.getPeerCertificate()) : undefined;
+        const identity = certificate ? identityError(certificate, host) : undefined;
         if (actual !== this.pin) {
           secure.destroy();
           return callback(Object.assign(new Error(`the gateway's certificate does not match the link's pin (${actual} ≠ ${this.pin})`), { code: 'ERR_TLS_PIN_MISMATCH' }));
@@ -107,11 +130,13 @@ export function gatewayConnection(url: URL, trust: GatewayTrust, env: NodeJS.Pro
   }
   if (trust.pin) return { agent: new PinnedAgent(trust.pin, proxyFor(url, env)), tls: {} };
   const agent = agentFor(url, env);
-  return { ...(agent ? { agent } : {}), tls: trust.ca ? { ca: [...rootCertificates, trust.ca] } : {} };
+  if (!trust.ca) return { ...(agent ? { agent } : {}), tls: {} };
+  // No TLS session resumption: a resumed session shows no certificate, and the pin for issued links is read from it.
+  return { agent: agent ?? new https.Agent({ maxCachedSessions: 0 }), tls: { ca: [...rootCertificates, trust.ca] } };
 }
 
 /** A small GET to a gateway (discovery), JSON or text, with the gateway's trust. */
-export function gatewayGet(url: URL, trust: GatewayTrust, env: NodeJS.ProcessEnv, timeoutMs = 10_000): Promise<{ status: number; body: string; contentType: string }> {
+export function gatewayGet(url: URL, trust: GatewayTrust, env: NodeJS.ProcessEnv, timeoutMs = 10_000): Promise<{ status: number; body: string; contentType: string; pin?: string }> {
   const { agent, tls: tlsOptions } = gatewayConnection(url, trust, env);
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
@@ -123,7 +148,11 @@ export function gatewayGet(url: URL, trust: GatewayTrust, env: NodeJS.ProcessEnv
         if (size > 256 * 1024) req.destroy(new Error('the answer is too large'));
         else chunks.push(c);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? '') }));
+      const certificate = res.socket instanceof tls.TLSSocket ? res.socket.getPeerX509Certificate() : undefined;
+      res.on('end', () => resolve({
+        status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? ''),
+        ...(certificate ? { pin: spkiPin(certificate) } : {}),
+      }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })));

@@ -47,6 +47,15 @@ interface Ingress {
   spec?: { tls?: { hosts?: string[] }[]; rules?: { host?: string }[] };
 }
 
+/** The first rule's host that a TLS entry covers (an entry without hosts covers them all), else the first TLS host. */
+function ingressHost(ingress: Ingress): string | undefined {
+  const tls = ingress.spec?.tls ?? [];
+  if (tls.length === 0) return undefined;
+  const covered = (host: string) => tls.some((t) => t.hosts === undefined || t.hosts.length === 0 || t.hosts.includes(host));
+  const ruleHost = (ingress.spec?.rules ?? []).map((r) => r.host).find((host): host is string => host !== undefined && host !== '' && covered(host));
+  return ruleHost ?? tls.flatMap((t) => t.hosts ?? [])[0];
+}
+
 export async function locateGateway(client: KubeClient, settings: ClusterSettings): Promise<Located> {
   if (settings.gatewayURL) return { url: settings.gatewayURL, source: 'settings' };
   const namespace = settings.keySecret.namespace;
@@ -67,7 +76,7 @@ export async function locateGateway(client: KubeClient, settings: ClusterSetting
   const ingresses = await optional(() => client.request<{ items?: Ingress[] }>('GET', `/apis/networking.k8s.io/v1/namespaces/${namespace}/ingresses`));
   for (const ingress of ingresses?.items ?? []) {
     if (!ingress.metadata.name.startsWith(GATEWAY_NAME_PREFIX)) continue;
-    const host = ingress.spec?.tls?.flatMap((t) => t.hosts ?? [])[0];
+    const host = ingressHost(ingress);
     const url = host ? usableUrl(`https://${host}`) : undefined;
     if (url) return { url, source: 'ingress' };
   }
@@ -87,13 +96,14 @@ interface WellKnown {
 /** Asks the gateway what it is; anything but a Gatepass answer means a kube-gateway. */
 export async function identifyGateway(located: Located, trust: GatewayTrustStore, env: NodeJS.ProcessEnv, context?: string): Promise<GatewayInfo> {
   if (located.ca !== undefined) trust.setCa(located.url, located.ca);
-  let answer: { status: number; body: string };
+  let answer: { status: number; body: string; pin?: string };
   try {
     answer = await gatewayGet(new URL(`${located.url}/.well-known/gatepass`), trust.trustFor(located.url), env);
   } catch (error) {
     const described = networkError(error, context, `the gateway at ${located.url}`);
     throw new DesktopFailure(described?.code ?? 'unreachable', described?.message ?? `cannot reach the gateway at ${located.url}: ${(error as Error).message}`, context);
   }
+  if (located.ca !== undefined && answer.pin !== undefined) trust.setPin(located.url, answer.pin);
   const info: GatewayInfo = { url: located.url, kind: 'kube-gateway', enforces: [], source: located.source };
   if (answer.status !== 200) return info;
   let body: WellKnown;

@@ -28,6 +28,8 @@ export interface IssueRequest {
   viewOnly?: boolean;
   singleUse?: boolean;
   label?: string;
+  /** `sha256/…` of a privately certified gateway's key, so recipients without its CA can check it. */
+  pin?: string;
 }
 
 export interface Issued {
@@ -80,7 +82,7 @@ export class Signer {
       throw error;
     }
     const token = await signToken(claims, key);
-    const link = buildGatewayLink({ gateway: gateway.url, token, name: request.name, namespace: request.namespace, form: gateway.kind === 'gatepass' ? 'fragment' : 'query' });
+    const link = buildGatewayLink({ gateway: gateway.url, token, name: request.name, namespace: request.namespace, form: gateway.kind === 'gatepass' ? 'fragment' : 'query', ...(request.pin ? { pin: request.pin } : {}) });
     return { id: claims.jti ?? claims.id ?? '', token, link, claims, issuedBy };
   }
 

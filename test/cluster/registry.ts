@@ -115,6 +115,12 @@ export function defaultRegistry(): ResourceRegistry {
     namespaced: true, verbs: CRUD, storage: 'stored', subresources: [{ name: 'status', verbs: ['get', 'patch', 'update'] }],
   });
 
+  // How a cluster publishes the gateway when the ConfigMap does not: an OpenShift Route or an Ingress.
+  r.register({ group: 'route.openshift.io', versions: ['v1'], resource: 'routes', singular: 'route', kind: 'Route', namespaced: true, verbs: CRUD, storage: 'stored' });
+  r.register({
+    group: 'networking.k8s.io', versions: ['v1'], resource: 'ingresses', singular: 'ingress', kind: 'Ingress', namespaced: true, verbs: CRUD, shortNames: ['ing'], storage: 'stored',
+  });
+
   r.register({
     group: 'kubevirt.io', versions: ['v1'], resource: 'virtualmachines', singular: 'virtualmachine', kind: 'VirtualMachine',
     namespaced: true, verbs: CRUD, shortNames: ['vm', 'vms'], categories: ['all'], storage: 'stored',

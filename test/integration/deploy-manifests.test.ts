@@ -207,13 +207,15 @@ describe.each(OVERLAYS)('policy: %s overlay', (overlay) => {
     ]);
   });
 
-  it('offers issuers a Role to read the signing key and the gatepass ConfigMap, and to revoke', () => {
+  it('offers issuers a Role to read the signing key and the gatepass ConfigMap, to revoke, and to find the gateway’s Route or Ingress', () => {
     expect(normalise(rulesOf(one(objects(), 'Role', 'gatepass-issuer')).map((rule) => ({ scope: 'issuer', rule })))).toEqual([
       'issuer core/configmaps gatepass get',
       'issuer core/configmaps gatepass-revoked get',
       'issuer core/configmaps gatepass-revoked patch',
       'issuer core/configmaps gatepass-revoked update',
       'issuer core/secrets kube-gateway-jwt-private get',
+      'issuer networking.k8s.io/ingresses (any) list',
+      'issuer route.openshift.io/routes (any) list',
     ]);
   });
 

@@ -1,0 +1,207 @@
+// "Open in VNC client" over a loopback port (the bridge used where there are no
+// Unix sockets): a VNC client written here performs the RFB 3.8 handshake with
+// VNC Authentication against the bridge, which relays to the real gateway and
+// the stand-in's VNC server. Right password → the console's ServerInit and a
+// FramebufferUpdate; wrong one → a failed SecurityResult; one client at a
+// time; closed at the link's expiry.
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import des from 'des.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VncBridge } from '../../shared/desktop-api.ts';
+import { createDesktopApi, type DesktopApiImpl, type KeyValueStore, type Platform } from '../../main/desktop-api-impl.ts';
+import { MAX_FAILED_LOGINS } from '../../main/services/console-bridge.ts';
+import { gatepassConfigMap } from '../cluster/default-fixture.ts';
+import { startHarness, waitFor, type Harness } from '../support/gateway-harness.ts';
+
+const platform: Platform = {
+  clipboard: { writeText: async () => undefined },
+  openExternal: async () => undefined,
+  safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '' },
+  notify: () => undefined,
+};
+
+function memoryStore(): KeyValueStore {
+  const data = new Map<string, unknown>();
+  return { get: (k) => structuredClone(data.get(k)), set: (k, v) => void data.set(k, structuredClone(v)), delete: (k) => void data.delete(k) };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** What a VNC client does with the password: DES-ECB of the challenge, keyed by the password with each byte's bits mirrored. */
+function answer(password: string, challenge: Buffer): Buffer {
+  const key = Buffer.alloc(8);
+  Buffer.from(password, 'latin1').copy(key, 0, 0, 8);
+  const mirrored = key.map((byte) => parseInt(byte.toString(2).padStart(8, '0').split('').reverse().join(''), 2));
+  return Buffer.from(des.DES.create({ type: 'encrypt', key: mirrored, padding: false }).update(challenge));
+}
+
+/** A VNC client's view of a TCP connection: exact reads, and how it ended. */
+class VncClientSocket {
+  private buffered = Buffer.alloc(0);
+  private readonly waiters: (() => void)[] = [];
+  ended = false;
+  readonly closed: Promise<void>;
+
+  constructor(readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) => socket.on('close', () => {
+      this.ended = true;
+      this.wake();
+      resolve();
+    }));
+  }
+
+  static async open(address: string): Promise<VncClientSocket> {
+    const [host, port] = address.split(':');
+    const socket = connect({ host: host!, port: Number(port) });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return new VncClientSocket(socket);
+  }
+
+  async read(count: number): Promise<Buffer> {
+    while (this.buffered.length < count) {
+      if (this.ended) throw new Error(`the bridge closed with ${this.buffered.length} of ${count} bytes`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    const bytes = this.buffered.subarray(0, count);
+    this.buffered = this.buffered.subarray(count);
+    return bytes;
+  }
+
+  write(bytes: Buffer | number[]): void {
+    this.socket.write(Buffer.from(bytes));
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+}
+
+/** RFB 3.8 up to SecurityResult, with VNC Authentication. */
+async function login(client: VncClientSocket, password: string): Promise<{ result: number; reason?: string }> {
+  expect((await client.read(12)).toString('latin1')).toBe('RFB 003.008\n');
+  client.write(Buffer.from('RFB 003.008\n', 'latin1'));
+  const count = (await client.read(1))[0]!;
+  expect([...(await client.read(count))]).toEqual([2]);
+  client.write([2]);
+  const challenge = await client.read(16);
+  client.write(answer(password, challenge));
+  const result = (await client.read(4)).readUInt32BE(0);
+  if (result === 0) return { result };
+  const length = (await client.read(4)).readUInt32BE(0);
+  return { result, reason: (await client.read(length)).toString('utf8') };
+}
+
+let harness: Harness;
+let api: DesktopApiImpl;
+let skewMs = 0;
+
+beforeAll(async () => {
+  const gatewayUrl = `http://127.0.0.1:${await freePort()}`;
+  harness = await startHarness({ flags: ['--gateway-listen', gatewayUrl, '--audience', gatewayUrl] });
+  harness.cluster.objects.put(gatepassConfigMap(gatewayUrl));
+  api = createDesktopApi({
+    platform, store: memoryStore(), kubeconfigPaths: [harness.cluster.kubeconfigPath], env: {}, loginPath: async () => undefined,
+    vncBridgeTransport: 'loopback', now: () => Date.now() + skewMs,
+  });
+});
+
+afterAll(async () => {
+  await api?.dispose();
+  await harness?.close();
+});
+
+async function bridgeFor(name: string): Promise<VncBridge> {
+  const { link } = await api.shareConsole({ context: 'operator', namespace: 'team-a', name, duration: '10m' });
+  const bridge = await api.openInVncClient({ kind: 'link', link });
+  return bridge;
+}
+
+describe('the password-guarded loopback VNC bridge', () => {
+  it('lets in the client with the one-time password and relays the console', async () => {
+    const bridge = await bridgeFor('db-1');
+    expect(bridge.address).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(bridge.password).toMatch(/^[A-Za-z0-9]{8}$/);
+    const client = await VncClientSocket.open(bridge.address);
+    expect(await login(client, bridge.password!)).toEqual({ result: 0 });
+    client.write([1]); // ClientInit, shared
+    const init = await client.read(24);
+    const [width, height] = [init.readUInt16BE(0), init.readUInt16BE(2)];
+    expect(width).toBeGreaterThan(0);
+    expect((await client.read(init.readUInt32BE(20))).toString('utf8')).toBe('team-a/db-1');
+    const request = Buffer.alloc(10);
+    request.writeUInt8(3, 0);
+    request.writeUInt16BE(width, 6);
+    request.writeUInt16BE(height, 8);
+    client.write(request);
+    const update = await client.read(16);
+    expect(update.readUInt8(0)).toBe(0); // FramebufferUpdate
+    expect(update.readUInt16BE(2)).toBeGreaterThanOrEqual(1);
+    expect({ w: update.readUInt16BE(8), h: update.readUInt16BE(10), encoding: update.readInt32BE(12) }).toEqual({ w: width, h: height, encoding: 0 });
+
+    // Only one client: a second connection is dropped before any byte.
+    const second = await VncClientSocket.open(bridge.address);
+    await second.closed;
+    expect(second.socket.bytesRead).toBe(0);
+
+    await api.closeVncBridge(bridge.id);
+    await client.closed;
+  });
+
+  it('refuses a wrong password, and takes the right one after', async () => {
+    const bridge = await bridgeFor('web-1');
+    const wrong = await VncClientSocket.open(bridge.address);
+    const guessed = bridge.password!.toLowerCase() === bridge.password ? bridge.password!.toUpperCase() : bridge.password!.toLowerCase();
+    expect(await login(wrong, guessed)).toEqual({ result: 1, reason: 'wrong password' });
+    await wrong.closed;
+    const right = await VncClientSocket.open(bridge.address);
+    expect(await login(right, bridge.password!)).toEqual({ result: 0 });
+    await api.closeVncBridge(bridge.id);
+    await right.closed;
+  });
+
+  it(`closes for good after ${MAX_FAILED_LOGINS} wrong passwords`, async () => {
+    const bridge = await bridgeFor('web-1');
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
+      const client = await VncClientSocket.open(bridge.address);
+      expect((await login(client, 'guess-00')).result).toBe(1);
+      await client.closed;
+    }
+    await waitFor(async () => {
+      try {
+        const late = await VncClientSocket.open(bridge.address);
+        late.socket.destroy();
+        return false;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+      }
+    }, 'the bridge to stop listening');
+  });
+
+  it("closes the client's connection at the link's expiry", async () => {
+    const { link, issued } = await api.shareConsole({ context: 'operator', namespace: 'team-a', name: 'db-1', duration: '10m' });
+    // The app's clock says the link has 1.5 s left; the gateway's still accepts it.
+    skewMs = Date.parse(issued.until) - Date.now() - 1500;
+    try {
+      const bridge = await api.openInVncClient({ kind: 'link', link });
+      const client = await VncClientSocket.open(bridge.address);
+      expect(await login(client, bridge.password!)).toEqual({ result: 0 });
+      const started = Date.now();
+      await client.closed;
+      expect(Date.now() - started).toBeGreaterThan(500);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      skewMs = 0;
+    }
+  });
+});
