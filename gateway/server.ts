@@ -135,29 +135,33 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     stream.pipe(res);
   }
 
+  type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+  /** Exact paths, each with the route name its requests are counted and logged under. */
+  const exactRoutes = new Map<string, { route: string; handler: Handler }>([
+    ['/.well-known/gatepass', { route: 'well-known', handler: (_req, res) => sendJson(res, 200, { gateway: 'gatepass', version: options.version, enforces: options.enforces, apiPath: apiPrefix }) }],
+    ['/auth/jwt/set', { route: 'auth-set', handler: auth.set }],
+    ['/auth/jwt/session', { route: 'auth-session', handler: auth.session }],
+    ['/login', { route: 'login', handler: auth.login }],
+    ['/open', { route: 'open', handler: auth.open }],
+    ...Object.entries(deps.optionalRoutes ?? {}).map(([path, handler]) => [path, { route: path.slice(1).replace(/\//g, '-'), handler }] as const),
+  ]);
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const { path, query } = splitTarget(req.url ?? '/');
     try {
-      if (path === '/healthz') {
-        sendJson(res, 200, { status: 'ok' });
-        return;
-      }
+      // Probes are answered without a log line: the kubelet asks every few seconds.
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/readyz') {
         const ready = keysLoaded && keys.current().length > 0 && !draining;
-        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : draining ? 'shutting down' : 'no public key loaded' });
-        return;
+        return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : draining ? 'shutting down' : 'no public key loaded' });
       }
-      if (path === '/.well-known/gatepass') {
-        sendJson(res, 200, { gateway: 'gatepass', version: options.version, enforces: options.enforces, apiPath: apiPrefix });
-        return record(req, 'well-known', 200, started);
+      const exact = exactRoutes.get(path);
+      if (exact) {
+        await exact.handler(req, res);
+        return record(req, exact.route, res.statusCode, started);
       }
-      if (path === '/auth/jwt/set') return void (await auth.set(req, res), record(req, 'auth-set', res.statusCode, started));
-      if (path === '/auth/jwt/session') return void (await auth.session(req, res), record(req, 'auth-session', res.statusCode, started));
-      if (path === '/login') return void (auth.login(req, res), record(req, 'login', 200, started));
-      if (path === '/open') return void (auth.open(req, res), record(req, 'open', 200, started));
-      const optional = deps.optionalRoutes?.[path];
-      if (optional) return void (await optional(req, res), record(req, path.slice(1).replace(/\//g, '-'), res.statusCode, started));
       if (path.startsWith('/_gatepass/')) return serveStatic(req, res, staticDir, path.slice('/_gatepass'.length), 'gatepass-static', started);
       if (path.startsWith(apiPrefix)) return await proxyHttp(req, res, path, query, started);
       if (path.startsWith(basePath)) return serveStatic(req, res, options.publicDir, `/${path.slice(basePath.length)}`, 'static', started);
