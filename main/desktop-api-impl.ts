@@ -7,6 +7,7 @@ import type {
   AppSettings, ClusterSettings, ConsoleOpenOptions, ConsoleTarget, DesktopApi, DesktopEvent, GatewayInfo, InventoryEvent,
   ShareRequest, ShareResult, VncBridge,
 } from '../shared/desktop-api.ts';
+import { START_BACKDATE_MS } from '../shared/claims.ts';
 import { parseLink, LinkError } from '../shared/links.ts';
 import { clusterSettingsService } from './services/cluster-settings.ts';
 import type { ConsoleChannel } from './services/console-channel.ts';
@@ -243,7 +244,9 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     });
     const record = history.record({
       id: issued.id, context, namespace, name, ...(label ? { label } : {}),
-      from: new Date(issued.claims.nbf * 1000).toISOString(),
+      // "Start now" backdates nbf 60 s for gateways whose clock runs behind (DESIGN);
+      // the person asked for now, so that is what the history and the dialog say.
+      from: new Date(from ? issued.claims.nbf * 1000 : (issued.claims.iat ?? issued.claims.nbf) * 1000 + START_BACKDATE_MS).toISOString(),
       until: new Date(issued.claims.exp * 1000).toISOString(),
       options: { viewOnly, singleUse },
       gateway: gateway.url,

@@ -21,6 +21,9 @@ describe('joinVmRow', () => {
 
   it('shows a stopped VM without instance details', () => {
     expect(joinVmRow(vm({ printableStatus: 'Stopped' }), undefined)).toMatchObject({ status: 'Stopped', running: false, ready: false, ips: [], agentConnected: false });
+    // A viewer who may not list VMIs still sees that a Running VM's console can open.
+    expect(joinVmRow(vm({ printableStatus: 'Running', ready: true }), undefined)).toMatchObject({ status: 'Running', running: true });
+    expect(joinVmRow(vm({ printableStatus: 'Running', ready: true }), vmi({ phase: 'Scheduled' }))).toMatchObject({ running: false });
   });
 
   it('shows a standalone instance by its phase, and nothing for neither', () => {

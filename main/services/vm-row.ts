@@ -56,7 +56,9 @@ export function joinVmRow(vm: KubeObject | undefined, vmi: KubeObject | undefine
   if (!base) return undefined;
   const vmStatus = vm?.status as VmStatusFields | undefined;
   const vmiStatus = vmi?.status as VmiStatusFields | undefined;
-  const running = vmiStatus?.phase === 'Running';
+  // Someone who may list VMs but not VMIs sees no instance at all; the VM's own
+  // status is then the best word on whether its console can open.
+  const running = vmi ? vmiStatus?.phase === 'Running' : vmStatus?.printableStatus === 'Running';
   const row: VmRow = {
     key: rowKey(base),
     namespace: base.metadata.namespace ?? '',

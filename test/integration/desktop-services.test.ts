@@ -180,6 +180,10 @@ describe('issuing links', () => {
     expect((claims.exp as number) - Math.floor(Date.now() / 1000)).toBeGreaterThan(14 * 60);
     expect(result.qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     expect(result.issued).toMatchObject({ context: 'operator', issuedBy: 'alice', canCopyAgain: true, revoked: false, label: 'for Carol' });
+    // The token starts 60 s early for slow gateway clocks; what the person sees is the 15 minutes they asked for, from now.
+    expect(Date.parse(result.issued.until) - Date.parse(result.issued.from)).toBe(15 * 60_000);
+    expect(Math.abs(Date.parse(result.issued.from) - Date.now())).toBeLessThan(5_000);
+    expect(Date.parse(result.issued.from) / 1000 - (claims.nbf as number)).toBe(60);
 
     const ticket = await api.openConsole({ kind: 'link', link: result.link }, { takeOver: false });
     expect(ticket).toMatchObject({ namespace: 'team-a', name: 'web-1', viewOnly: false });
