@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { CONSOLE_CLOSE_CODES } from '../shared/console-close-codes.ts';
-import { relayConsole, type Relay, type RelayEnd } from '../shared/node/console-relay.ts';
+import { closeReason, relayConsole, type Relay, type RelayEnd } from '../shared/node/console-relay.ts';
 import type { Upstream } from './upstream.ts';
 import { offeredSubprotocols } from './token-sources.ts';
 
@@ -31,6 +31,17 @@ export interface ConsoleHooks {
   onUpstreamLatency(ms: number): void;
 }
 
+/** Whether the client offered a subprotocol a VNC console can be relayed over. */
+export function offersConsoleSubprotocol(req: IncomingMessage): boolean {
+  return offeredSubprotocols(req).some((p) => p === kubevirtSubprotocol || p === 'binary');
+}
+
+/** The console query with `preserveSession=true` in force, whatever the client asked. */
+export function withPreservedSession(query: string): string {
+  const kept = query.split('&').filter((pair) => pair !== '' && pair.split('=')[0] !== 'preserveSession');
+  return [...kept, 'preserveSession=true'].join('&');
+}
+
 /** How the API server's refusal of a console handshake reads to a person. */
 export function explainUpstreamStatus(status: number): { code: number; reason: string } {
   if (status === 503) return { code: closeCodes.inUse, reason: 'someone else is using this console' };
@@ -48,7 +59,7 @@ export function explainUpstreamStatus(status: number): { code: number; reason: s
 export function explainUpstreamClose(code: number, reason = ''): { code: number; reason: string } {
   if (code === 1006) return { code: closeCodes.inUse, reason: 'the console was taken over by another viewer, or the cluster dropped it' };
   if (code === 1000 || code === 1005) return { code: 1000, reason: 'the console closed' };
-  return { code: code === 1015 ? 1011 : code, reason: `the console closed: ${reason || `code ${code}`}`.slice(0, 120) };
+  return { code: code === 1015 ? 1011 : code, reason: closeReason(`the console closed: ${reason || `code ${code}`}`) };
 }
 
 /**
@@ -77,7 +88,7 @@ export class ConsoleProxy {
 
   /** Accepts the client's websocket only to close it at once with `code`. */
   refuse(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => ws.close(code, reason.slice(0, 120)));
+    this.wss.handleUpgrade(req, socket, head, (ws) => ws.close(code, closeReason(reason)));
   }
 
   open(req: IncomingMessage, socket: Duplex, head: Buffer, target: ConsoleRequest, hooks: ConsoleHooks): Promise<ConsoleOutcome> {
@@ -112,7 +123,7 @@ export class ConsoleProxy {
       upstreamWs.once('open', () => {
         hooks.onUpstreamLatency(performance.now() - started);
         upstreamWs.removeAllListeners('error');
-        if (!offeredSubprotocols(req).some((p) => p === kubevirtSubprotocol || p === 'binary')) {
+        if (!offersConsoleSubprotocol(req)) {
           // Nothing to relay to: a VNC console speaks only the binary subprotocols.
           upstreamWs.close();
           this.refuse(req, socket, head, closeCodes.notAllowed, `offer the ${kubevirtSubprotocol} subprotocol`);

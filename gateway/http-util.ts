@@ -12,7 +12,7 @@ export const pageCsp = "default-src 'none'; script-src 'self'; style-src 'self';
 
 const statusText: Record<number, string> = {
   400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
-  413: 'RequestEntityTooLarge', 431: 'RequestHeaderFieldsTooLarge', 500: 'InternalError', 502: 'BadGateway',
+  413: 'RequestEntityTooLarge', 429: 'TooManyRequests', 431: 'RequestHeaderFieldsTooLarge', 500: 'InternalError', 502: 'BadGateway',
   503: 'ServiceUnavailable', 504: 'GatewayTimeout',
 };
 

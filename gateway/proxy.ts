@@ -25,11 +25,21 @@ export function forwardHeaders(headers: IncomingHttpHeaders, bearer: string | un
   return out;
 }
 
-function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+/**
+ * What the API server answered, made safe to serve from the gateway's origin:
+ * a proxied page (a service proxy, a log) must not run script there, where it
+ * could open consoles with the browser's console cookies, nor be read by other
+ * sites through CORS.
+ */
+export function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !droppedResponseHeaders.has(name)) out[name] = value;
+    if (value !== undefined && !droppedResponseHeaders.has(name) && !name.startsWith('access-control-')) out[name] = value;
   }
+  out['content-security-policy'] = "sandbox; default-src 'none'";
+  out['x-content-type-options'] = 'nosniff';
+  out['cache-control'] = 'no-store';
+  out['referrer-policy'] = 'no-referrer';
   return out;
 }
 
@@ -94,7 +104,7 @@ export function forward(
       }
       answered = true;
       const status = upstreamRes.statusCode ?? 502;
-      res.writeHead(status, { ...responseHeaders(upstreamRes.headers), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+      res.writeHead(status, responseHeaders(upstreamRes.headers));
       upstreamRes.pipe(res);
       res.on('close', () => upstreamRes.destroy());
       resolve({ status, upstreamMs: performance.now() - started });

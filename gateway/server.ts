@@ -3,14 +3,16 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import send from 'send';
 import { createAuthRoutes } from './auth-routes.ts';
+import type { TokenClaims } from '../shared/claims.ts';
 import { authorizeRequest, type Authorized, type TokenCheck } from './authorize.ts';
-import { ConsoleProxy, closeCodes } from './console.ts';
+import { ConsoleProxy, closeCodes, kubevirtSubprotocol, offersConsoleSubprotocol, withPreservedSession } from './console.ts';
 import { baseHeaders, sendError, sendJson } from './http-util.ts';
 import type { KeySource } from './key-watch.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { oauthBearer } from './oauth.ts';
-import { forward } from './proxy.ts';
+import { forward, isStreaming } from './proxy.ts';
+import { OpenStreams } from './open-streams.ts';
 import { tokenCandidates } from './token-sources.ts';
 import type { Upstream } from './upstream.ts';
 import type { UseOutcome } from './use-counter.ts';
@@ -46,6 +48,7 @@ export interface GatewayDeps {
 
 const staticDir = fileURLToPath(new URL('./static/', import.meta.url));
 const methodOverrideHeaders = ['x-http-method-override', 'x-http-method', 'x-method-override'];
+const maxStreamsPerLink = 16;
 
 /** Splits a raw request target at its first `?` without decoding or normalising anything. */
 export function splitTarget(url: string): { path: string; query: string } {
@@ -53,8 +56,24 @@ export function splitTarget(url: string): { path: string; query: string } {
   return at < 0 ? { path: url, query: '' } : { path: url.slice(0, at), query: url.slice(at + 1) };
 }
 
+// RFC 3986 query characters. Anything else (a `#`, a space, a raw quote) is
+// forwarded by no client that means well, and made the upstream URL invalid.
+const queryChars = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
+
+/** Why a query string is refused, or undefined when it may be forwarded as it is. */
+export function queryProblem(query: string): string | undefined {
+  if (!queryChars.test(query)) return 'the query string holds characters a URL query may not';
+  if (/%(?![0-9A-Fa-f]{2})/.test(query)) return 'the query string holds a malformed percent-encoding';
+  return undefined;
+}
+
 function clientAddress(req: IncomingMessage): string | undefined {
   return req.socket.remoteAddress;
+}
+
+/** The id revocation, use counting and the logs all know a link by. */
+export function tokenIdOf(claims: TokenClaims): string | undefined {
+  return claims.jti ?? claims.id;
 }
 
 /** The console close code a refused token reads as. */
@@ -82,6 +101,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
   const basePath = options.basePath.endsWith('/') ? options.basePath : `${options.basePath}/`;
   const consoles = new ConsoleProxy(upstream, { pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs });
   const auth = createAuthRoutes({ apiPath: apiPrefix, clientPath: options.clientPath, secureCookies: options.secureCookies, check });
+  const streams = new OpenStreams();
   let keysLoaded = false;
   void keys.loaded.then(() => (keysLoaded = true));
   let draining = false;
@@ -92,10 +112,15 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
   };
 
   const tokenFields = (decision: Authorized): Record<string, unknown> =>
-    decision.allow ? { tokenId: decision.claims.id ?? decision.claims.jti, sub: decision.claims.sub, via: decision.source } : { rejected: decision.reason };
+    decision.allow ? { tokenId: tokenIdOf(decision.claims), sub: decision.claims.sub, via: decision.source } : { rejected: decision.reason };
 
   async function proxyHttp(req: IncomingMessage, res: ServerResponse, path: string, query: string, started: number): Promise<void> {
     const upstreamPath = `/${path.slice(apiPrefix.length)}`;
+    const badQuery = queryProblem(query);
+    if (badQuery) {
+      sendError(res, 400, badQuery);
+      return record(req, 'proxy', 400, started);
+    }
     if (methodOverrideHeaders.some((h) => h in req.headers)) {
       sendError(res, 400, 'method override headers are not accepted');
       return record(req, 'proxy', 400, started);
@@ -115,6 +140,16 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       metrics.rejections.inc({ reason: decision.reason });
       sendError(res, decision.status, decision.message);
       return record(req, 'proxy', decision.status, started, tokenFields(decision));
+    }
+    const tokenId = tokenIdOf(decision.claims);
+    if (isStreaming(upstreamPath, query)) {
+      // A watch or a followed log lasts as long as the link: it ends at expiry or revocation,
+      // and one link cannot hold every upstream connection open.
+      if (streams.countOf(tokenId) >= maxStreamsPerLink) {
+        sendError(res, 429, `this link already has ${maxStreamsPerLink} streams open`);
+        return record(req, 'proxy', 429, started, { ...tokenFields(decision), rejected: 'streams' });
+      }
+      streams.add(res, tokenId, decision.claims.exp * 1000);
     }
     const result = await forward(upstream, req, res, upstreamPath, query, timeouts, upstream.bearerToken());
     if (result.upstreamMs !== undefined) metrics.upstreamLatency.observe({ kind: 'http' }, result.upstreamMs / 1000);
@@ -175,12 +210,27 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    try {
+      await openConsole(req, socket, head);
+    } catch (err) {
+      // One bad upgrade must never take the gateway (and every console on it) down.
+      log.error({ err: (err as Error).message, route: 'console' }, 'console upgrade failed');
+      if (!socket.destroyed) socket.destroy();
+    }
+  }
+
+  async function openConsole(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const started = performance.now();
     const { path, query } = splitTarget(req.url ?? '/');
-    socket.on('error', () => undefined);
     if (!path.startsWith(apiPrefix) || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || draining) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
+    }
+    const badQuery = queryProblem(query);
+    if (badQuery) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return record(req, 'console', 400, started, { rejected: 'query' });
     }
     const upstreamPath = `/${path.slice(apiPrefix.length)}`;
     const decision = await authorizeRequest(check, req, { method: req.method ?? 'GET', path: upstreamPath, upgrade: true });
@@ -194,10 +244,17 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       consoles.refuse(req, socket, head, refusalCode(decision), decision.message);
       return record(req, 'console', decision.status, started, tokenFields(decision));
     }
+    // Before anything counts or reaches the cluster: a client that cannot speak to a console is refused here.
+    if (!offersConsoleSubprotocol(req)) {
+      consoles.refuse(req, socket, head, closeCodes.notAllowed, `offer the ${kubevirtSubprotocol} subprotocol`);
+      return record(req, 'console', 400, started, { ...tokenFields(decision), rejected: 'subprotocol' });
+    }
+    const tokenId = tokenIdOf(decision.claims);
     const maxUses = decision.claims.gatepass?.maxUses;
     if (maxUses !== undefined) {
-      const tokenId = decision.claims.jti ?? decision.claims.id ?? '';
-      const used = await deps.useLink(tokenId, maxUses, decision.claims.exp * 1000);
+      const used = tokenId === undefined
+        ? { ok: false as const, reason: 'used-up' as const, message: 'a limited-use link must carry an id' }
+        : await deps.useLink(tokenId, maxUses, decision.claims.exp * 1000);
       if (!used.ok) {
         metrics.rejections.inc({ reason: used.reason });
         consoles.refuse(req, socket, head, used.reason === 'used-up' ? closeCodes.notAllowed : 1011, used.message);
@@ -205,9 +262,10 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       }
     }
     const filterClient = decision.viewOnly ? createViewOnlyFilter() : undefined;
+    // A view-only viewer may watch, never push someone else off the console (KubeVirt's one session per VMI).
+    const upstreamQuery = decision.viewOnly ? withPreservedSession(query) : query;
     const relayed = { client: 0, server: 0 };
-    const tokenId = decision.claims.jti ?? decision.claims.id;
-    const target = { upstreamPath, query, expiresAt: decision.claims.exp * 1000, ...(tokenId ? { tokenId } : {}), ...(filterClient ? { filterClient } : {}) };
+    const target = { upstreamPath, query: upstreamQuery, expiresAt: decision.claims.exp * 1000, ...(tokenId ? { tokenId } : {}), ...(filterClient ? { filterClient } : {}) };
     const outcome = await consoles.open(req, socket, head, target, {
       onBytes: (direction, bytes) => {
         relayed[direction] += bytes;
@@ -229,6 +287,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     /** Readiness turns false; consoles are told the gateway is going away. */
     async drain(): Promise<void> {
       draining = true;
+      streams.closeAll();
       await consoles.closeAll();
     },
     get activeConsoles() {
@@ -236,8 +295,8 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     },
     /** A revocation ends consoles already open with that link, not only new ones. */
     closeRevoked(isRevoked: (tokenId: string | undefined) => boolean): void {
-      const closed = consoles.closeRevoked(isRevoked);
-      if (closed > 0) log.info({ closed }, 'consoles of revoked links closed');
+      const closed = consoles.closeRevoked(isRevoked) + streams.closeRevoked(isRevoked);
+      if (closed > 0) log.info({ closed }, 'consoles and streams of revoked links closed');
     },
   };
 }

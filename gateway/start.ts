@@ -84,7 +84,7 @@ export interface RunningGateway {
 export interface StartOptions {
   logDestination?: NodeJS.WritableStream;
   /** Timings that are not flags; tests shorten them to see timeouts and pings happen. */
-  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number };
+  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number; requestTimeoutMs?: number };
 }
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
@@ -182,12 +182,23 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
         ...(config.clientCa ? { ca: readRequired(config.clientCa, 'the client CA'), requestCert: true, rejectUnauthorized: true } : {}),
       }
     : undefined;
-  const serverOptions = { maxHeaderSize: 16 * 1024, requestTimeout: 0, headersTimeout: 20_000 };
+  // requestTimeout bounds receiving a request (a trickled body), not streaming a
+  // response, so watches and consoles are unaffected by it.
+  const requestTimeout = options.tuning?.requestTimeoutMs ?? 60_000;
+  const serverOptions = {
+    maxHeaderSize: 16 * 1024,
+    requestTimeout,
+    headersTimeout: Math.min(20_000, requestTimeout),
+    // How often Node looks for requests past their time; it defaults to 30 s.
+    connectionsCheckingInterval: Math.min(30_000, requestTimeout / 2),
+  };
   const server = tls ? https.createServer({ ...serverOptions, ...tls }, gateway.handle) : http.createServer(serverOptions, gateway.handle);
   server.on('upgrade', gateway.upgrade);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout'
+      : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
@@ -228,6 +239,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       keys.close();
       revocations.close();
       upstream.agent.destroy();
+      upstream.controlAgent.destroy();
       metricsServer?.close();
       log.flush();
     },

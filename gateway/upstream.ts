@@ -39,6 +39,7 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 export interface Upstream {
   readonly url: URL;
   readonly agent: http.Agent;
+  readonly controlAgent: http.Agent;
   /** TLS settings for other clients of the API server's CA (the OAuth token exchange). */
   readonly tls: { ca?: string; rejectUnauthorized: boolean };
   /**
@@ -49,8 +50,15 @@ export interface Upstream {
   readonly websocketTls: { secureContext?: SecureContext; rejectUnauthorized: boolean };
   /** The service account's bearer token, current as of this call. */
   bearerToken(): string | undefined;
+  /** A proxied request, on the agent shared by every client's traffic. */
   request(options: http.RequestOptions): http.ClientRequest;
-  /** One request with a small JSON answer, read whole (not for proxying or watches). */
+  /**
+   * The gateway's own requests (its key, its revocation list, use counters) on an
+   * agent of their own, so clients holding every proxy connection open cannot
+   * stall a key rotation or a revocation.
+   */
+  controlRequest(options: http.RequestOptions): http.ClientRequest;
+  /** One of the gateway's own requests with a small JSON answer, read whole. */
   call(call: ApiCall): Promise<ApiAnswer>;
 }
 
@@ -81,9 +89,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const secure = url.protocol === 'https:';
   const tls = { ...(options.caPem ? { ca: options.caPem } : {}), rejectUnauthorized: !options.skipVerifyTls };
   // Keep-alive: every proxied request and watch reuses connections to the API server.
-  const agent = secure
-    ? new https.Agent({ keepAlive: true, maxSockets: 256, ...tls })
-    : new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const newAgent = (maxSockets: number) => (secure ? new https.Agent({ keepAlive: true, maxSockets, ...tls }) : new http.Agent({ keepAlive: true, maxSockets }));
+  const agent = newAgent(256);
+  const controlAgent = newAgent(16);
   const token = options.bearerTokenFile ? watchedFile(options.bearerTokenFile) : undefined;
   const bearerToken = (): string | undefined => {
     if (!token) return undefined;
@@ -93,14 +101,16 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       return undefined;
     }
   };
-  const request = (requestOptions: http.RequestOptions): http.ClientRequest =>
+  const requestWith = (via: http.Agent) => (requestOptions: http.RequestOptions): http.ClientRequest =>
     (secure ? https : http).request({
       protocol: url.protocol,
       hostname: url.hostname,
       port: url.port || (secure ? 443 : 80),
-      agent,
+      agent: via,
       ...requestOptions,
     });
+  const request = requestWith(agent);
+  const controlRequest = requestWith(controlAgent);
   const prefix = url.pathname.replace(/\/$/, '');
   const websocketTls = {
     ...(secure && options.caPem ? { secureContext: createSecureContext({ ca: options.caPem }) } : {}),
@@ -109,15 +119,17 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   return {
     url,
     agent,
+    controlAgent,
     tls,
     websocketTls,
     bearerToken,
     request,
+    controlRequest,
     call({ method, path, bearer, body, timeoutMs = 10_000 }) {
       const token = bearer === null ? undefined : bearer ?? bearerToken();
       const payload = body === undefined ? undefined : JSON.stringify(body);
       return new Promise((resolve, reject) => {
-        const req = request({
+        const req = controlRequest({
           method,
           path: `${prefix}${path}`,
           headers: {

@@ -36,7 +36,7 @@ export function watchObject(upstream: Upstream, ref: ObjectRef, log: Logger, onC
   const get = (query: string): Promise<IncomingMessage> =>
     new Promise((resolve, reject) => {
       const bearer = upstream.bearerToken();
-      const req = upstream.request({ method: 'GET', path: `${base}?${query}`, headers: { accept: 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
+      const req = upstream.controlRequest({ method: 'GET', path: `${base}?${query}`, headers: { accept: 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
       inFlight = req;
       req.on('response', resolve);
       req.on('error', reject);

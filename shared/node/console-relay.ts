@@ -59,6 +59,13 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
+/** A close reason within the websocket limit of 123 bytes, cut at a character boundary. */
+export function closeReason(reason: string): string {
+  let cut = reason;
+  while (Buffer.byteLength(cut) > 120) cut = cut.slice(0, -1);
+  return cut;
+}
+
 // Close codes 1005/1006/1015 may not be sent on the wire; they only describe what happened.
 function sendable(code: number): number {
   return code === 1005 || code === 1006 || code === 1015 ? 1011 : code;
@@ -80,7 +87,7 @@ export function relayConsole(client: WebSocket, server: WebSocket, options: Rela
     done = true;
     clearInterval(pinger);
     clearTimeout(expiry);
-    if (client.readyState === client.OPEN) client.close(sendable(clientCode), clientReason);
+    if (client.readyState === client.OPEN) client.close(sendable(clientCode), closeReason(clientReason));
     else client.terminate();
     if (server.readyState === server.OPEN) server.close(sendable(serverCode));
     else server.terminate();
@@ -96,7 +103,7 @@ export function relayConsole(client: WebSocket, server: WebSocket, options: Rela
     if (options.filterClient) {
       const filtered = options.filterClient(chunk);
       if (filtered instanceof Error) {
-        end({ by: 'filter', code: 4403, reason: filtered.message }, 4403, filtered.message.slice(0, 120));
+        end({ by: 'filter', code: 4403, reason: filtered.message }, 4403, filtered.message);
         return;
       }
       chunk = filtered;
