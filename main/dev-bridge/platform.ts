@@ -27,7 +27,8 @@ export function bridgePlatform(log: (line: string) => void = (line) => process.s
     clipboardText: () => clipboardText,
     async openExternal(url) {
       opened.push(url);
-      log(`dev-bridge: would open ${url}`);
+      // A mailto: carries the link (and its token) in its body: log only where it would go.
+      log(`dev-bridge: would open a ${new URL(url).protocol} link`);
     },
     safeStorage: {
       isEncryptionAvailable: () => false,

@@ -62,7 +62,7 @@ export async function startDevBridge(options: DevBridgeOptions): Promise<DevBrid
   const server = createServer((req, res) => {
     if (!allowedHosts().has(req.headers.host ?? '')) return refuseHttp(res, 421, 'unexpected Host');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuseHttp(res, 405, 'only GET');
-    void serveStatic(staticDir, req, res);
+    serveStatic(staticDir, req, res).catch(() => (res.headersSent ? res.destroy() : refuseHttp(res, 400, 'bad request')));
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -76,7 +76,13 @@ export async function startDevBridge(options: DevBridgeOptions): Promise<DevBrid
     }
     const consoleId = /^\/console\/([^/]+)$/.exec(url.pathname)?.[1];
     if (consoleId !== undefined) {
-      const channel = options.api.takeConsoleChannel(decodeURIComponent(consoleId));
+      let id: string;
+      try {
+        id = decodeURIComponent(consoleId);
+      } catch {
+        return refuseUpgrade(socket, 400, 'bad console id');
+      }
+      const channel = options.api.takeConsoleChannel(id);
       if (!channel) return refuseUpgrade(socket, 404, 'no such console');
       relayConsole(channel, (accept) => wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.add(ws);

@@ -17,7 +17,9 @@ export function electronPlatform(): Platform {
       await shell.openExternal(url);
     },
     safeStorage: {
-      isEncryptionAvailable: () => safeStorage.isEncryptionAvailable(),
+      // On Linux without a keyring Electron falls back to 'basic_text', a hard-coded
+      // password: that is plain text with extra steps, so links are then not kept.
+      isEncryptionAvailable: () => safeStorage.isEncryptionAvailable() && !['basic_text', 'unknown'].includes(linuxBackend()),
       encryptString: (text) => safeStorage.encryptString(text),
       decryptString: (data) => safeStorage.decryptString(data),
     },
@@ -29,4 +31,9 @@ export function electronPlatform(): Platform {
 
 export function readClipboardText(): Promise<string> {
   return clipboard.readText();
+}
+
+/** The safeStorage backend on Linux (elsewhere the OS keychain is always used). */
+function linuxBackend(): string {
+  return process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'os';
 }

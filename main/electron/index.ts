@@ -12,7 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
 
 startApp({
-  createApi: (platform) => createDesktopApi({ platform, store: new Store<Record<string, unknown>>({ name: 'gatepass' }) }),
+  createApi: (platform) => createDesktopApi({ platform, store: new Store<Record<string, unknown>>({ name: 'gatepass', configFileMode: 0o600 }) }),
   paths: {
     preload: join(here, '../preload/index.cjs'),
     indexHtml: join(here, '../renderer/index.html'),

@@ -121,9 +121,19 @@ function settle(ws: WebSocket, what: string, context?: string): Promise<WebSocke
       resolve(ws);
     });
     ws.once('unexpected-response', (_req, res) => {
+      // A link's gateway may be anyone's: read at most a few KiB of its refusal, and not for long.
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
+      let size = 0;
+      const deadline = setTimeout(() => res.destroy(), 10_000);
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= 4096) chunks.push(c);
+        else res.emit('end');
+      });
+      res.once('close', () => clearTimeout(deadline));
+      res.once('end', () => {
+        clearTimeout(deadline);
+        res.destroy();
         let message = Buffer.concat(chunks).toString('utf8').slice(0, 300);
         try {
           message = (JSON.parse(message) as { message?: string }).message ?? message;

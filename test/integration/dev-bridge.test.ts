@@ -50,6 +50,12 @@ describe('development bridge', () => {
     expect((await fetch(`${origin()}/..%2f..%2fetc%2fpasswd`)).status).not.toBe(200);
   });
 
+  it('answers a malformed path with 400 and stays up (any web page can make the browser ask)', async () => {
+    const res = await fetch(`http://127.0.0.1:${bridge.port}/%`);
+    expect(res.status).toBe(400);
+    expect((await fetch(`http://127.0.0.1:${bridge.port}/`)).status).toBe(200);
+  });
+
   it('refuses a wrong or missing token', async () => {
     expect((await connect(wsUrl('/rpc', 'x'.repeat(43)))).status).toBe(401);
     expect((await connect(`ws://127.0.0.1:${bridge.port}/rpc`)).status).toBe(401);

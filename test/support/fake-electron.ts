@@ -166,7 +166,10 @@ export const clipboard = {
 };
 
 export const safeStorage = {
-  isEncryptionAvailable: () => false,
+  available: false,
+  backend: 'basic_text' as string,
+  isEncryptionAvailable(): boolean { return safeStorage.available; },
+  getSelectedStorageBackend(): string { return safeStorage.backend; },
   encryptString: (): Buffer => { throw new Error('encryption is not available in the fake'); },
   decryptString: (): string => { throw new Error('encryption is not available in the fake'); },
 };
