@@ -237,7 +237,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     // Permission first: "you may not issue links here" says more than any gateway problem.
     await signer.checkCanIssue(client, settings.get(context).keySecret);
     const gateway = await gatewayFor(context);
-    const pin = trust.pinFor(gateway.url);
+    const pin = trust.pinFor(context, gateway.url);
     const issued = await signer.issue({
       client, settings: settings.get(context), gateway, namespace, name, duration, viewOnly, singleUse,
       ...(from ? { from } : {}), ...(label ? { label } : {}), ...(pin ? { pin } : {}),
@@ -352,7 +352,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     openConsole: (rawTarget: ConsoleTarget, rawOptions: ConsoleOpenOptions) => guarded(async () => {
       const target = readTarget(rawTarget);
       const takeOver = requireBoolean(requireObject(rawOptions, 'the console options').takeOver ?? false, 'take over');
-      if (target.kind === 'link') return register(await openLinkConsole(target.link, takeOver, { trust, env, now }));
+      if (target.kind === 'link') return register(await openLinkConsole(target.link, takeOver, { env, now }));
       const opened = await openOwnConsole(clientFor(target.context), target.namespace, target.name, takeOver);
       addRecent(target.context, target.namespace, target.name);
       return register(opened);
@@ -369,7 +369,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
       if (target.kind === 'link') {
         const parsed = parsedLink(target.link);
         const summary = inspectLink(target.link);
-        bridge = await openVncBridge({ connect: () => connectWithLink(parsed, false, { trust, env, now }), ...(summary.until ? { until: Date.parse(summary.until) } : {}), now, ...transport });
+        bridge = await openVncBridge({ connect: () => connectWithLink(parsed, false, { env, now }), ...(summary.until ? { until: Date.parse(summary.until) } : {}), now, ...transport });
       } else {
         const client = clientFor(target.context);
         bridge = await openVncBridge({ connect: () => connectOwn(client, target.namespace, target.name, false), now, ...transport });

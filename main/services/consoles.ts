@@ -10,7 +10,7 @@ import { vncPath } from '../../shared/kubevirt-paths.ts';
 import { decodeClaimsUnverified, LinkError, parseLink, type ParsedLink } from '../../shared/links.ts';
 import { channelFromWebSocket, refusedChannel, type ConsoleChannel } from './console-channel.ts';
 import { DesktopFailure, networkError } from './errors.ts';
-import { gatewayConnection, type GatewayTrustStore } from './gateway-connection.ts';
+import { gatewayConnection, trustForLink } from './gateway-connection.ts';
 import { httpStatusOf, type KubeClient } from './kube-client.ts';
 
 export const VNC_SUBPROTOCOL = 'plain.kubevirt.io';
@@ -24,7 +24,6 @@ export interface OpenedConsole {
 }
 
 export interface LinkConsoleDeps {
-  trust: GatewayTrustStore;
   env: NodeJS.ProcessEnv;
   now: () => number;
 }
@@ -100,7 +99,7 @@ export function connectWithLink(parsed: ParsedLink, takeOver: boolean, deps: Lin
   if (!takeOver) target.search = '?preserveSession=true';
   const wsUrl = new URL(target);
   wsUrl.protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
-  const { agent, tls } = gatewayConnection(target, deps.trust.trustFor(target, parsed.pin), deps.env);
+  const { agent, tls } = gatewayConnection(target, trustForLink(parsed.pin), deps.env);
   const cookieForm = parsed.form !== 'fragment';
   const protocols = cookieForm ? [VNC_SUBPROTOCOL] : [`${BEARER_SUBPROTOCOL_PREFIX}${base64url(parsed.token)}`, VNC_SUBPROTOCOL];
   const ws = new WebSocket(wsUrl, protocols, {

@@ -21,32 +21,47 @@ export interface GatewayTrust {
 }
 
 /** Remembers which origin trusts which private CA (from the ConfigMap `gatepass`). */
+/**
+ * Private CAs and the pins they vouched for, per kubeconfig context and gateway
+ * origin: a ConfigMap in one cluster must never change what the app trusts for
+ * another cluster's gateway, nor for a link someone sent (links carry their own pin).
+ */
 export class GatewayTrustStore {
   private readonly cas = new Map<string, string>();
   private readonly pins = new Map<string, string>();
 
-  setCa(gatewayUrl: string, caPem: string | undefined): void {
-    const origin = new URL(gatewayUrl).origin;
-    this.pins.delete(origin);
-    if (caPem === undefined || caPem.trim() === '') this.cas.delete(origin);
-    else this.cas.set(origin, caPem);
+  private static key(context: string, gatewayUrl: string | URL): string {
+    return `${context}\n${new URL(gatewayUrl).origin}`;
+  }
+
+  setCa(context: string, gatewayUrl: string, caPem: string | undefined): void {
+    const key = GatewayTrustStore.key(context, gatewayUrl);
+    this.pins.delete(key);
+    if (caPem === undefined || caPem.trim() === '') this.cas.delete(key);
+    else this.cas.set(key, caPem);
   }
 
   /** Records the key a gateway presented once its private CA vouched for it. */
-  setPin(gatewayUrl: string, pin: string): void {
-    const origin = new URL(gatewayUrl).origin;
-    if (this.cas.has(origin)) this.pins.set(origin, pin);
+  setPin(context: string, gatewayUrl: string, pin: string): void {
+    const key = GatewayTrustStore.key(context, gatewayUrl);
+    if (this.cas.has(key)) this.pins.set(key, pin);
   }
 
   /** The pin to put in links for a gateway trusted through a private CA; undefined for publicly trusted ones. */
-  pinFor(gatewayUrl: string): string | undefined {
-    return this.pins.get(new URL(gatewayUrl).origin);
+  pinFor(context: string, gatewayUrl: string): string | undefined {
+    return this.pins.get(GatewayTrustStore.key(context, gatewayUrl));
   }
 
-  trustFor(url: string | URL, pin?: string): GatewayTrust {
-    const ca = this.cas.get(new URL(url).origin);
-    return { ...(ca ? { ca } : {}), ...(pin ? { pin } : {}) };
+  /** A context's own gateway: its ConfigMap's CA, when it published one. */
+  trustForContext(context: string, url: string | URL): GatewayTrust {
+    const ca = this.cas.get(GatewayTrustStore.key(context, url));
+    return ca ? { ca } : {};
   }
+}
+
+/** A received link's gateway: the system CAs, or the link's own pin — never a cluster's CA. */
+export function trustForLink(pin: string | undefined): GatewayTrust {
+  return pin ? { pin } : {};
 }
 
 export function spkiPin(certificate: X509Certificate): string {

@@ -94,16 +94,16 @@ interface WellKnown {
 }
 
 /** Asks the gateway what it is; anything but a Gatepass answer means a kube-gateway. */
-export async function identifyGateway(located: Located, trust: GatewayTrustStore, env: NodeJS.ProcessEnv, context?: string): Promise<GatewayInfo> {
-  if (located.ca !== undefined) trust.setCa(located.url, located.ca);
+export async function identifyGateway(located: Located, trust: GatewayTrustStore, env: NodeJS.ProcessEnv, context: string): Promise<GatewayInfo> {
+  if (located.ca !== undefined) trust.setCa(context, located.url, located.ca);
   let answer: { status: number; body: string; pin?: string };
   try {
-    answer = await gatewayGet(new URL(`${located.url}/.well-known/gatepass`), trust.trustFor(located.url), env);
+    answer = await gatewayGet(new URL(`${located.url}/.well-known/gatepass`), trust.trustForContext(context, located.url), env);
   } catch (error) {
     const described = networkError(error, context, `the gateway at ${located.url}`);
     throw new DesktopFailure(described?.code ?? 'unreachable', described?.message ?? `cannot reach the gateway at ${located.url}: ${(error as Error).message}`, context);
   }
-  if (located.ca !== undefined && answer.pin !== undefined) trust.setPin(located.url, answer.pin);
+  if (located.ca !== undefined && answer.pin !== undefined) trust.setPin(context, located.url, answer.pin);
   const info: GatewayInfo = { url: located.url, kind: 'kube-gateway', enforces: [], source: located.source };
   if (answer.status !== 200) return info;
   let body: WellKnown;

@@ -163,7 +163,7 @@ describe("the ConfigMap's gatewayCA", () => {
     expect(await firstBytes(operator, result.link)).toBe('RFB 003.008\n');
   });
 
-  it('does not trust that CA for another host, even one its certificate names', async () => {
+  it('trusts that CA only for that context’s own gateway: not another host, not received links', async () => {
     publish({ gatewayURL: gatewayUrl, gatewayCA: pki.ca.certPem });
     expect(await operator.getGateway('operator')).toMatchObject({ url: gatewayUrl });
     // The serving certificate is valid for localhost too: only the CA's scope keeps it out.
@@ -171,7 +171,11 @@ describe("the ConfigMap's gatewayCA", () => {
     const error = await rejection(operator.getGateway('admin'));
     expect(error).toMatchObject({ code: 'unreachable', context: 'admin' });
     expect(error.message).toMatch(/certificate of the gateway at https:\/\/localhost:\d+ is not trusted/);
-    expect(await firstBytes(operator, await linkFor(gatewayUrl))).toBe('RFB 003.008\n');
+    // Another context naming the very same gateway does not inherit the CA the operator context's cluster published.
+    await operator.saveClusterSettings('admin', { ...defaultClusterSettings(), gatewayURL: gatewayUrl });
+    expect(await rejection(operator.getGateway('admin'))).toMatchObject({ code: 'unreachable', context: 'admin' });
+    // A received link is judged by its own pin and the system CAs, never by a CA some cluster published.
+    expect((await rejection(operator.openConsole({ kind: 'link', link: await linkFor(gatewayUrl) }, { takeOver: true }))).message).toMatch(/not trusted/);
     expect((await rejection(operator.openConsole({ kind: 'link', link: await linkFor(`https://localhost:${port}`) }, { takeOver: true }))).message).toMatch(/not trusted/);
   });
 });
