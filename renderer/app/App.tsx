@@ -63,11 +63,23 @@ export function App() {
   });
   const favourite = useAction(async (settings: AppSettings) => setAppSettings(await client.saveAppSettings(settings)));
 
-  const receiveLink = useCallback((link: string) => {
+  const [linkConsoleOpen, setLinkConsoleOpen] = useState(false);
+  const [waitingLink, setWaitingLink] = useState<string | undefined>();
+  const consoleOpen = useRef(false);
+  consoleOpen.current = linkConsoleOpen || ownConsole !== undefined;
+
+  const showLink = useCallback((link: string) => {
     arrivals.current += 1;
+    setWaitingLink(undefined);
+    setOwnConsole(undefined);
     setPrefill({ link, seq: arrivals.current });
     setView('open-link');
   }, []);
+  // A link that arrives (deep link, tray) never closes an open console by itself: it waits for the person.
+  const receiveLink = useCallback((link: string) => {
+    if (consoleOpen.current) setWaitingLink(link);
+    else showLink(link);
+  }, [showLink]);
 
   const startRun = start.run;
   useEffect(() => {
@@ -100,7 +112,7 @@ export function App() {
 
   const content = useMemo(() => {
     switch (view) {
-      case 'open-link': return <OpenLink prefill={prefill} />;
+      case 'open-link': return <OpenLink prefill={prefill} onConsoleOpen={setLinkConsoleOpen} />;
       case 'links': return <IssuedLinks />;
       case 'settings': return <Settings context={context} appSettings={appSettings} onAppSettings={setAppSettings} />;
       case 'vms': return undefined;
@@ -114,6 +126,13 @@ export function App() {
         <header className="main__header">
           <ContextSwitcher contexts={contexts} selected={context} busy={switchContext.busy} onSelect={(name) => void switchContext.run(name)} />
         </header>
+        {waitingLink !== undefined && (
+          <div className="banner" role="status">
+            A console link arrived. Reviewing it closes the console that is open now.
+            <button type="button" className="button" onClick={() => showLink(waitingLink)}>Review link</button>
+            <button type="button" className="button" onClick={() => setWaitingLink(undefined)}>Dismiss</button>
+          </div>
+        )}
         <ErrorAlert error={start.error} />
         <ErrorAlert error={switchContext.error} onDismiss={switchContext.clearError} />
         <ErrorAlert error={favourite.error} onDismiss={favourite.clearError} />

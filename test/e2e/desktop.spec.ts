@@ -190,3 +190,23 @@ test('a deep link only pre-fills the Open link view', async ({ page }) => {
   expect(stack.harness.cluster.vnc.builtinServer('team-a', 'web-1')?.connected ?? false).toBe(false);
   expect(stack.harness.upstream.slice(upstreamBefore).filter((line) => line.includes('/vnc'))).toEqual([]);
 });
+
+test('a link arriving while a console is open waits for the person instead of closing it', async ({ page }) => {
+  await openApp(page);
+  const open = buildGatewayLink({ gateway: stack.gatewayUrl, token: await stack.harness.consoleToken({ name: 'db-1', duration: '15m' }), name: 'db-1', namespace: 'team-a', form: 'fragment' });
+  const claims = await inspectInApp(page, open);
+  await claims.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+
+  const arriving = buildGatewayLink({ gateway: stack.gatewayUrl, token: await stack.harness.consoleToken({ duration: '15m' }), name: 'web-1', namespace: 'team-a', form: 'fragment' });
+  stack.api.receiveDeepLink(buildDeepLink(arriving));
+  const banner = page.getByRole('status').filter({ hasText: 'A console link arrived' });
+  await expect(banner).toBeVisible();
+  await page.waitForTimeout(500);
+  await expect(page.getByLabel('VM console')).toHaveCount(1);
+  expect(stack.harness.cluster.vnc.builtinServer('team-a', 'db-1')?.connected).toBe(true);
+
+  await banner.getByRole('button', { name: 'Review link' }).click();
+  await expect(page.getByRole('main').getByRole('textbox', { name: 'Link' })).toHaveValue(buildDeepLink(arriving));
+  await expect(page.getByLabel('VM console')).toHaveCount(0);
+});

@@ -16,6 +16,8 @@ export interface Prefill {
 
 export interface OpenLinkProps {
   prefill: Prefill | undefined;
+  /** Whether a link's console is open here, so an arriving link does not tear it down unasked. */
+  onConsoleOpen?: (open: boolean) => void;
 }
 
 interface Inspected {
@@ -24,7 +26,7 @@ interface Inspected {
 }
 
 /** Paste, drop or receive a link; see what it claims; connect only when the person says so. */
-export function OpenLink({ prefill }: OpenLinkProps) {
+export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
   const client = useClient();
   const [text, setText] = useState('');
   const [inspected, setInspected] = useState<Inspected | undefined>();
@@ -57,6 +59,8 @@ export function OpenLink({ prefill }: OpenLinkProps) {
   };
 
   const target = useMemo<ConsoleTarget | undefined>(() => connected && { kind: 'link', link: connected.link }, [connected]);
+  useEffect(() => onConsoleOpen?.(connected !== undefined), [connected, onConsoleOpen]);
+  useEffect(() => () => onConsoleOpen?.(false), [onConsoleOpen]);
 
   if (connected && target) {
     return (
