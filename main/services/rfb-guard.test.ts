@@ -31,6 +31,14 @@ describe('ByteReader', () => {
     }));
   });
 
+  it('refuses a peer that floods it before the handshake is done, instead of buffering', async () => {
+    const reader = new ByteReader(64);
+    const pending = reader.read(12);
+    reader.push(Buffer.alloc(8));
+    reader.push(Buffer.alloc(100));
+    await expect(pending).rejects.toThrow(/more than 64 bytes/);
+  });
+
   it('rejects a read the ended stream cannot meet', async () => {
     const reader = new ByteReader();
     reader.push(Buffer.from([1, 2]));

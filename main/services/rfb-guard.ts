@@ -27,7 +27,15 @@ export class ByteReader {
   private wanted: { count: number; resolve: (bytes: Buffer) => void; reject: (error: Error) => void } | undefined;
   private failure: Error | undefined;
 
+  /** `limit`: a handshake is a few dozen bytes, so a peer sending far more before it is done is refused, not buffered. */
+  constructor(private readonly limit = 64 * 1024) {}
+
   push(chunk: Uint8Array): void {
+    if (this.buffered.length + chunk.length > this.limit) {
+      this.buffered = Buffer.alloc(0);
+      this.fail(new Error(`more than ${this.limit} bytes arrived before the handshake was done`));
+      return;
+    }
     this.buffered = Buffer.concat([this.buffered, chunk]);
     this.settle();
   }
