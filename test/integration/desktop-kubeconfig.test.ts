@@ -10,27 +10,18 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContextInfo, DesktopEvent, InventoryEvent } from '../../shared/desktop-api.ts';
-import { createDesktopApi, type DesktopApiImpl, type KeyValueStore, type Platform } from '../../main/desktop-api-impl.ts';
+import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
 import { startCluster, type ClusterHandle } from '../cluster/server.ts';
 import { waitFor } from '../support/gateway-harness.ts';
+import { memoryStore, fakePlatform } from '../support/desktop-doubles.ts';
+
+const { platform } = fakePlatform();
 
 interface Kubeconfig {
   clusters: { name: string; cluster: Record<string, unknown> }[];
   users: { name: string; user: Record<string, unknown> }[];
   contexts: { name: string; context: Record<string, unknown> }[];
   'current-context'?: string;
-}
-
-const platform: Platform = {
-  clipboard: { writeText: async () => undefined },
-  openExternal: async () => undefined,
-  safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '' },
-  notify: () => undefined,
-};
-
-function memoryStore(): KeyValueStore {
-  const data = new Map<string, unknown>();
-  return { get: (k) => structuredClone(data.get(k)), set: (k, v) => void data.set(k, structuredClone(v)), delete: (k) => void data.delete(k) };
 }
 
 /** A CONNECT proxy that counts the tunnels it opened. */

@@ -2,63 +2,16 @@
 // and the real gateway: what an operator does (browse, share, revoke, open a
 // console, bridge it to a VNC client) through createDesktopApi, with Electron
 // replaced by plain doubles. Links are checked by the gateway itself.
-import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesktopError, DesktopEvent, InventoryEvent, VmRow } from '../../shared/desktop-api.ts';
 import { decodeClaimsUnverified, parseLink } from '../../shared/links.ts';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
-import { createDesktopApi, type ConsoleChannel, type DesktopApiImpl, type KeyValueStore, type Platform } from '../../main/desktop-api-impl.ts';
+import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
 import { gatepassConfigMap } from '../cluster/default-fixture.ts';
 import { startHarness, waitFor, type Harness } from '../support/gateway-harness.ts';
-
-function memoryStore(): KeyValueStore & { data: Map<string, unknown> } {
-  const data = new Map<string, unknown>();
-  return {
-    data,
-    get: (key) => structuredClone(data.get(key)),
-    set: (key, value) => void data.set(key, structuredClone(value)),
-    delete: (key) => void data.delete(key),
-  };
-}
-
-/** A reversible stand-in for the OS keychain: enough to prove nothing is stored in the clear. */
-function fakePlatform(encryption: boolean) {
-  const clipboard: string[] = [];
-  const notices: string[] = [];
-  const opened: string[] = [];
-  const platform: Platform = {
-    clipboard: { writeText: async (text) => void clipboard.push(text) },
-    openExternal: async (url) => void opened.push(url),
-    safeStorage: {
-      isEncryptionAvailable: () => encryption,
-      encryptString: (text) => Buffer.from(Buffer.from(text, 'utf8').map((b) => b ^ 0x5a)),
-      decryptString: (data) => Buffer.from(data.map((b) => b ^ 0x5a)).toString('utf8'),
-    },
-    notify: (title, body) => void notices.push(`${title}: ${body}`),
-  };
-  return { platform, clipboard, notices, opened };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Reads from a console channel until `count` bytes arrived, or reports how it closed. */
-function readChannel(channel: ConsoleChannel, count: number): Promise<{ bytes: Buffer } | { code: number; reason: string }> {
-  return new Promise((resolve) => {
-    let bytes = Buffer.alloc(0);
-    channel.onData((chunk) => {
-      bytes = Buffer.concat([bytes, chunk]);
-      if (bytes.length >= count) resolve({ bytes: bytes.subarray(0, count) });
-    });
-    channel.onClose((code, reason) => resolve({ code, reason }));
-  });
-}
+import { memoryStore, fakePlatform, freePort, readChannel } from '../support/desktop-doubles.ts';
 
 function readSocket(socket: Socket, count: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -6,58 +6,19 @@
 // "Send by mail".
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesktopError } from '../../shared/desktop-api.ts';
 import { buildGatewayLink, parseLink } from '../../shared/links.ts';
-import { createDesktopApi, type ConsoleChannel, type DesktopApiImpl, type KeyValueStore, type Platform } from '../../main/desktop-api-impl.ts';
+import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
 import { defaultClusterSettings } from '../../main/services/cluster-settings.ts';
 import { locateGateway } from '../../main/services/gateway-discovery.ts';
 import { createKubeClient } from '../../main/services/kube-client.ts';
 import { createKubeconfigService } from '../../main/services/kubeconfig.ts';
 import { createPki, type Pki } from '../cluster/pki.ts';
 import { startHarness, type Harness } from '../support/gateway-harness.ts';
-
-function memoryStore(): KeyValueStore {
-  const data = new Map<string, unknown>();
-  return { get: (k) => structuredClone(data.get(k)), set: (k, v) => void data.set(k, structuredClone(v)), delete: (k) => void data.delete(k) };
-}
-
-function recordingPlatform(encryption: boolean) {
-  const opened: string[] = [];
-  const platform: Platform = {
-    clipboard: { writeText: async () => undefined },
-    openExternal: async (url) => void opened.push(url),
-    safeStorage: {
-      isEncryptionAvailable: () => encryption,
-      encryptString: (text) => Buffer.from(Buffer.from(text, 'utf8').map((b) => b ^ 0x5a)),
-      decryptString: (data) => Buffer.from(data.map((b) => b ^ 0x5a)).toString('utf8'),
-    },
-    notify: () => undefined,
-  };
-  return { platform, opened };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function readChannel(channel: ConsoleChannel, count: number): Promise<{ bytes: Buffer } | { code: number; reason: string }> {
-  return new Promise((resolve) => {
-    let bytes = Buffer.alloc(0);
-    channel.onData((chunk) => {
-      bytes = Buffer.concat([bytes, chunk]);
-      if (bytes.length >= count) resolve({ bytes: bytes.subarray(0, count) });
-    });
-    channel.onClose((code, reason) => resolve({ code, reason }));
-  });
-}
+import { memoryStore, fakePlatform, freePort, readChannel } from '../support/desktop-doubles.ts';
 
 async function rejection(promise: Promise<unknown>): Promise<DesktopError> {
   try {
@@ -76,12 +37,12 @@ let port: number;
 let gatewayUrl: string;
 let dir: string;
 let operator: DesktopApiImpl;
-let mail: ReturnType<typeof recordingPlatform>;
+let mail: ReturnType<typeof fakePlatform>;
 const apis: DesktopApiImpl[] = [];
 
 /** A recipient's app: knows nothing of the cluster's CA. */
 function recipient(): DesktopApiImpl {
-  const api = createDesktopApi({ platform: recordingPlatform(false).platform, store: memoryStore(), kubeconfigPaths: [], env: {}, loginPath: async () => undefined });
+  const api = createDesktopApi({ platform: fakePlatform(false).platform, store: memoryStore(), kubeconfigPaths: [], env: {}, loginPath: async () => undefined });
   apis.push(api);
   return api;
 }
@@ -110,7 +71,7 @@ beforeAll(async () => {
   port = await freePort();
   gatewayUrl = `https://127.0.0.1:${port}`;
   harness = await startHarness({ flags: ['--gateway-listen', gatewayUrl, '--gateway-cert-file', join(dir, 'tls.crt'), '--gateway-key-file', join(dir, 'tls.key'), '--audience', gatewayUrl] });
-  mail = recordingPlatform(true);
+  mail = fakePlatform(true);
   operator = createDesktopApi({ platform: mail.platform, store: memoryStore(), kubeconfigPaths: [harness.cluster.kubeconfigPath], env: {}, loginPath: async () => undefined, gatewayCacheMs: 0 });
   apis.push(operator);
 });
@@ -247,7 +208,7 @@ describe('send by mail', () => {
   it('opens nothing for a link it does not know or did not keep', async () => {
     const before = mail.opened.length;
     expect(await rejection(operator.sendByMail('no-such-link'))).toMatchObject({ code: 'not-found' });
-    const plain = recordingPlatform(false);
+    const plain = fakePlatform(false);
     const unsealed = createDesktopApi({ platform: plain.platform, store: memoryStore(), kubeconfigPaths: [harness.cluster.kubeconfigPath], env: {}, loginPath: async () => undefined });
     apis.push(unsealed);
     const result = await unsealed.shareConsole({ context: 'operator', namespace: 'team-a', name: 'web-1', duration: '5m' });

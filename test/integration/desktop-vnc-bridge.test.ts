@@ -4,34 +4,17 @@
 // the stand-in's VNC server. Right password → the console's ServerInit and a
 // FramebufferUpdate; wrong one → a failed SecurityResult; one client at a
 // time; closed at the link's expiry.
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import des from 'des.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VncBridge } from '../../shared/desktop-api.ts';
-import { createDesktopApi, type DesktopApiImpl, type KeyValueStore, type Platform } from '../../main/desktop-api-impl.ts';
+import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
 import { MAX_FAILED_LOGINS } from '../../main/services/console-bridge.ts';
 import { gatepassConfigMap } from '../cluster/default-fixture.ts';
 import { startHarness, waitFor, type Harness } from '../support/gateway-harness.ts';
+import { memoryStore, fakePlatform, freePort } from '../support/desktop-doubles.ts';
 
-const platform: Platform = {
-  clipboard: { writeText: async () => undefined },
-  openExternal: async () => undefined,
-  safeStorage: { isEncryptionAvailable: () => false, encryptString: () => Buffer.alloc(0), decryptString: () => '' },
-  notify: () => undefined,
-};
-
-function memoryStore(): KeyValueStore {
-  const data = new Map<string, unknown>();
-  return { get: (k) => structuredClone(data.get(k)), set: (k, v) => void data.set(k, structuredClone(v)), delete: (k) => void data.delete(k) };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const { platform } = fakePlatform();
 
 /** What a VNC client does with the password: DES-ECB of the challenge, keyed by the password with each byte's bits mirrored. */
 function answer(password: string, challenge: Buffer): Buffer {

@@ -4,7 +4,6 @@
 // bridge serving the built renderer. What the desktop e2e tests and the desktop
 // benchmarks drive with Chromium.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { startDevBridge, type DevBridge } from '../../main/dev-bridge/server.ts'
 import { gatepassConfigMap } from '../cluster/default-fixture.ts';
 import type { StartClusterOptions } from '../cluster/server.ts';
 import { startHarness, type Harness } from './gateway-harness.ts';
+import { freePort } from './desktop-doubles.ts';
 
 export const APP_DIR = fileURLToPath(new URL('../../dist/app/', import.meta.url));
 
@@ -38,14 +38,6 @@ export function requireBuiltApp(): void {
   if (!existsSync(join(APP_DIR, 'index.html'))) {
     throw new Error(`the desktop renderer is not built (${APP_DIR}index.html is missing): run \`npx vite build -c vite.app.config.ts\` first`);
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startDesktopStack(options: DesktopStackOptions = {}): Promise<DesktopStack> {
