@@ -5,7 +5,7 @@
 // console path, `get` only, `sub` from the API server's SelfSubjectReview.
 import { randomUUID } from 'node:crypto';
 import { buildClaims, ClaimsError, type GatepassRestrictions, type TokenClaims } from '../../shared/claims.ts';
-import type { ClusterSettings, GatewayInfo, KeySecretRef } from '../../shared/desktop-api.ts';
+import type { ClusterSettings, GatewayInfo, KeySecretRef, ShareRequest } from '../../shared/desktop-api.ts';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
 import { buildGatewayLink } from '../../shared/links.ts';
 import { importPrivateKey, KeyError, type PrivateKeyWithKid } from '../../shared/node/keys.ts';
@@ -17,17 +17,11 @@ import { MAX_LIFETIME_MS } from './validate-input.ts';
 
 export const KEY_CACHE_MS = 10 * 60_000;
 
-export interface IssueRequest {
+/** What the person asked for (the contract's ShareRequest), with what main resolved for it. */
+export interface IssueRequest extends Omit<ShareRequest, 'context'> {
   client: KubeClient;
   settings: ClusterSettings;
   gateway: GatewayInfo;
-  namespace: string;
-  name: string;
-  duration: string;
-  from?: string;
-  viewOnly?: boolean;
-  singleUse?: boolean;
-  label?: string;
   /** `sha256/…` of a privately certified gateway's key, so recipients without its CA can check it. */
   pin?: string;
 }

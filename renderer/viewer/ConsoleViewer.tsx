@@ -14,6 +14,7 @@ import { PasteDialog } from './PasteDialog.tsx';
 import { initialStateFor, instantMs } from './session.ts';
 import type { ConsoleSession } from './session.ts';
 import { StatePanel } from './StatePanel.tsx';
+import { useLatest } from './use-latest.ts';
 
 export interface ConnectOptions {
   /** false: ask KubeVirt to keep an existing viewer (preserveSession); true: take the console from them. */
@@ -58,15 +59,11 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
   const live = useRef<{ rfb: RFB; channel: TappedChannel } | null>(null);
   // Events of a connection that has since been replaced must not move the state.
   const generation = useRef(0);
-  const stateRef = useRef(state);
-  stateRef.current = state;
-  const scaledRef = useRef(scaled);
-  scaledRef.current = scaled;
-  const viewOnlyRef = useRef(viewOnly);
-  viewOnlyRef.current = viewOnly;
+  const stateRef = useLatest(state);
+  const scaledRef = useLatest(scaled);
+  const viewOnlyRef = useLatest(viewOnly);
   // Held in a ref so a caller passing a new function each render does not reconnect.
-  const connectRef = useRef(connect);
-  connectRef.current = connect;
+  const connectRef = useLatest(connect);
 
   /** Closes the current connection, if any; resolves once its channel has closed. */
   const disconnect = useCallback((): Promise<unknown> | undefined => {

@@ -5,13 +5,13 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DesktopError, DesktopEvent, InventoryEvent, VmRow } from '../../shared/desktop-api.ts';
+import type { DesktopEvent, InventoryEvent, VmRow } from '../../shared/desktop-api.ts';
 import { decodeClaimsUnverified, parseLink } from '../../shared/links.ts';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
 import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
 import { gatepassConfigMap } from '../cluster/default-fixture.ts';
 import { startHarness, waitFor, type Harness } from '../support/gateway-harness.ts';
-import { memoryStore, fakePlatform, freePort, readChannel } from '../support/desktop-doubles.ts';
+import { memoryStore, fakePlatform, freePort, readChannel, rejection } from '../support/desktop-doubles.ts';
 
 function readSocket(socket: Socket, count: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -23,15 +23,6 @@ function readSocket(socket: Socket, count: number): Promise<Buffer> {
     socket.on('error', reject);
     socket.on('close', () => reject(new Error(`closed after ${bytes.length} bytes`)));
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DesktopError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as DesktopError;
-  }
-  throw new Error('expected a rejection');
 }
 
 let harness: Harness;

@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DesktopError } from '../../shared/desktop-api.ts';
 import { buildGatewayLink, parseLink } from '../../shared/links.ts';
 import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
 import { defaultClusterSettings } from '../../main/services/cluster-settings.ts';
@@ -18,16 +17,7 @@ import { createKubeClient } from '../../main/services/kube-client.ts';
 import { createKubeconfigService } from '../../main/services/kubeconfig.ts';
 import { createPki, type Pki } from '../cluster/pki.ts';
 import { startHarness, type Harness } from '../support/gateway-harness.ts';
-import { memoryStore, fakePlatform, freePort, readChannel } from '../support/desktop-doubles.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<DesktopError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as DesktopError;
-  }
-  throw new Error('expected a rejection');
-}
+import { memoryStore, fakePlatform, freePort, readChannel, rejection } from '../support/desktop-doubles.ts';
 
 const spkiPinOf = (certPem: string) => `sha256/${createHash('sha256').update(createPublicKey(certPem).export({ type: 'spki', format: 'der' })).digest('base64')}`;
 

@@ -3,6 +3,7 @@
 // reversible stand-in for the OS keychain (enough to prove nothing is stored in
 // the clear).
 import { createServer, type AddressInfo } from 'node:net';
+import type { DesktopError } from '../../shared/desktop-api.ts';
 import type { ConsoleChannel, KeyValueStore, Platform } from '../../main/desktop-api-impl.ts';
 
 export function memoryStore(): KeyValueStore & { data: Map<string, unknown> } {
@@ -51,4 +52,14 @@ export function readChannel(channel: ConsoleChannel, count: number): Promise<{ b
     });
     channel.onClose((code, reason) => resolve({ code, reason }));
   });
+}
+
+/** The DesktopError a call rejected with; fails the test if it resolved. */
+export async function rejection(promise: Promise<unknown>): Promise<DesktopError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as DesktopError;
+  }
+  throw new Error('expected a rejection');
 }

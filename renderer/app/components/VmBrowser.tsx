@@ -9,6 +9,7 @@ import { VmStore } from '../inventory/vm-store.ts';
 import type { InventoryStatus } from '../inventory/vm-store.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { VmGrid } from './VmGrid.tsx';
+import { useLatest } from '../../viewer/use-latest.ts';
 
 // Bursts of watch events settle before 10,000 rows are filtered again.
 const RESELECT_DELAY_MS = 120;
@@ -44,13 +45,10 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
   const search = useRef<HTMLInputElement>(null);
   const reselectTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const activeKey = useRef<string | undefined>(undefined);
-  const queryRef = useRef(query);
-  queryRef.current = query;
-  const sortRef = useRef(sort);
-  sortRef.current = sort;
+  const queryRef = useLatest(query);
+  const sortRef = useLatest(sort);
   // A ref, so a new callback from the parent does not restart the watch.
-  const rowsChanged = useRef(onRowsChanged);
-  rowsChanged.current = onRowsChanged;
+  const rowsChanged = useLatest(onRowsChanged);
 
   // All rows in the current sort order, until the rows or the sort change: a
   // keystroke then only filters, which keeps typing within a frame or two at 10,000 VMs.

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { AppSettings, DesktopError, VmRow, VncBridge } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
 import { isFavourite } from '../context/favourites.ts';
@@ -6,6 +6,7 @@ import { asDesktopError } from '../errors.ts';
 import { formatAge } from '../inventory/vm-query.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { useAction } from './use-action.ts';
+import { useLatest } from '../../viewer/use-latest.ts';
 
 export interface VmDetailsProps {
   context: string;
@@ -29,8 +30,7 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
     await client.closeVncBridge(id);
     return true;
   });
-  const bridgeRef = useRef(bridge);
-  bridgeRef.current = bridge;
+  const bridgeRef = useLatest(bridge);
   const favourite = isFavourite(appSettings, context, row.key);
 
   useEffect(() => {
