@@ -1,7 +1,7 @@
 /**
- * `npm run cluster -- --kubeconfig <path> [--port N] [--fixture <file>] [--verbose]`
+ * `npm run cluster -- --kubeconfig <path> [--port N] [--fixture <file>] [--plain-http] [--verbose]`
  * Runs the stand-in in the foreground. stdout carries exactly one line, the
- * ready JSON; everything else goes to stderr.
+ * ready JSON (with `plainServer` under --plain-http); everything else goes to stderr.
  */
 import { resolve } from 'node:path';
 import { loadFixtureFile } from './fixture.ts';
@@ -12,13 +12,15 @@ interface CliOptions {
   port: number;
   fixture?: string;
   verbose: boolean;
+  plainHttp: boolean;
 }
 
-const USAGE = 'usage: npm run cluster -- --kubeconfig <path> [--port <n>] [--fixture <file.json|yaml>] [--verbose]';
+const USAGE = 'usage: npm run cluster -- --kubeconfig <path> [--port <n>] [--fixture <file.json|yaml>] [--plain-http] [--verbose]';
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const values = new Map<string, string>();
   let verbose = false;
+  let plainHttp = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -26,6 +28,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const name = match[1]!;
     if (name === 'verbose') {
       verbose = true;
+      continue;
+    }
+    if (name === 'plain-http') {
+      plainHttp = true;
       continue;
     }
     if (!['kubeconfig', 'port', 'fixture'].includes(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
@@ -39,7 +45,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer from 0 to 65535, got ${JSON.stringify(portText)}`);
   const fixture = values.get('fixture');
-  return { kubeconfig: resolve(kubeconfig), port, verbose, ...(fixture ? { fixture: resolve(fixture) } : {}) };
+  return { kubeconfig: resolve(kubeconfig), port, verbose, plainHttp, ...(fixture ? { fixture: resolve(fixture) } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -57,9 +63,11 @@ async function main(): Promise<void> {
     kubeconfigPath: options.kubeconfig,
     ...(fixture ? { fixture } : {}),
     ...(options.verbose ? { log } : {}),
+    plainHttp: options.plainHttp,
   });
-  log(`serving ${cluster.server}; contexts ${Object.keys(cluster.credentials).join(', ')}; kubeconfig ${cluster.kubeconfigPath}`);
-  process.stdout.write(JSON.stringify({ ready: true, server: cluster.server, kubeconfig: cluster.kubeconfigPath }) + '\n');
+  log(`serving ${[cluster.server, cluster.plainServer].filter(Boolean).join(' and ')}; contexts ${Object.keys(cluster.credentials).join(', ')}; kubeconfig ${cluster.kubeconfigPath}`);
+  const plain = cluster.plainServer ? { plainServer: cluster.plainServer } : {};
+  process.stdout.write(JSON.stringify({ ready: true, server: cluster.server, ...plain, kubeconfig: cluster.kubeconfigPath }) + '\n');
 
   const stop = (signal: string): void => {
     log(`${signal}: shutting down`);

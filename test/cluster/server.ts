@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createPlainServer } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer } from './api-server.ts';
@@ -33,6 +34,11 @@ export interface StartClusterOptions {
   watchHistory?: number;
   /** Per-request log lines; silent when absent. */
   log?: (line: string) => void;
+  /**
+   * Also serve the same API, console websocket included, over plain HTTP on a
+   * free loopback port: benchmarks use it to see a relay's own cost without TLS.
+   */
+  plainHttp?: boolean;
 }
 
 export interface ContextCredentials {
@@ -55,6 +61,8 @@ export interface ClusterObjects {
 export interface ClusterHandle {
   server: string;
   port: number;
+  /** `http://127.0.0.1:PORT` when started with `plainHttp`. */
+  plainServer?: string;
   caPem: string;
   kubeconfigPath: string;
   /** The kubeconfig YAML written to kubeconfigPath. */
@@ -111,6 +119,15 @@ function cascadeNamespaceDeletes(registry: ResourceRegistry, store: ObjectStore)
   });
 }
 
+/** Listens on loopback and resolves with the port (a free one for 0). */
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
 export async function startCluster(options: StartClusterOptions = {}): Promise<ClusterHandle> {
   const fixture = await resolveFixture(options.fixture);
   const log = options.log ?? ((): void => undefined);
@@ -156,12 +173,11 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
     api.handleRequest,
   );
   server.on('upgrade', api.handleUpgrade);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listen(server, options.port ?? 0);
   const url = `https://127.0.0.1:${port}`;
+  const plain = options.plainHttp ? createPlainServer(api.handleRequest) : undefined;
+  plain?.on('upgrade', api.handleUpgrade);
+  const plainServer = plain ? `http://127.0.0.1:${await listen(plain, 0)}` : undefined;
 
   const tempDir = options.kubeconfigPath ? undefined : await mkdtemp(join(tmpdir(), 'gatepass-cluster-'));
   const kubeconfigPath = options.kubeconfigPath ?? join(tempDir!, 'kubeconfig');
@@ -171,13 +187,14 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
 
   let closing: Promise<void> | undefined;
   return {
-    server: url, port, caPem: pki.ca.certPem, kubeconfigPath, kubeconfig, credentials,
+    server: url, port, ...(plainServer ? { plainServer } : {}), caPem: pki.ca.certPem, kubeconfigPath, kubeconfig, credentials,
     objects: objectsFacade(registry, store), store, registry, faults, vnc: hub,
     setVmRunning: (namespace, name, running) => vms.setRunning(namespace, name, running),
     close: () => {
       closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = Promise.all([server, plain].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))));
         server.closeAllConnections();
+        plain?.closeAllConnections();
         await hub.close();
         await closed;
         if (tempDir) await rm(tempDir, { recursive: true, force: true });
