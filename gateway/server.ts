@@ -5,7 +5,10 @@ import send from 'send';
 import { createAuthRoutes } from './auth-routes.ts';
 import type { TokenClaims } from '../shared/claims.ts';
 import { authorizeRequest, type Authorized, type TokenCheck } from './authorize.ts';
-import { ConsoleProxy, closeCodes, kubevirtSubprotocol, offersConsoleSubprotocol, withPreservedSession } from './console.ts';
+import { closeCodes } from './console/close-codes.ts';
+import { ConsoleProxy, consoleClientProblem } from './console/console-proxy.ts';
+import { consoleQuery } from './console/console-query.ts';
+import { createViewOnlyFilter } from './console/view-only-filter.ts';
 import { baseHeaders, sendError, sendJson } from './http-util.ts';
 import type { KeySource } from './key-watch.ts';
 import type { Logger } from './log.ts';
@@ -16,7 +19,6 @@ import { OpenStreams } from './open-streams.ts';
 import { tokenCandidates } from './token-sources.ts';
 import type { Upstream } from './upstream.ts';
 import type { UseOutcome } from './use-counter.ts';
-import { createViewOnlyFilter } from './view-only-filter.ts';
 
 export interface GatewayOptions {
   apiPath: string;
@@ -232,22 +234,29 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return record(req, 'console', 400, started, { rejected: 'query' });
     }
+    const clientProblem = consoleClientProblem(req);
+    if (clientProblem) {
+      consoles.refuse(req, socket, closeCodes.notAllowed, clientProblem);
+      return record(req, 'console', 400, started, { rejected: 'client' });
+    }
     const upstreamPath = `/${path.slice(apiPrefix.length)}`;
     const decision = await authorizeRequest(check, req, { method: req.method ?? 'GET', path: upstreamPath, upgrade: true });
     if (decision.allow && decision.source === 'cookie' && !isSameOrigin(req)) {
       metrics.rejections.inc({ reason: 'cross-origin' });
-      consoles.refuse(req, socket, head, closeCodes.notAllowed, 'a console opened with a cookie must come from this gateway’s own page');
+      consoles.refuse(req, socket, closeCodes.notAllowed, 'a console opened with a cookie must come from this gateway’s own page');
       return record(req, 'console', 403, started, { rejected: 'cross-origin' });
     }
     if (!decision.allow) {
       metrics.rejections.inc({ reason: decision.reason });
-      consoles.refuse(req, socket, head, refusalCode(decision), decision.message);
+      consoles.refuse(req, socket, refusalCode(decision), decision.message);
       return record(req, 'console', decision.status, started, tokenFields(decision));
     }
-    // Before anything counts or reaches the cluster: a client that cannot speak to a console is refused here.
-    if (!offersConsoleSubprotocol(req)) {
-      consoles.refuse(req, socket, head, closeCodes.notAllowed, `offer the ${kubevirtSubprotocol} subprotocol`);
-      return record(req, 'console', 400, started, { ...tokenFields(decision), rejected: 'subprotocol' });
+    // Before anything counts or reaches the cluster: the query is rebuilt from what KubeVirt may be told.
+    // A view-only viewer may watch, never push someone else off the console (KubeVirt's one session per VMI).
+    const forwarded = consoleQuery(query, { preserveSession: decision.viewOnly });
+    if ('problem' in forwarded) {
+      consoles.refuse(req, socket, closeCodes.notAllowed, forwarded.problem);
+      return record(req, 'console', 400, started, { ...tokenFields(decision), rejected: 'query' });
     }
     const tokenId = tokenIdOf(decision.claims);
     const maxUses = decision.claims.gatepass?.maxUses;
@@ -257,19 +266,19 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
         : await deps.useLink(tokenId, maxUses, decision.claims.exp * 1000);
       if (!used.ok) {
         metrics.rejections.inc({ reason: used.reason });
-        consoles.refuse(req, socket, head, used.reason === 'used-up' ? closeCodes.notAllowed : 1011, used.message);
+        consoles.refuse(req, socket, used.reason === 'used-up' ? closeCodes.notAllowed : 1011, used.message);
         return record(req, 'console', used.reason === 'used-up' ? 403 : 503, started, { ...tokenFields(decision), rejected: used.reason });
       }
     }
     const filterClient = decision.viewOnly ? createViewOnlyFilter() : undefined;
-    // A view-only viewer may watch, never push someone else off the console (KubeVirt's one session per VMI).
-    const upstreamQuery = decision.viewOnly ? withPreservedSession(query) : query;
     const relayed = { client: 0, server: 0 };
-    const target = { upstreamPath, query: upstreamQuery, expiresAt: decision.claims.exp * 1000, ...(tokenId ? { tokenId } : {}), ...(filterClient ? { filterClient } : {}) };
+    const target = { upstreamPath, query: forwarded.query, expiresAt: decision.claims.exp * 1000, ...(tokenId ? { tokenId } : {}), ...(filterClient ? { filterClient } : {}) };
     const outcome = await consoles.open(req, socket, head, target, {
-      onBytes: (direction, bytes) => {
-        relayed[direction] += bytes;
-        metrics.bytes.inc({ direction }, bytes);
+      onBytes: (fromClient, fromServer) => {
+        relayed.client += fromClient;
+        relayed.server += fromServer;
+        metrics.bytes.inc({ direction: 'client' }, fromClient);
+        metrics.bytes.inc({ direction: 'server' }, fromServer);
       },
       onUpstreamLatency: (ms) => metrics.upstreamLatency.observe({ kind: 'console' }, ms / 1000),
     });

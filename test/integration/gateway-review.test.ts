@@ -6,7 +6,7 @@ import net from 'node:net';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
-import { closeReason } from '../../shared/node/console-relay.ts';
+import { closeReason } from '../../gateway/console/close-codes.ts';
 import { bearerSubprotocol, closed, openConsole } from '../support/console-client.ts';
 import { startHarness, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { rawRequest } from '../support/raw-http.ts';

@@ -1,4 +1,4 @@
-import { RfbClientHandshake, RfbClientMessageParser, type ClientMessage } from '../shared/node/rfb.ts';
+import { RfbClientHandshake, RfbClientMessageParser, type ClientMessage } from '../../shared/node/rfb.ts';
 
 /** What a view-only console may still say: how to draw the screen, never input or power. */
 const passes = new Set<ClientMessage['type']>([
