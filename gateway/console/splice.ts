@@ -55,6 +55,13 @@ class Outlet {
     readonly socket: Duplex,
     /** The tracker of the stream that is passed into this outlet. */
     private readonly source: FrameTracker,
+    /**
+     * Whether the gateway ends the connection right after its close frame, as the
+     * server side does; toward the API server the gateway is the client, which
+     * waits for the server to answer and close (a frame still on its way to the
+     * viewer must be able to arrive).
+     */
+    private readonly endAfterClose: boolean,
   ) {}
 
   /** Writes a frame of the gateway's own now, or at the passed stream's next frame boundary. */
@@ -89,7 +96,7 @@ class Outlet {
 
   private finish(): void {
     this.closed = true;
-    this.socket.end();
+    if (this.endAfterClose) this.socket.end();
   }
 }
 
@@ -119,8 +126,8 @@ export function spliceConsole(
   let fromServerBytes = 0;
   const fromClient = new FrameTracker({ masked: true, mode: options.filterClient ? 'payload' : 'pass', maxPayload: maxClientFrame });
   const fromServer = new FrameTracker({ masked: false, mode: 'pass', maxPayload: Number.MAX_SAFE_INTEGER });
-  const toClient = new Outlet(client, fromServer);
-  const toServer = new Outlet(upstream, fromClient);
+  const toClient = new Outlet(client, fromServer, true);
+  const toServer = new Outlet(upstream, fromClient, false);
   let upstreamPaused = false;
 
   const reportBytes = (): void => {
@@ -223,7 +230,6 @@ export function spliceConsole(
   reader.onData = (chunk) => {
     // Everything written before this read has left: the buffers it held can be read into again.
     if (client.writableLength === 0) reader.release();
-    if (toClient.closed && !fromServer.midFrame) return false;
     if (!fromServer.feed(chunk, serverSink)) {
       end({ by: 'server', code: 1002, reason: fromServer.error! }, fromServer.midFrame ? undefined : { code: 1011, reason: 'the console connection failed' }, 1002);
       return false;

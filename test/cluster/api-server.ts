@@ -199,7 +199,7 @@ export class ApiServer {
       && this.deps.registry.lookup(info.group, info.version, info.resource) !== undefined;
     if (!isConsole) throw errors.pageNotFound();
     this.authorize(user, attributesOf(info));
-    this.deps.log(`websocket ${url.pathname} as ${user.username}`);
+    this.deps.log(`websocket ${url.pathname}${url.search} as ${user.username}`);
     const target = consoleTarget(this.deps.store, info.namespace!, info.name!);
     this.deps.hub.handleUpgrade(req, socket, head, target, { preserveSession: url.searchParams.get('preserveSession') === 'true' });
   }

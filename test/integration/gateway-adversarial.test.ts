@@ -283,3 +283,52 @@ describe('an RSA key that is too small is never trusted', () => {
     await expect(h.sign(claimsFor(shot), { key: privateKey, kid: h.key.kid })).rejects.toThrow();
   });
 });
+
+describe('the console query', () => {
+  const path = vncPath('team-a', 'web-1');
+  const consoleUrl = (query: string) => `${h.url.replace('http', 'ws')}/k8s${path}${query}`;
+  const vncRequests = () => reachedUpstream().filter((line) => line.includes('/vnc'));
+
+  // KubeVirt decodes keys and takes the first value: passed on, each of these could switch preserveSession off.
+  it.each([
+    '?%70reserveSession=0',
+    '?PreserveSession=false',
+    '?preserveSession=false&preserveSession=true',
+    '?preserveSession=true&preserveSession=false',
+    '?preserveSession=true&%70reserveSession=false',
+    '?preserveSession=yes',
+    '?preserveSession=true&other=1',
+  ])('refuses %s before anything reaches the cluster', async (query) => {
+    for (const restrictions of [{ viewOnly: true }, {}]) {
+      const token = await h.consoleToken({ restrictions });
+      const attempt = await openConsole(consoleUrl(query), { protocols: ['plain.kubevirt.io', bearerSubprotocol(token)] });
+      expect(attempt.code).toBe(4403);
+      expect(attempt.reason).toMatch(/query parameter|preserveSession/);
+    }
+    expect(reachedUpstream()).toEqual([]);
+  });
+
+  it('forwards a query it rebuilt itself from decoded keys: a view-only link always preserves the session', async () => {
+    const watcher = await h.consoleToken({ restrictions: { viewOnly: true } });
+    const full = await h.consoleToken();
+    const cases: Array<[string, string, string]> = [
+      [watcher, '?preserveSession=false', '?preserveSession=true'],
+      [watcher, '?preserve%53ession=false', '?preserveSession=true'],
+      [watcher, '?%70reserve%53ession=false', '?preserveSession=true'],
+      [watcher, '', '?preserveSession=true'],
+      [full, '?preserveSession=true', '?preserveSession=true'],
+      [full, '?preserveSession=false', ''],
+      [full, '?preserve%53ession=true', '?preserveSession=true'],
+      [full, '', ''],
+    ];
+    for (const [token, query, forwarded] of cases) {
+      upstreamBefore = h.upstream.length;
+      const attempt = await openConsole(consoleUrl(query), { protocols: ['plain.kubevirt.io', bearerSubprotocol(token)] });
+      expect(attempt.data?.toString('latin1')).toBe('RFB 003.008\n');
+      const end = new Promise((resolve) => attempt.ws.once('close', resolve));
+      attempt.ws.close();
+      await end;
+      expect(vncRequests()).toEqual([expect.stringMatching(new RegExp(`^websocket ${path}${forwarded.replace('?', '\\?')} as `))]);
+    }
+  });
+});

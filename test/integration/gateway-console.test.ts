@@ -131,3 +131,18 @@ describe('a live console', () => {
     expect(h.logs.join('\n')).not.toContain(token.split('.')[2]!);
   });
 });
+
+describe('clients of every kind', () => {
+  it.each([
+    ['no subprotocol (kube-gateway’s own vnc_lite.html)', undefined, ''],
+    ['binary', ['binary'], 'binary'],
+  ])('serves a client offering %s', async (_name, protocols, echoed) => {
+    const token = await h.consoleToken();
+    const attempt = await openConsole(`${h.url.replace('http', 'ws')}/k8s${vncPath('team-a', 'web-1')}`, { protocols: protocols ?? [], headers: { authorization: `Bearer ${token}` } });
+    expect(attempt.data?.toString('latin1')).toBe('RFB 003.008\n');
+    expect(attempt.ws.protocol).toBe(echoed);
+    const end = closed(attempt.ws);
+    attempt.ws.close();
+    await end;
+  });
+});
