@@ -1,6 +1,6 @@
 /**
  * The close codes a refused or ended console carries, so a viewer can tell a
- * person why (DESIGN: "Console errors a person can read"). A browser sees only
+ * person why (docs/architecture.md, "Close codes"). A browser sees only
  * 1006 when a websocket handshake fails, so the gateway accepts the websocket
  * and closes it at once with one of these.
  */

@@ -121,7 +121,7 @@ export interface ShareRequest {
   name: string;
   /** A Go duration. */
   duration: string;
-  /** RFC 3339, or 'now' (the default: backdated 60 s, see DESIGN). */
+  /** RFC 3339, or 'now' (the default: backdated 60 s, see docs/architecture.md). */
   from?: string;
   viewOnly?: boolean;
   singleUse?: boolean;

@@ -1,6 +1,6 @@
 import { CONSOLE_CLOSE_CODES } from '../../shared/console-close-codes.ts';
 
-/** The close codes a viewer can explain to a person (DESIGN: "Console errors a person can read"). */
+/** The close codes a viewer can explain to a person (docs/architecture.md, "Close codes"). */
 export const closeCodes = CONSOLE_CLOSE_CODES;
 
 export interface CloseWith {
