@@ -118,3 +118,25 @@ export function treeUsage(pid: number): TreeUsage {
   }
   return usage;
 }
+
+/** CPU time (user + system) of a process tree so far, in milliseconds: cheap enough to read around every measurement. */
+export function treeCpuMs(pid: number): number {
+  return sumOverTree(pid, (p) => cpuMs(p));
+}
+
+/** Resident set size of a process tree, in KiB: cheap enough to sample during a measurement. */
+export function treeRssKiB(pid: number): number {
+  return sumOverTree(pid, rssKiB);
+}
+
+function sumOverTree(pid: number, read: (pid: number) => number): number {
+  let sum = 0;
+  for (const p of processTree(pid)) {
+    try {
+      sum += read(p);
+    } catch {
+      // gone
+    }
+  }
+  return sum;
+}

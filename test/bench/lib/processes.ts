@@ -35,20 +35,26 @@ export class ProcessGroup {
 
   /** SIGTERM to each child still running, SIGKILL to whichever has not gone after `graceMs`. */
   async stopAll(graceMs = 3000): Promise<void> {
-    const running = this.children.filter((c) => c.process.exitCode === null && c.process.signalCode === null);
-    await Promise.all(running.map((c) => stop(c, graceMs)));
+    await Promise.all(this.children.filter(running).map((c) => terminate(c, graceMs)));
     this.children.length = 0;
+  }
+
+  /** The same for one child, which a phase started for itself. */
+  async stop(child: Child, graceMs = 3000): Promise<void> {
+    const index = this.children.indexOf(child);
+    if (index >= 0) this.children.splice(index, 1);
+    if (running(child)) await terminate(child, graceMs);
   }
 
   /** Last resort on process exit: synchronous, no waiting. */
   killAllNow(): void {
-    for (const c of this.children) {
-      if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
-    }
+    for (const c of this.children.filter(running)) c.process.kill('SIGKILL');
   }
 }
 
-async function stop(child: Child, graceMs: number): Promise<void> {
+const running = (child: Child): boolean => child.process.exitCode === null && child.process.signalCode === null;
+
+async function terminate(child: Child, graceMs: number): Promise<void> {
   const exited = once(child.process, 'exit');
   child.process.kill('SIGTERM');
   const timer = setTimeout(() => child.process.kill('SIGKILL'), graceMs);

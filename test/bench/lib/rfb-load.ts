@@ -197,6 +197,8 @@ export interface RfbLoadOptions {
   /** Updates before the clock starts (connection pools, JIT, TCP windows). */
   warmupUpdates: number;
   durationSeconds: number;
+  /** Told when the measured window opens (after the warm-up) and closes (before the channel does), to read other processes over exactly that window. */
+  window?: { opened(): void; closed(): void };
 }
 
 /**
@@ -239,9 +241,10 @@ async function load(channel: ByteChannel, options: RfbLoadOptions): Promise<RfbL
     const finish = (error?: Error): void => {
       if (finished) return;
       finished = true;
+      const seconds = (performance.now() - measureStart) / 1000;
+      if (!error) options.window?.closed();
       channel.close();
       if (error) return reject(error);
-      const seconds = (performance.now() - measureStart) / 1000;
       resolve({
         ...summarize(samples),
         screen,
@@ -271,7 +274,9 @@ async function load(channel: ByteChannel, options: RfbLoadOptions): Promise<RfbL
         if ((now - measureStart) / 1000 >= options.durationSeconds) return finish();
       } else if (completed >= options.warmupUpdates) {
         measuring = true;
-        measureStart = now;
+        // No request is in flight here: what the window's readers cost is not timed.
+        options.window?.opened();
+        measureStart = performance.now();
       }
       next();
     });
