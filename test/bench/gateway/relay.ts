@@ -1,57 +1,67 @@
-// Console relay: full-screen Raw updates from Xvnc, straight over TCP, through
-// the stand-in's console websocket alone, through Gatepass in front of it, and
-// through websockify in front of Xvnc.
-import { vncPath } from '../../../shared/kubevirt-paths.ts';
-import { tcpChannel, websocketChannel, type ByteChannel } from '../lib/byte-channel.ts';
+// Console relay: full-screen Raw updates from Xvnc over every path in
+// relay-paths.ts, in interleaved rounds, each run charged the CPU, memory and
+// full collections of the processes in its path.
+import { interleaved } from '../lib/interleave.ts';
 import { runRfbLoad, type RfbLoadResult } from '../lib/rfb-load.ts';
-import { XVNC_VM, type Stack } from './stack.ts';
-
-export type RelayPath = 'direct TCP' | 'stand-in websocket' | 'gatepass' | 'websockify';
-
-export const RELAY_PATHS: readonly RelayPath[] = ['direct TCP', 'stand-in websocket', 'gatepass', 'websockify'];
+import { RelayProbe, type RunCost } from './relay-probe.ts';
+import { RELAY_PATHS, relayRoute, type RelayGateways, type RelayPath } from './relay-paths.ts';
+import type { Stack } from './stack.ts';
 
 export interface RelayOptions {
   seconds: number;
   warmupUpdates: number;
+  repeats: number;
 }
 
-const bearerSubprotocol = (token: string): string => `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`;
+export type RelayRun = RfbLoadResult & RunCost;
 
-async function connect(stack: Stack, path: RelayPath): Promise<ByteChannel> {
-  const consolePath = vncPath(XVNC_VM.namespace, XVNC_VM.name);
-  switch (path) {
-    case 'direct TCP':
-      return tcpChannel({ host: '127.0.0.1', port: stack.xvnc.port });
-    case 'stand-in websocket':
-      return websocketChannel(`${stack.cluster.server.replace(/^https:/, 'wss:')}${consolePath}`, {
-        protocols: ['plain.kubevirt.io'],
-        headers: { authorization: `Bearer ${stack.cluster.gatewayToken}` },
-        ca: stack.cluster.caPem,
+export interface RelayResults {
+  seconds: number;
+  warmupUpdates: number;
+  repeats: number;
+  /** Each path's runs in round order: run i of every path shared round i's machine. */
+  runs: Record<RelayPath, RelayRun[]>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function measureOnce(stack: Stack, gateways: RelayGateways, path: RelayPath, options: RelayOptions): Promise<RelayRun> {
+  const route = relayRoute(stack, gateways, path);
+  const probe = new RelayProbe(route);
+  try {
+    const load = await runRfbLoad(await route.connect(), { warmupUpdates: options.warmupUpdates, durationSeconds: options.seconds, window: probe.window });
+    return { ...load, ...(await probe.cost(load.bytes)) };
+  } finally {
+    probe.stopSampling();
+  }
+}
+
+const describeRun = (r: RelayRun): string => {
+  const cpu = Object.entries(r.cpuSecondsPerGB).map(([name, s]) => `${name} ${s.toFixed(2)} CPU-s/GB`);
+  const gateway = r.gateway ? [`gateway RSS ${(r.gateway.idleRssKiB / 1024).toFixed(0)} → ${(r.gateway.loadRssKiB / 1024).toFixed(0)} MiB`, `${r.gateway.markCompacts} Mark-Compact`] : [];
+  return [`${r.megabytesPerSecond.toFixed(0)} MB/s`, `p99 ${r.p99Ms.toFixed(1)} ms`, ...cpu, ...gateway].join(', ');
+};
+
+export async function benchRelay(stack: Stack, options: RelayOptions, progress: (line: string) => void): Promise<RelayResults> {
+  const gateways: RelayGateways = {
+    tls: await stack.startGateway('relay, TLS upstream', 'tls'),
+    plain: await stack.startGateway('relay, plain-HTTP upstream', 'plain'),
+  };
+  try {
+    const runs = await interleaved(RELAY_PATHS, options.repeats, async (path, round) => {
+      // One retry: a stalled path is reported with its cause, and a second stall fails the run.
+      const run = await measureOnce(stack, gateways, path, options).catch(async (err: unknown) => {
+        progress(`relay ${path} (round ${round}) failed once (${(err as Error).message}); retrying`);
+        await sleep(2000);
+        return measureOnce(stack, gateways, path, options);
       });
-    case 'gatepass': {
-      const link = await stack.sign({ urls: [consolePath] });
-      return websocketChannel(`${stack.gateway.url.replace(/^http:/, 'ws:')}/k8s${consolePath}`, { protocols: ['plain.kubevirt.io', bearerSubprotocol(link)] });
-    }
-    case 'websockify':
-      return websocketChannel(`${stack.websockify.url}/`, { protocols: ['binary'] });
-  }
-}
-
-export async function benchRelay(stack: Stack, options: RelayOptions, progress: (line: string) => void): Promise<Record<RelayPath, RfbLoadResult>> {
-  const results = {} as Record<RelayPath, RfbLoadResult>;
-  const measure = async (path: RelayPath): Promise<RfbLoadResult> =>
-    runRfbLoad(await connect(stack, path), { warmupUpdates: options.warmupUpdates, durationSeconds: options.seconds });
-  for (const path of RELAY_PATHS) {
-    // One retry: a stalled path is reported with its cause, and a second stall fails the run.
-    const result = await measure(path).catch(async (err: unknown) => {
-      progress(`relay ${path} failed once (${(err as Error).message}); retrying`);
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      return measure(path);
+      progress(`relay round ${round}/${options.repeats} ${path}: ${describeRun(run)}`);
+      // The stand-in keeps one session per VM and Xvnc needs a moment to drop the last client.
+      await sleep(300);
+      return run;
     });
-    results[path] = result;
-    progress(`relay ${path}: ${result.megabytesPerSecond.toFixed(0)} MB/s, ${result.updatesPerSecond.toFixed(1)} updates/s, p99 ${result.p99Ms.toFixed(2)} ms`);
-    // The stand-in keeps one session per VM and Xvnc needs a moment to drop the last client.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { seconds: options.seconds, warmupUpdates: options.warmupUpdates, repeats: options.repeats, runs };
+  } finally {
+    await Promise.all([gateways.tls.stop(), gateways.plain.stop()]);
   }
-  return results;
 }

@@ -1,8 +1,9 @@
-// Everything the gateway benchmark measures against, each in its own process:
-// the cluster stand-in (with many VMs, one of them backed by Xvnc), Xvnc,
-// the gateway, `kubectl proxy` and websockify. Loopback only.
+// What the gateway benchmark measures against, each in its own process: the
+// cluster stand-in (with many VMs, one of them backed by Xvnc, over HTTPS and
+// plain HTTP), Xvnc, `kubectl proxy` and websockify — and, per phase, fresh
+// built gateways in front of the stand-in. Loopback only.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +13,8 @@ import { importPrivateKey, importPublicKeys, type PrivateKeyWithKid, type Public
 import { signToken } from '../../../shared/node/sign-token.ts';
 import { generateFixture, GATEWAY_NAMESPACE, GATEWAY_SERVICE_ACCOUNT } from '../../cluster/default-fixture.ts';
 import { generateJwtKeyPair } from '../../cluster/jwt-keys.ts';
-import { freePort, ProcessGroup, waitForLine, waitForPort, waitUntil, type Child } from '../lib/processes.ts';
-import { httpStatus } from './http-check.ts';
+import { freePort, ProcessGroup, waitForLine, waitForPort, type Child } from '../lib/processes.ts';
+import { startBuiltGateway, type GatewayProcess } from './gateway-process.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -26,15 +27,19 @@ export interface StackOptions {
   /** Running VMs on the built-in RFB server, for idle consoles (every fifth generated VM is stopped, so more are generated). */
   idleVms: number;
   screen: { width: number; height: number };
-  /** Write a V8 CPU profile of the gateway into this folder when it exits. */
+  /** The folder holding the built dist/gateway/cli.js. */
+  builtGateway: string;
+  /** Write a V8 CPU profile of each gateway into this folder when it exits. */
   profileDir?: string;
 }
+
+/** How a gateway reaches the stand-in: TLS as deployed, or plain HTTP to see the relay's own cost. */
+export type Upstream = 'tls' | 'plain';
 
 export interface Stack {
   dir: string;
   processes: ProcessGroup;
-  cluster: { server: string; caPem: string; gatewayToken: string; pid: number };
-  gateway: { url: string; pid: number; logFile: string };
+  cluster: { server: string; plainServer: string; caPem: string; gatewayToken: string; pid: number };
   kubectlProxy: { url: string };
   xvnc: { port: number };
   websockify: { url: string; pid: number };
@@ -42,13 +47,17 @@ export interface Stack {
   idleVms: { namespace: string; name: string }[];
   publicKeys: PublicKeyWithKid[];
   sign(input: Omit<BuildClaimsInput, 'now' | 'id'>): Promise<string>;
+  /**
+   * A fresh built gateway in front of the stand-in, for one phase (which stops
+   * it): no phase measures memory that another phase's load has grown.
+   */
+  startGateway(label: string, upstream: Upstream): Promise<GatewayProcess>;
+  /** Every gateway started so far, for the CPU profiles. */
+  gateways: GatewayProcess[];
   close(): Promise<void>;
 }
 
-const tsxNode = (script: string, args: readonly string[], nodeFlags: readonly string[] = []): [string, string[]] => [
-  process.execPath,
-  [...nodeFlags, '--import', 'tsx', join(repoRoot, script), ...args],
-];
+const tsxNode = (script: string, args: readonly string[]): [string, string[]] => [process.execPath, ['--import', 'tsx', join(repoRoot, script), ...args]];
 
 function freeDisplay(): number {
   for (let n = 40; n < 100; n++) {
@@ -105,9 +114,9 @@ async function startIn(dir: string, processes: ProcessGroup, options: StackOptio
   await writeFile(fixturePath, JSON.stringify(fixture));
 
   const kubeconfigPath = join(dir, 'kubeconfig');
-  const cluster = processes.spawn('cluster stand-in', ...tsxNode('test/cluster/cli.ts', ['--kubeconfig', kubeconfigPath, '--fixture', fixturePath]));
+  const cluster = processes.spawn('cluster stand-in', ...tsxNode('test/cluster/cli.ts', ['--kubeconfig', kubeconfigPath, '--fixture', fixturePath, '--plain-http']));
   const ready = await waitForLine(cluster, /^\{"ready":true.*\}$/, 60_000);
-  const server = (JSON.parse(ready[0]) as { server: string }).server;
+  const { server, plainServer } = JSON.parse(ready[0]) as { server: string; plainServer: string };
   const kubeconfig = parse(await readFile(kubeconfigPath, 'utf8')) as Kubeconfig;
   const caPem = Buffer.from(kubeconfig.clusters[0]?.cluster['certificate-authority-data'] ?? '', 'base64').toString('utf8');
   const gatewayToken = kubeconfig.users.find((u) => u.name === 'gateway')?.user.token;
@@ -117,21 +126,21 @@ async function startIn(dir: string, processes: ProcessGroup, options: StackOptio
   const tokenFile = join(dir, 'token');
   await writeFile(caFile, caPem);
   await writeFile(tokenFile, gatewayToken);
-  const gatewayPort = await freePort();
-  const logFile = join(dir, 'gateway.log');
-  const log = await open(logFile, 'w');
-  const profileFlags = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
-  // The deployed configuration: log level info (a JSON line per request), written to a file.
-  const gateway = processes.spawn('gateway', ...tsxNode('gateway/cli.ts', [
-    '--gateway-listen', `http://127.0.0.1:${gatewayPort}`,
-    '--api-server', server,
-    '--api-server-ca-file', caFile,
-    '--api-server-bearer-token-file', tokenFile,
-    '--shutdown-grace-period', '2s',
-  ], profileFlags), { stdio: ['ignore', log.fd, 'pipe'] });
-  await log.close();
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  await waitUntil(async () => (await httpStatus(`${gatewayUrl}/readyz`)) === 200, 'the gateway to become ready', 30_000);
+  const gateways: GatewayProcess[] = [];
+  const startGateway = async (label: string, upstream: Upstream): Promise<GatewayProcess> => {
+    const gateway = await startBuiltGateway(processes, {
+      label,
+      builtRoot: options.builtGateway,
+      apiServer: upstream === 'tls' ? server : plainServer,
+      caFile,
+      tokenFile,
+      port: await freePort(),
+      logFile: join(dir, `gateway-${gateways.length + 1}.log`),
+      ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+    });
+    gateways.push(gateway);
+    return gateway;
+  };
 
   const kubectlHome = join(dir, 'kubectl-home');
   await mkdir(kubectlHome);
@@ -149,20 +158,21 @@ async function startIn(dir: string, processes: ProcessGroup, options: StackOptio
   const stack: Stack = {
     dir,
     processes,
-    cluster: { server, caPem, gatewayToken, pid: cluster.pid },
-    gateway: { url: gatewayUrl, pid: gateway.pid, logFile },
+    cluster: { server, plainServer, caPem, gatewayToken, pid: cluster.pid },
     kubectlProxy: { url: `http://127.0.0.1:${proxyLine[1]}` },
     xvnc: { port: xvncPort },
     websockify: { url: `ws://127.0.0.1:${websockifyPort}`, pid: websockify.pid },
     idleVms: idleVms.map(({ namespace, name }) => ({ namespace, name })),
     publicKeys: importPublicKeys(keys.certificatePem),
     sign: (input) => signToken(buildClaims({ duration: '1h', ...input, now: Date.now(), id: `bench-${++counter}` }), key),
+    startGateway,
+    gateways,
     async close() {
       await processes.stopAll(8000);
       await rm(dir, { recursive: true, force: true });
     },
   };
-  assertAlive([xvnc, cluster, gateway, kubectl, websockify]);
+  assertAlive([xvnc, cluster, kubectl, websockify]);
   return stack;
 }
 

@@ -1,0 +1,118 @@
+// Issue 8's targets, judged on this run's medians: PASS, MISS, or not run
+// when --only left their phase out.
+import { roundRatios } from '../lib/interleave.ts';
+import { spread } from '../lib/stats.ts';
+import { fixed } from '../lib/table.ts';
+import type { WrkResult } from '../lib/wrk.ts';
+import type { ApiPath, ApiResults } from './api.ts';
+import type { IdleResult } from './idle.ts';
+import { cpuPerGB, cpuRatio, GATEWAY_PATHS, markCompacts, megabytesPerSecond, p99, pathRatio, pathSpread, rssLoadOverIdle, worstRssGrowth } from './relay-figures.ts';
+import type { RelayPath } from './relay-paths.ts';
+import type { RelayResults } from './relay.ts';
+
+export interface Target {
+  name: string;
+  measured: string;
+  goal: string;
+  result: 'PASS' | 'MISS' | 'not run';
+}
+
+type Judged = Pick<Target, 'measured' | 'result'>;
+
+/** A target of one phase: its name and goal stand in the table even when the phase did not run. */
+interface Judge<T> {
+  name: string;
+  goal: string;
+  judge(results: T): Judged;
+}
+
+const judged = (measured: string, pass: boolean): Judged => ({ measured, result: pass ? 'PASS' : 'MISS' });
+const percent = (ratio: number): string => `${fixed(ratio * 100, 1)} %`;
+const mib = (kib: number): string => fixed(kib / 1024, 0);
+
+const RELAY: Judge<RelayResults>[] = [
+  {
+    name: 'Relay CPU-s per GB, gateway ÷ stand-in websocket (gatepass → wss, same runs)',
+    goal: '≤ 1×',
+    judge: (r) => {
+      const ratio = cpuRatio(r, 'gatepass → wss', 'gateway', 'stand-in').median;
+      const gateway = pathSpread(r, 'gatepass → wss', cpuPerGB('gateway')).median;
+      const standIn = pathSpread(r, 'gatepass → wss', cpuPerGB('stand-in')).median;
+      return judged(`${fixed(ratio, 2)}× (${fixed(gateway, 2)} vs ${fixed(standIn, 2)} CPU-s/GB)`, ratio <= 1);
+    },
+  },
+  {
+    name: 'Update p99, Gatepass ÷ stand-in wss alone',
+    goal: '≤ 1.5×',
+    judge: (r) => {
+      const ratio = pathRatio(r, 'gatepass → wss', 'stand-in wss', p99).median;
+      const ms = (path: RelayPath): string => fixed(pathSpread(r, path, p99).median, 1);
+      return judged(`${fixed(ratio, 2)}× (${ms('gatepass → wss')} vs ${ms('stand-in wss')} ms)`, ratio <= 1.5);
+    },
+  },
+  {
+    name: 'Mark-Compact collections in the gateway while relaying (every gateway run)',
+    goal: '0',
+    judge: (r) => {
+      const counts = GATEWAY_PATHS.map((p) => [p, markCompacts(r, p).reduce((a, b) => a + b, 0)] as const);
+      const total = counts.reduce((sum, [, n]) => sum + n, 0);
+      return judged(`${total} (${counts.map(([p, n]) => `${p}: ${n}`).join('; ')})`, total === 0);
+    },
+  },
+  {
+    name: 'Gateway RSS under full load ÷ idle RSS just before (worst run)',
+    goal: '≤ 1.5×',
+    judge: (r) => {
+      const { path, run } = worstRssGrowth(r);
+      const growth = rssLoadOverIdle(run);
+      return judged(`${fixed(growth, 2)}× (${mib(run.gateway!.idleRssKiB)} → ${mib(run.gateway!.loadRssKiB)} MiB, ${path})`, growth <= 1.5);
+    },
+  },
+  {
+    name: 'MB/s, Gatepass ÷ stand-in alone over plain HTTP (TLS in brackets)',
+    goal: '≥ 75 %',
+    judge: (r) => {
+      const plain = pathRatio(r, 'gatepass → ws', 'stand-in ws', megabytesPerSecond).median;
+      const tls = pathRatio(r, 'gatepass → wss', 'stand-in wss', megabytesPerSecond).median;
+      return judged(`${percent(plain)} (TLS: ${percent(tls)})`, plain >= 0.75);
+    },
+  },
+  {
+    name: 'View-only slowdown vs full control (MB/s, TLS upstream)',
+    goal: '≤ 5 %',
+    judge: (r) => {
+      const slowdown = 1 - pathRatio(r, 'gatepass view-only → wss', 'gatepass → wss', megabytesPerSecond).median;
+      return judged(percent(slowdown), slowdown <= 0.05);
+    },
+  },
+];
+
+const IDLE: Judge<IdleResult>[] = [
+  {
+    name: 'RSS per idle console through Gatepass, 1,000 open',
+    goal: '≤ 56 KiB (aim 48)',
+    judge: (gatepass) => judged(`${fixed(gatepass.rssPerConsoleKiB, 1)} KiB`, gatepass.rssPerConsoleKiB <= 56),
+  },
+];
+
+const API: Judge<ApiResults>[] = [
+  {
+    name: 'API requests/s, Gatepass ÷ kubectl proxy (p99s in brackets)',
+    goal: '≥ 0.9×',
+    judge: (a) => {
+      const ratio = spread(roundRatios(a.wrk.gatepass, a.wrk['kubectl proxy'], (w) => w.requestsPerSecond)).median;
+      const median = (path: ApiPath, figure: (w: WrkResult) => number): number => spread(a.wrk[path].map(figure)).median;
+      const rps = `${fixed(median('gatepass', (w) => w.requestsPerSecond), 0)} vs ${fixed(median('kubectl proxy', (w) => w.requestsPerSecond), 0)} req/s`;
+      const p99s = `p99 ${fixed(median('gatepass', (w) => w.p99Ms), 2)} vs ${fixed(median('kubectl proxy', (w) => w.p99Ms), 2)} ms`;
+      return judged(`${fixed(ratio, 2)}× (${rps}; ${p99s})`, ratio >= 0.9);
+    },
+  },
+];
+
+function judgeAll<T>(list: readonly Judge<T>[], results: T | undefined): Target[] {
+  return list.map(({ name, goal, judge }) => ({ name, goal, ...(results === undefined ? { measured: '—', result: 'not run' as const } : judge(results)) }));
+}
+
+export function targets(results: { relay?: RelayResults; api?: ApiResults; idle?: { gatepass: IdleResult } }): Target[] {
+  return [...judgeAll(RELAY, results.relay), ...judgeAll(IDLE, results.idle?.gatepass), ...judgeAll(API, results.api)];
+}
