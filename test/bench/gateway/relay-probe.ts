@@ -1,8 +1,8 @@
 // What one relay run cost the processes in its path, read from /proc over
 // exactly the measured window (after the warm-up, until the last update):
 // CPU time of each, and for a gateway its RSS (idle just before the run, peak
-// during it) and the full garbage collections its --trace-gc log gained.
-import { logOffset, markCompactsBetween } from '../lib/gc-trace.ts';
+// during it) and the garbage collections its --trace-gc log gained.
+import { collectionsBetween, logOffset } from '../lib/gc-trace.ts';
 import { treeCpuMs, treeRssKiB } from '../lib/proc-stats.ts';
 import type { RelayRoute, Watched } from './relay-paths.ts';
 
@@ -13,6 +13,7 @@ export interface GatewayCost {
   idleRssKiB: number;
   loadRssKiB: number;
   markCompacts: number;
+  scavenges: number;
 }
 
 export interface RunCost {
@@ -68,13 +69,10 @@ export class RelayProbe {
     }
     const gateway = this.route.gateway;
     if (!gateway) return { cpuSecondsPerGB };
+    const collections = await collectionsBetween(gateway.logFile, this.logAtOpen, this.logAtClose);
     return {
       cpuSecondsPerGB,
-      gateway: {
-        idleRssKiB: this.idleRssKiB,
-        loadRssKiB: this.peakRssKiB,
-        markCompacts: await markCompactsBetween(gateway.logFile, this.logAtOpen, this.logAtClose),
-      },
+      gateway: { idleRssKiB: this.idleRssKiB, loadRssKiB: this.peakRssKiB, markCompacts: collections.full, scavenges: collections.minor },
     };
   }
 

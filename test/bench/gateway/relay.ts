@@ -38,7 +38,7 @@ async function measureOnce(stack: Stack, gateways: RelayGateways, path: RelayPat
 
 const describeRun = (r: RelayRun): string => {
   const cpu = Object.entries(r.cpuSecondsPerGB).map(([name, s]) => `${name} ${s.toFixed(2)} CPU-s/GB`);
-  const gateway = r.gateway ? [`gateway RSS ${(r.gateway.idleRssKiB / 1024).toFixed(0)} → ${(r.gateway.loadRssKiB / 1024).toFixed(0)} MiB`, `${r.gateway.markCompacts} Mark-Compact`] : [];
+  const gateway = r.gateway ? [`gateway RSS ${(r.gateway.idleRssKiB / 1024).toFixed(0)} → ${(r.gateway.loadRssKiB / 1024).toFixed(0)} MiB`, `${r.gateway.markCompacts} Mark-Compact, ${r.gateway.scavenges} minor GCs`] : [];
   return [`${r.megabytesPerSecond.toFixed(0)} MB/s`, `p99 ${r.p99Ms.toFixed(1)} ms`, ...cpu, ...gateway].join(', ');
 };
 
