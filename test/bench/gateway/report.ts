@@ -90,6 +90,8 @@ export function renderReport(r: BenchResults): string {
     [
       '### Targets (issue 8; judged on medians)',
       '',
+      'A ratio is the median of the per-round ratios, so it need not equal the ratio of the two medians quoted beside it.',
+      '',
       markdownTable(['target', 'measured', 'goal', 'result'], targets(r).map((t) => [t.name, t.measured, t.goal, t.result])),
     ],
   ];
