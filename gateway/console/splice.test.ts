@@ -57,8 +57,8 @@ function parseFrames(bytes: Buffer): { frames: WireFrame[]; rest: Buffer } {
 }
 
 /** Collects a raw socket's bytes as frames, after an optional HTTP head. */
-function frameReader(socket: net.Socket, initial = Buffer.alloc(0)) {
-  let pending = initial;
+function frameReader(socket: net.Socket, initial: Buffer = Buffer.alloc(0)) {
+  let pending: Buffer = initial;
   const frames: WireFrame[] = [];
   let ended = false;
   const take = (chunk: Buffer): void => {
