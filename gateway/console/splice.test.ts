@@ -86,7 +86,7 @@ function frameReader(socket: net.Socket, initial: Buffer = Buffer.alloc(0)) {
 
 /** Reads an HTTP head off a raw socket; resolves with it and the bytes after it. */
 async function readHead(socket: net.Socket): Promise<{ head: string; rest: Buffer }> {
-  let received = Buffer.alloc(0);
+  let received: Buffer = Buffer.alloc(0);
   for (;;) {
     const end = received.indexOf('\r\n\r\n');
     if (end >= 0) return { head: received.subarray(0, end).toString('latin1'), rest: received.subarray(end + 4) };
@@ -103,18 +103,22 @@ const closeFrame = (code: number, isMasked: boolean) => {
   return encodeFrame(Opcode.close, payload, isMasked);
 };
 
-type VmConsole = { kind: 'ws'; server: WebSocketServer; next(): Promise<WebSocket> } | { kind: 'raw'; server: net.Server; next(): Promise<{ socket: net.Socket; request: string; rest: Buffer }> };
+interface RawVmSide {
+  socket: net.Socket;
+  request: string;
+  rest: Buffer;
+}
 
-async function wsVm(): Promise<VmConsole & { kind: 'ws' }> {
+async function wsVm(): Promise<{ server: WebSocketServer; next(): Promise<WebSocket> }> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (offered) => (offered.has('plain.kubevirt.io') ? 'plain.kubevirt.io' : false) });
   await once(server, 'listening');
   cleanups.push(() => server.close());
-  return { kind: 'ws', server, next: () => new Promise((resolve) => server.once('connection', resolve)) };
+  return { server, next: () => new Promise((resolve) => server.once('connection', resolve)) };
 }
 
 /** A console that answers the handshake by hand and then speaks raw bytes; `banner` goes out in the same write as the 101. */
-async function rawVm(banner?: Buffer): Promise<VmConsole & { kind: 'raw' }> {
-  const accepted: Array<(value: { socket: net.Socket; request: string; rest: Buffer }) => void> = [];
+async function rawVm(banner?: Buffer): Promise<{ server: net.Server; next(): Promise<RawVmSide> }> {
+  const accepted: Array<(value: RawVmSide) => void> = [];
   const server = net.createServer(async (socket) => {
     const { head, rest } = await readHead(socket);
     const key = /sec-websocket-key: (\S+)/i.exec(head)?.[1] ?? '';
@@ -127,7 +131,7 @@ async function rawVm(banner?: Buffer): Promise<VmConsole & { kind: 'raw' }> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   cleanups.push(() => server.close());
-  return { kind: 'raw', server, next: () => new Promise((resolve) => accepted.push(resolve)) };
+  return { server, next: () => new Promise((resolve) => accepted.push(resolve)) };
 }
 
 interface Gateway {
@@ -171,7 +175,7 @@ async function wsClient(url: string, protocols: string[] = ['plain.kubevirt.io']
 }
 
 /** A client that speaks raw bytes: `extra` rides in the same write as the upgrade request. */
-async function rawClient(gw: Gateway, extra = Buffer.alloc(0)) {
+async function rawClient(gw: Gateway, extra: Buffer = Buffer.alloc(0)) {
   const socket = net.connect(gw.port, '127.0.0.1');
   cleanups.push(() => socket.destroy());
   await once(socket, 'connect');
