@@ -127,13 +127,12 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       sendError(res, 400, 'method override headers are not accepted');
       return record(req, 'proxy', 400, started);
     }
-    const timeouts = { connectMs: options.connectTimeoutMs, responseMs: options.responseTimeoutMs };
     if (options.oauth) {
       // kube-gateway's OAuth mode: discovery is public, and a signed-in user without a link acts with their own RBAC.
       const userBearer = oauthBearer(req);
       const publicDiscovery = upstreamPath === '/.well-known/oauth-authorization-server' && req.method === 'GET';
       if (publicDiscovery || (userBearer && tokenCandidates(req).length === 0)) {
-        const result = await forward(upstream, req, res, upstreamPath, query, timeouts, publicDiscovery ? undefined : userBearer);
+        const result = await forward(upstream, req, res, upstreamPath, query, options.responseTimeoutMs, publicDiscovery ? undefined : userBearer);
         return record(req, 'proxy', result.status, started, { via: publicDiscovery ? 'public' : 'oauth' });
       }
     }
@@ -153,7 +152,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       }
       streams.add(res, tokenId, decision.claims.exp * 1000);
     }
-    const result = await forward(upstream, req, res, upstreamPath, query, timeouts, upstream.bearerToken());
+    const result = await forward(upstream, req, res, upstreamPath, query, options.responseTimeoutMs, upstream.bearerToken());
     if (result.upstreamMs !== undefined) metrics.upstreamLatency.observe({ kind: 'http' }, result.upstreamMs / 1000);
     record(req, 'proxy', result.status, started, tokenFields(decision));
   }

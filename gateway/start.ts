@@ -89,11 +89,13 @@ export interface StartOptions {
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
   const log = createLogger(config.logLevel, options.logDestination);
+  const connectTimeoutMs = options.tuning?.connectTimeoutMs ?? 5_000;
   const caPem = config.apiServerCaFile && config.apiServer.protocol === 'https:' ? readRequired(config.apiServerCaFile, 'the API server CA file') : undefined;
   const upstream = createUpstream({
     apiServer: config.apiServer.href,
     ...(caPem ? { caPem } : {}),
     skipVerifyTls: config.apiServerSkipVerifyTls,
+    connectTimeoutMs,
     ...(config.apiServerBearerTokenFile && existsSync(config.apiServerBearerTokenFile) ? { bearerTokenFile: config.apiServerBearerTokenFile } : {}),
   });
   if (config.apiServerBearerTokenFile && !existsSync(config.apiServerBearerTokenFile)) {
@@ -164,7 +166,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     publicDir,
     secureCookies,
     pingMs: options.tuning?.pingMs ?? 30_000,
-    connectTimeoutMs: options.tuning?.connectTimeoutMs ?? 5_000,
+    connectTimeoutMs,
     responseTimeoutMs: options.tuning?.responseTimeoutMs ?? 30_000,
     version,
     // `audience` only when this gateway knows its own name: without --audience it must refuse a token with `aud`.
@@ -240,6 +242,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       revocations.close();
       upstream.agent.destroy();
       upstream.controlAgent.destroy();
+      await upstream.pool.destroy();
       metricsServer?.close();
       log.flush();
     },
