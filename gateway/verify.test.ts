@@ -371,3 +371,84 @@ describe('audience', () => {
     expectReject(await verifier({ audiences })(await sign(claims({ aud: 42 })), console), 401, 'malformed');
   });
 });
+
+describe('remembered decisions', () => {
+  const SKEW = 30_000;
+
+  it('hold until the token expires, counting the clock skew, and not a millisecond longer', async () => {
+    let clock = NOW;
+    const check = verifier({ now: () => clock });
+    const token = await sign();
+    const expiresAt = (nowSec + HOUR) * 1000;
+    expect((await check(token, console)).allow).toBe(true);
+    clock = expiresAt + SKEW - 1;
+    expect((await check(token, console)).allow).toBe(true);
+    clock = expiresAt + SKEW;
+    expectReject(await check(token, console), 401, 'expired', 'the link expired at 2025-01-31T10:00:00.000Z');
+    expectReject(await check(token, get(VNC)), 401, 'expired');
+  });
+
+  it('are not made before the token is valid, and it is accepted from the moment it is', async () => {
+    const nbf = nowSec + HOUR;
+    let clock = nbf * 1000 - SKEW - 1;
+    const check = verifier({ now: () => clock });
+    const token = await sign(claims({ nbf, exp: nbf + HOUR }));
+    expectReject(await check(token, console), 401, 'not-yet-valid');
+    expectReject(await check(token, console), 401, 'not-yet-valid');
+    clock = nbf * 1000 - SKEW;
+    expect((await check(token, console)).allow).toBe(true);
+  });
+
+  it('end when the key that verified the token is withdrawn, and come back only with it', async () => {
+    let keys: PublicKeyWithKid[] = [current.published];
+    const check = verifier({ keys: () => keys });
+    const token = await sign();
+    expect((await check(token, console)).allow).toBe(true);
+    keys = [];
+    expectReject(await check(token, console), 503, 'no-keys');
+    keys = [next.published];
+    expectReject(await check(token, console), 401, 'bad-signature');
+    keys = [next.published, current.published];
+    expect(await check(token, console)).toMatchObject({ allow: true, kid: current.published.kid });
+  });
+
+  it('answer each method, path and kind of request on its own', async () => {
+    const check = verifier();
+    const token = await sign();
+    for (let round = 0; round < 2; round++) {
+      expect((await check(token, console)).allow).toBe(true);
+      expect((await check(token, get(VNC))).allow).toBe(true);
+      expectReject(await check(token, { method: 'POST', path: VNC, upgrade: false }), 403, 'verb');
+      expectReject(await check(token, get(`${VNC}x`)), 403, 'path');
+      expectReject(await check(token, get(`${VNC}/../x`)), 400, 'ambiguous-path');
+    }
+  });
+
+  // Kids name keys by their thumbprint, so a list with the same kid and other key
+  // material happens only here: it shows which answers were remembered (still
+  // allowed) and which were forgotten (checked again, and refused).
+  const impostor: PublicKeyWithKid = { ...current.published, key: stranger.publicKey };
+
+  it('are bounded: four per remembered token, the least recently used forgotten first', async () => {
+    let keys = [current.published];
+    const check = verifier({ keys: () => keys, cacheSize: 1 });
+    const first = await sign(claims({ URLs: ['/api/v1/*'] }));
+    const second = await sign(claims({ URLs: ['/api/v1/*'], id: 'link-2' }));
+    const at = (n: number) => get(`/api/v1/p${n}`);
+    for (const n of [1, 2, 3, 4, 1]) expect((await check(first, at(n))).allow).toBe(true);
+    // A fifth decision, for another token: p2 of the first is now the least recently used, and goes.
+    expect((await check(second, at(1))).allow).toBe(true);
+    keys = [impostor];
+    for (const n of [1, 3, 4]) expect((await check(first, at(n))).allow, `p${n}`).toBe(true);
+    expectReject(await check(first, at(2)), 401, 'bad-signature');
+  });
+
+  it('are not kept with the cache turned off', async () => {
+    let keys = [current.published];
+    const check = verifier({ keys: () => keys, cacheSize: 0 });
+    const token = await sign();
+    expect((await check(token, console)).allow).toBe(true);
+    keys = [impostor];
+    expectReject(await check(token, console), 401, 'bad-signature');
+  });
+});

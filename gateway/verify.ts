@@ -14,6 +14,7 @@ import { effectiveVerbs, isViewOnly, validateClaims } from '../shared/claims.ts'
 import type { ClaimsFailure, TokenClaims } from '../shared/claims.ts';
 import { authorizePath, checkPath } from '../shared/url-policy.ts';
 import { requestVerb, VerbError } from '../shared/verbs.ts';
+import { Lru } from './lru.ts';
 
 export const ACCEPTED_ALGORITHMS = ['RS256', 'RS384', 'RS512'] as const;
 
@@ -79,7 +80,10 @@ export interface VerifierOptions {
   readonly ceiling: readonly string[];
   /** Unix milliseconds; Date.now by default. */
   readonly now?: () => number;
-  /** Signature-verified payloads remembered, by token; 0 turns the cache off. */
+  /**
+   * Signature-verified tokens remembered (and four times as many decisions,
+   * by token and request); 0 turns both caches off.
+   */
   readonly cacheSize?: number;
 }
 
@@ -98,16 +102,60 @@ function reject(status: Reject['status'], reason: RejectReason, message: string)
   return { allow: false, status, reason, message };
 }
 
-type Signed = { payload: unknown; kid: string } | Reject;
+/** A token whose signature checked out, and what follows from the token alone. */
+interface Verified {
+  readonly payload: unknown;
+  readonly kid: string;
+  /** The key list last seen to hold `kid`: while the gateway's keys are that same list, the key is in force. */
+  keys: readonly PublicKeyWithKid[];
+  /** Set once the claims pass every check that does not depend on the clock. */
+  valid?: { readonly claims: TokenClaims; readonly allow: Allow };
+}
+
+/** What a token decided for one request target; it holds while the token's key is in force and its claims are current. */
+interface CachedDecision {
+  readonly verified: Verified;
+  readonly refusal: Reject | undefined;
+}
+
+/** Longer keys (a huge path) are judged every time rather than kept: they would make the cache's memory bound large. */
+const MAX_DECISION_KEY_LENGTH = 4096;
+
+type Signed = Verified | Reject;
 
 export function createVerifier(options: VerifierOptions): Verify {
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheSize ?? 1024;
-  // Signature checks are the costly part; claims and the request are judged
-  // afresh every time, and a cached entry counts only while its key is in force.
-  const verified = new Map<string, { payload: unknown; kid: string }>();
+  // Signature checks are the costly part, and every proxied request asks the
+  // same question again: both answers are remembered, and a remembered answer
+  // counts only while the key that verified the token is in force and the
+  // clock is still inside the token's validity (judged exactly as
+  // validateClaims does). Revocation is the caller's: it is never cached here.
+  const verified = new Lru<string, Verified>(cacheSize);
+  const decisions = new Lru<string, CachedDecision>(cacheSize * 4);
+
+  function inForce(entry: Verified, keys: readonly PublicKeyWithKid[]): boolean {
+    if (entry.keys === keys) return true;
+    if (!keys.some((key) => key.kid === entry.kid)) return false;
+    entry.keys = keys;
+    return true;
+  }
+
+  function isCurrent(claims: TokenClaims, at: number): boolean {
+    return !(at + options.clockSkewMs < claims.nbf * 1000) && !(at - options.clockSkewMs >= claims.exp * 1000);
+  }
+
+  const noKeys = (): Reject => reject(503, 'no-keys', 'the gateway has no public key loaded yet, so it cannot check any token');
 
   async function checkSignature(token: string): Promise<Signed> {
+    // A remembered token passed the header checks below once, and they depend on nothing else.
+    const cached = verified.get(token);
+    if (cached) {
+      const keys = options.keys();
+      if (keys.length === 0) return noKeys();
+      if (inForce(cached, keys)) return cached;
+      verified.delete(token);
+    }
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
       header = decodeProtectedHeader(token);
@@ -122,16 +170,7 @@ export function createVerifier(options: VerifierOptions): Verify {
       return reject(401, 'malformed', 'the token header has a kid that is not a string');
     }
     const keys = options.keys();
-    if (keys.length === 0) {
-      return reject(503, 'no-keys', 'the gateway has no public key loaded yet, so it cannot check any token');
-    }
-
-    const cached = verified.get(token);
-    if (cached && keys.some((key) => key.kid === cached.kid)) {
-      verified.delete(token);
-      verified.set(token, cached);
-      return cached;
-    }
+    if (keys.length === 0) return noKeys();
 
     const candidates = kid === undefined ? keys : keys.filter((key) => key.kid === kid);
     if (candidates.length === 0) {
@@ -140,8 +179,8 @@ export function createVerifier(options: VerifierOptions): Verify {
     for (const key of candidates) {
       try {
         const { payload } = await compactVerify(token, key.key, { algorithms: [...ACCEPTED_ALGORITHMS] });
-        const entry = { payload: JSON.parse(new TextDecoder().decode(payload)) as unknown, kid: key.kid };
-        remember(token, entry);
+        const entry: Verified = { payload: JSON.parse(new TextDecoder().decode(payload)) as unknown, kid: key.kid, keys };
+        verified.set(token, entry);
         return entry;
       } catch (error) {
         if (error instanceof SyntaxError) return reject(401, 'malformed', 'the token payload is not JSON');
@@ -152,15 +191,6 @@ export function createVerifier(options: VerifierOptions): Verify {
     }
     const which = kid === undefined ? `any of the ${keys.length} public key${keys.length === 1 ? '' : 's'} this gateway trusts` : `key ${JSON.stringify(kid)}`;
     return reject(401, 'bad-signature', `the token's signature does not verify with ${which}`);
-  }
-
-  function remember(token: string, entry: { payload: unknown; kid: string }): void {
-    if (cacheSize <= 0) return;
-    verified.set(token, entry);
-    if (verified.size > cacheSize) {
-      const oldest = verified.keys().next();
-      if (!oldest.done) verified.delete(oldest.value);
-    }
   }
 
   function checkRequest(claims: TokenClaims, target: RequestTarget): Reject | undefined {
@@ -195,6 +225,18 @@ export function createVerifier(options: VerifierOptions): Verify {
   }
 
   return async function verify(token, target) {
+    // Tokens hold no newline and methods no newline either, so the key names one token and one target.
+    const decisionKey = target ? `${token}\n${target.method}\n${target.upgrade ? 'upgrade' : 'http'}\n${target.path}` : undefined;
+    if (decisionKey !== undefined) {
+      const hit = decisions.get(decisionKey);
+      if (hit) {
+        const keys = options.keys();
+        if (keys.length === 0) return noKeys();
+        const valid = hit.verified.valid;
+        if (valid && inForce(hit.verified, keys) && isCurrent(valid.claims, now())) return hit.refusal ?? valid.allow;
+        decisions.delete(decisionKey);
+      }
+    }
     if (token.length > MAX_TOKEN_LENGTH) {
       return reject(431, 'too-large', `the token is ${token.length} bytes, more than the ${MAX_TOKEN_LENGTH} this gateway accepts`);
     }
@@ -204,22 +246,27 @@ export function createVerifier(options: VerifierOptions): Verify {
     const signed = await checkSignature(token);
     if ('allow' in signed) return signed;
 
-    const result = validateClaims(signed.payload, {
-      now: now(),
-      clockSkewMs: options.clockSkewMs,
-      maxLifetimeMs: options.maxLifetimeMs,
-      audiences: options.audiences,
-    });
-    if (!result.ok) {
-      const unconfigured = result.reason === 'wrong-audience' && options.audiences.length === 0;
-      const message = unconfigured ? `${result.message} (this gateway has no --audience, so it accepts no token that names one)` : result.message;
-      return reject(401, CLAIMS_REASON[result.reason], message);
+    const at = now();
+    let valid = signed.valid;
+    if (!valid || !isCurrent(valid.claims, at)) {
+      const result = validateClaims(signed.payload, {
+        now: at,
+        clockSkewMs: options.clockSkewMs,
+        maxLifetimeMs: options.maxLifetimeMs,
+        audiences: options.audiences,
+      });
+      if (!result.ok) {
+        const unconfigured = result.reason === 'wrong-audience' && options.audiences.length === 0;
+        const message = unconfigured ? `${result.message} (this gateway has no --audience, so it accepts no token that names one)` : result.message;
+        return reject(401, CLAIMS_REASON[result.reason], message);
+      }
+      const { claims } = result;
+      valid = { claims, allow: { allow: true, claims, kid: signed.kid, viewOnly: isViewOnly(claims) } };
+      signed.valid = valid;
     }
-    const { claims } = result;
-    if (target) {
-      const refused = checkRequest(claims, target);
-      if (refused) return refused;
-    }
-    return { allow: true, claims, kid: signed.kid, viewOnly: isViewOnly(claims) };
+    if (!target) return valid.allow;
+    const refusal = checkRequest(valid.claims, target);
+    if (decisionKey !== undefined && decisionKey.length <= MAX_DECISION_KEY_LENGTH) decisions.set(decisionKey, { verified: signed, refusal });
+    return refusal ?? valid.allow;
   };
 }
