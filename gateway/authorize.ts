@@ -1,10 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import { tokenCandidates, type TokenSource } from './token-sources.ts';
-import type { Decision, RequestTarget, Verify } from './verify.ts';
+import type { Decision, Reject, RequestTarget, Verify } from './verify.ts';
 
 export type { Decision, RequestTarget };
 export type TokenCheck = Verify;
 export type Authorized = Decision & { source?: TokenSource };
+
+const revoked: Reject = { allow: false, status: 401, reason: 'revoked', message: 'this link has been revoked' };
+
+/**
+ * The verifier's decision with the revocation list on top. The list is asked
+ * on every check, after the verifier: whatever the verifier remembers about a
+ * token, a revocation takes effect with the next request.
+ */
+export function refusingRevoked(verify: Verify, isRevoked: (tokenId: string | undefined) => boolean): TokenCheck {
+  return async (token, target) => {
+    const decision = await verify(token, target);
+    if (decision.allow && isRevoked(decision.claims.jti ?? decision.claims.id)) return revoked;
+    return decision;
+  };
+}
 
 const noToken: Decision = {
   allow: false,

@@ -9,7 +9,8 @@ import { createLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createGateway } from './server.ts';
 import { createUpstream } from './upstream.ts';
-import { createVerifier, type Verify } from './verify.ts';
+import { createVerifier } from './verify.ts';
+import { refusingRevoked } from './authorize.ts';
 import { createJwtRequestRoute } from './jwt-request.ts';
 import { createOAuthRoutes, type OAuthEndpoints } from './oauth.ts';
 import { watchRevocations } from './revocations.ts';
@@ -124,13 +125,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   // The gateway's own namespace: where its key secret, revocations and use counters live.
   const namespace = config.jwtPublicKeyNamespace;
   const revocations = watchRevocations(upstream, namespace, log);
-  const check: Verify = async (token, target) => {
-    const decision = await verify(token, target);
-    if (decision.allow && revocations.isRevoked(decision.claims.jti ?? decision.claims.id)) {
-      return { allow: false, status: 401, reason: 'revoked', message: 'this link has been revoked' };
-    }
-    return decision;
-  };
+  const check = refusingRevoked(verify, revocations.isRevoked);
   void warnAboutBroadAccess(upstream, { namespace, publicKeySecret: config.jwtPublicKeyName }, log);
 
   const secureCookies = !(config.gatewayListen.protocol === 'http:' && isLoopback(config.gatewayListen.hostname));
