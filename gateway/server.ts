@@ -109,7 +109,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
   let draining = false;
 
   const record = (req: IncomingMessage, route: string, status: number, started: number, extra: Record<string, unknown> = {}): void => {
-    metrics.requests.inc({ route, code: String(status) });
+    metrics.countRequest(route, status);
     log.info({ method: req.method, route, status, ms: Math.round(performance.now() - started), client: clientAddress(req), ...extra }, 'request');
   };
 
@@ -153,7 +153,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       streams.add(res, tokenId, decision.claims.exp * 1000);
     }
     const result = await forward(upstream, req, res, upstreamPath, query, options.responseTimeoutMs, upstream.bearerToken());
-    if (result.upstreamMs !== undefined) metrics.upstreamLatency.observe({ kind: 'http' }, result.upstreamMs / 1000);
+    if (result.upstreamMs !== undefined) metrics.httpUpstreamLatency.observe(result.upstreamMs / 1000);
     record(req, 'proxy', result.status, started, tokenFields(decision));
   }
 
