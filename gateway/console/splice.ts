@@ -41,6 +41,8 @@ export interface Relay {
 const maxTimerMs = 2 ** 31 - 1;
 // A client may not send frames larger than this (the screen never flows that way).
 const maxClientFrame = 4 * 1024 * 1024;
+// Bytes waiting to be written to a viewer before the console is paused for it.
+const maxClientBacklog = 256 * 1024;
 // A side told to close that has not finished its last frame or answered the close by then is cut off.
 const closeGraceMs = 2000;
 
@@ -195,12 +197,26 @@ export function spliceConsole(
     boundary: () => toServer.flush(),
   };
 
+  // Reads that arrive in one turn of the event loop (a TLS socket hands over one 16 KiB
+  // record per read) leave in one writev, not one write each.
+  let clientCorked = false;
+  const uncorkClient = (): void => {
+    clientCorked = false;
+    client.uncork();
+    if (client.writableLength === 0) reader.release();
+  };
+
   const serverSink: FrameSink = {
     pass(chunk, start, stop) {
-      const ok = toClient.pass(start === 0 && stop === chunk.length ? chunk : chunk.subarray(start, stop));
+      if (!clientCorked) {
+        clientCorked = true;
+        client.cork();
+        setImmediate(uncorkClient);
+      }
+      toClient.pass(start === 0 && stop === chunk.length ? chunk : chunk.subarray(start, stop));
       // The write keeps a reference to the pooled buffer until its bytes leave.
-      if (client.writableLength > 0) reader.retain();
-      if (!ok) upstreamPaused = true;
+      reader.retain();
+      if (client.writableLength > maxClientBacklog) upstreamPaused = true;
       fromServerBytes += stop - start;
     },
     payload: () => undefined,
