@@ -284,9 +284,15 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     if (outcome.refused) return record(req, 'console', 502, started, { ...tokenFields(decision), refused: outcome.refused.code });
     metrics.consoles.inc();
     record(req, 'console', 101, started, tokenFields(decision));
-    const end = await outcome.relay!.ended;
-    metrics.consoles.dec();
-    log.info({ route: 'console-end', ...tokenFields(decision), client: clientAddress(req), by: end.by, code: end.code, ms: Math.round(performance.now() - started), bytesIn: relayed.client, bytesOut: relayed.server }, 'console closed');
+    // Not awaited: this function (and `upgrade`) return now, so a console that stays
+    // open for hours does not keep its upgrade request alive — the headers with the
+    // token, and the whole read buffer that `head` is a slice of. The end is logged
+    // from the few fields kept here.
+    const endFields = { route: 'console-end', ...tokenFields(decision), client: clientAddress(req) };
+    void outcome.relay!.ended.then((end) => {
+      metrics.consoles.dec();
+      log.info({ ...endFields, by: end.by, code: end.code, ms: Math.round(performance.now() - started), bytesIn: relayed.client, bytesOut: relayed.server }, 'console closed');
+    });
   }
 
   return {
