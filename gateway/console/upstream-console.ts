@@ -6,6 +6,11 @@ import { PooledReader } from './pooled-reader.ts';
 export const kubevirtSubprotocol = 'plain.kubevirt.io';
 const websocketGuid = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const maxResponseHead = 16 * 1024;
+// ALPN `http/1.1` in its wire form (RFC 7301 §3.1), as a DataView: Node copies a
+// list of strings or a Uint8Array into a slice of its shared 8 KiB Buffer pool and
+// the socket keeps that slice for life, so every few idle consoles pinned a whole
+// slab (2 KiB each, measured); a DataView is copied into a buffer of its own.
+const alpnHttp11 = new DataView(Uint8Array.from([8, ...Buffer.from('http/1.1')]).buffer);
 
 /** The value a server must answer a websocket key with (RFC 6455 §4.2.2). */
 export function websocketAccept(key: string): string {
@@ -45,7 +50,7 @@ export function openUpstreamConsole(options: UpstreamConsoleTarget): { result: P
       port,
       // SNI carries host names only (RFC 6066 §3); the certificate is still checked against an address.
       ...(net.isIP(host) ? {} : { servername: host }),
-      ALPNProtocols: ['http/1.1'],
+      ALPNProtocols: alpnHttp11,
       ...(options.tls.secureContext ? { secureContext: options.tls.secureContext } : {}),
       rejectUnauthorized: options.tls.rejectUnauthorized,
       onread: reader.onread,
