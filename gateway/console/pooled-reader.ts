@@ -5,13 +5,17 @@ const smallSize = 2 * 1024;
 const largeKeptFree = 64;
 
 // Large read buffers shared by every console in the process: a console takes one
-// while its screen streams and gives it back when it idles, so a thousand idle
-// consoles hold a thousand small buffers, not a thousand large ones.
+// while its screen streams and gives it back when it idles.
 const freeLarge: Buffer[] = [];
 const takeLarge = (): Buffer => freeLarge.pop() ?? Buffer.allocUnsafeSlow(largeSize);
 const giveLarge = (buffer: Buffer): void => {
   if (freeLarge.length < largeKeptFree) freeLarge.push(buffer);
 };
+// And one small buffer for every idle console to read into, so an idle console owns
+// no read buffer at all. A read that lands in it is copied before it is handed on
+// (idle reads are few and small): the next console's read overwrites it, and a
+// write may still hold the bytes.
+const sharedSmall = Buffer.allocUnsafeSlow(smallSize);
 
 /**
  * Reads a socket into reused buffers (`net.connect`'s `onread`) instead of a
@@ -24,9 +28,8 @@ export class PooledReader {
   /** Where the bytes go; valid only during the call. Returning false stops reading until the socket is resumed. */
   onData: (chunk: Buffer) => boolean = () => true;
 
-  private small = Buffer.allocUnsafe(smallSize);
   private large: Buffer | undefined;
-  private next: Buffer = this.small;
+  private next: Buffer = sharedSmall;
   private retained = false;
   private readonly parked: Buffer[] = [];
 
@@ -50,29 +53,26 @@ export class PooledReader {
   dispose(): void {
     if (this.large) giveLarge(this.large);
     this.large = undefined;
-    this.next = this.small;
+    this.next = sharedSmall;
   }
 
   private read(length: number, buffer: Buffer): boolean {
     this.retained = false;
-    const go = this.onData(buffer.subarray(0, length));
-    if (this.retained) {
-      if (buffer === this.large) {
-        this.parked.push(buffer);
-        this.large = undefined;
-      } else if (buffer === this.small) {
-        this.small = Buffer.allocUnsafe(smallSize);
-      }
+    const small = buffer === sharedSmall;
+    const go = this.onData(small ? Buffer.from(buffer.subarray(0, length)) : buffer.subarray(0, length));
+    if (this.retained && buffer === this.large) {
+      this.parked.push(buffer);
+      this.large = undefined;
     }
     // Streaming (the small buffer filled, or the large one got more than a trickle): read large; otherwise small.
-    const streaming = buffer === this.small ? length === smallSize : length >= smallSize;
+    const streaming = small ? length === smallSize : length >= smallSize;
     if (streaming) {
       this.large ??= takeLarge();
       this.next = this.large;
     } else {
       if (this.large) giveLarge(this.large);
       this.large = undefined;
-      this.next = this.small;
+      this.next = sharedSmall;
     }
     return go;
   }

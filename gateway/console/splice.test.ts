@@ -296,6 +296,32 @@ describe('spliced console', () => {
     expect(corrupt).toBe(false);
   });
 
+  it('keeps each console its own bytes when idle consoles read into one shared buffer', async () => {
+    const vm = await wsVm();
+    const gw = await gateway(vm);
+    const consoles = [];
+    for (const fill of [1, 2, 3]) {
+      const [client, atVm] = await Promise.all([wsClient(gw.url), vm.next()]);
+      const received: Buffer[] = [];
+      client.on('message', (data) => received.push(data as Buffer));
+      consoles.push({ fill, atVm, received });
+    }
+    // Small messages from every console at once: their reads land in the same turn of
+    // the event loop, while the writes toward the viewers are still corked.
+    for (let round = 0; round < 50; round++) {
+      for (const { fill, atVm } of consoles) atVm.send(Buffer.alloc(300, fill));
+      await sleep(2);
+    }
+    await Promise.all(consoles.map(async ({ received }) => {
+      const deadline = Date.now() + 3000;
+      while (received.length < 50 && Date.now() < deadline) await sleep(20);
+    }));
+    for (const { fill, received } of consoles) {
+      expect(received).toHaveLength(50);
+      expect(received.every((message) => message.length === 300 && message.every((b) => b === fill))).toBe(true);
+    }
+  });
+
   it('pings both sides and keeps the pongs to itself', async () => {
     const vm = await wsVm();
     const gw = await gateway(vm, {}, 100);
