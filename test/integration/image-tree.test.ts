@@ -60,7 +60,7 @@ describe('the image tree', () => {
     const manifest = JSON.parse(readFileSync(join(tree, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies?: unknown; type: string };
     expect(manifest.type).toBe('module');
     expect(manifest.devDependencies).toBeUndefined();
-    expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['jose', 'ws', 'pino', 'prom-client', 'cookie', 'send']));
+    expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['jose', 'undici', 'pino', 'prom-client', 'cookie', 'send']));
     for (const [name, version] of Object.entries(manifest.dependencies)) {
       expect(JSON.parse(readFileSync(join(tree, 'node_modules', name, 'package.json'), 'utf8')).version, name).toBe(version);
     }

@@ -40,13 +40,11 @@ describe('sortRows and filterKeys', () => {
     expect(selectRows(rows, EMPTY_QUERY, { column: 'node', direction: 'ascending' })[0]).toBe('team-a/web-2');
   });
 
-  it('handles 10,000 rows quickly enough to run per keystroke', () => {
+  // How fast this runs per keystroke is measured in `npm run bench:desktop`, not timed here.
+  it('filters 10,000 rows by text and status', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => vmRow(`vm-${i}`, `ns-${i % 50}`, { status: i % 7 === 0 ? 'Stopped' : 'Running' }));
-    const started = performance.now();
     const shown = selectRows(many, { text: 'vm-9', namespace: '', status: 'Running' }, { column: 'namespace', direction: 'descending' });
-    const elapsed = performance.now() - started;
     expect(shown.length).toBe(many.filter((r) => r.name.includes('vm-9') && r.status === 'Running').length);
-    expect(elapsed).toBeLessThan(200);
   });
 });
 
