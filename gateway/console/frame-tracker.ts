@@ -39,7 +39,8 @@ export class FrameTracker {
   /** Why the stream is broken; once set, `feed` does nothing. */
   error: string | undefined;
 
-  private readonly header = Buffer.alloc(maxHeader);
+  /** A header split across chunks is gathered here; allocated the first time one is (most trackers never see one). */
+  private header: Buffer | undefined;
   private fin = false;
   private rsv = false;
   private isMasked = false;
@@ -47,7 +48,8 @@ export class FrameTracker {
   private kind: FrameKind | undefined;
   private remaining = 0;
   private opcode = 0;
-  private readonly mask = Buffer.alloc(4);
+  /** The frame's masking key as a number: a Buffer would be an ArrayBuffer of its own in each tracker. */
+  private mask = 0;
   private maskOffset = 0;
   private control: Buffer | undefined;
   private controlFill = 0;
@@ -87,7 +89,7 @@ export class FrameTracker {
             if (passFrom >= 0) sink.pass(chunk, passFrom, frameStart);
             // The header began in an earlier chunk: pass a copy of it (a write may hold
             // on to it, and the next split header reuses this.header), then this chunk from here.
-            const held = Buffer.from(this.header.subarray(0, this.headerFill));
+            const held = Buffer.from(this.header!.subarray(0, this.headerFill));
             sink.pass(held, 0, held.length);
             passFrom = at;
           } else if (passFrom < 0) {
@@ -136,11 +138,12 @@ export class FrameTracker {
         return needed;
       }
     }
+    const header = (this.header ??= Buffer.allocUnsafe(maxHeader));
     let used = 0;
     while (used < available) {
-      this.header[this.headerFill++] = chunk[at + used++]!;
-      if (this.headerFill >= 2 && this.headerFill === headerLength(this.header[1]!)) {
-        this.parseHeader(this.header, 0);
+      header[this.headerFill++] = chunk[at + used++]!;
+      if (this.headerFill >= 2 && this.headerFill === headerLength(header[1]!)) {
+        this.parseHeader(header, 0);
         return used;
       }
     }
@@ -167,7 +170,7 @@ export class FrameTracker {
     } else {
       this.remaining = short;
     }
-    if (this.isMasked) bytes.copy(this.mask, 0, offset, offset + 4);
+    if (this.isMasked) this.mask = bytes.readInt32BE(offset);
     this.maskOffset = 0;
   }
 
@@ -207,7 +210,7 @@ export class FrameTracker {
     if (this.isMasked) {
       const mask = this.mask;
       let offset = this.maskOffset;
-      for (let i = at; i < at + count; i++) chunk[i] = chunk[i]! ^ mask[offset++ & 3]!;
+      for (let i = at; i < at + count; i++) chunk[i] = chunk[i]! ^ maskByte(mask, offset++);
       this.maskOffset = offset & 3;
     }
     sink.payload(chunk.subarray(at, at + count));
@@ -217,10 +220,15 @@ export class FrameTracker {
     const target = this.control!;
     for (let i = 0; i < count; i++) {
       const byte = chunk[at + i]!;
-      target[this.controlFill] = this.isMasked ? byte ^ this.mask[this.controlFill & 3]! : byte;
+      target[this.controlFill] = this.isMasked ? byte ^ maskByte(this.mask, this.controlFill) : byte;
       this.controlFill += 1;
     }
   }
+}
+
+/** The byte of masking key `mask` that masks payload byte `index` (RFC 6455 §5.3). */
+function maskByte(mask: number, index: number): number {
+  return (mask >>> (24 - 8 * (index & 3))) & 0xff;
 }
 
 /** A frame header's length, from its second byte. */
