@@ -21,6 +21,18 @@ describe('Lru', () => {
     expect(lru.get('c')).toBe(3);
   });
 
+  it('keeps the order right when the newest entry is read again and again', () => {
+    const lru = new Lru<string, number>(2);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    for (let i = 0; i < 3; i++) expect(lru.get('b')).toBe(2);
+    expect(lru.get('a')).toBe(1);
+    expect(lru.get('a')).toBe(1);
+    lru.set('c', 3);
+    expect(lru.get('b')).toBeUndefined();
+    expect([lru.get('a'), lru.get('c')]).toEqual([1, 3]);
+  });
+
   it('replaces a value without growing, and deletes', () => {
     const lru = new Lru<string, number>(2);
     lru.set('a', 1);

@@ -5,6 +5,8 @@
  */
 export class Lru<K, V> {
   readonly #entries = new Map<K, V>();
+  /** The most recently used key: reading it again needs no reordering (the common case on a hot path). */
+  #newest: K | undefined;
 
   constructor(readonly capacity: number) {}
 
@@ -15,10 +17,11 @@ export class Lru<K, V> {
   /** The value, now counted as the most recently used; undefined when absent. */
   get(key: K): V | undefined {
     const value = this.#entries.get(key);
-    if (value === undefined) return undefined;
+    if (value === undefined || key === this.#newest) return value;
     // A Map iterates in insertion order: moving the entry to the end keeps the oldest first.
     this.#entries.delete(key);
     this.#entries.set(key, value);
+    this.#newest = key;
     return value;
   }
 
@@ -26,6 +29,7 @@ export class Lru<K, V> {
     if (this.capacity <= 0) return;
     this.#entries.delete(key);
     this.#entries.set(key, value);
+    this.#newest = key;
     if (this.#entries.size > this.capacity) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
