@@ -81,8 +81,8 @@ export interface VerifierOptions {
   /** Unix milliseconds; Date.now by default. */
   readonly now?: () => number;
   /**
-   * Signature-verified tokens remembered (and four times as many decisions,
-   * by token and request); 0 turns both caches off.
+   * Signature-verified tokens remembered, each with its claims and its
+   * decisions for the last few request targets; 0 turns the cache off.
    */
   readonly cacheSize?: number;
 }
@@ -102,24 +102,27 @@ function reject(status: Reject['status'], reason: RejectReason, message: string)
   return { allow: false, status, reason, message };
 }
 
+/** Claims that passed every check not depending on the clock, and what they decided per request target. */
+interface ValidClaims {
+  readonly claims: TokenClaims;
+  readonly allowed: Allow;
+  /** Keyed by method, kind of request and path; the most recently asked kept. */
+  readonly targets: Lru<string, Decision>;
+}
+
 /** A token whose signature checked out, and what follows from the token alone. */
 interface Verified {
   readonly payload: unknown;
   readonly kid: string;
   /** The key list last seen to hold `kid`: while the gateway's keys are that same list, the key is in force. */
   keys: readonly PublicKeyWithKid[];
-  /** Set once the claims pass every check that does not depend on the clock. */
-  valid?: { readonly claims: TokenClaims; readonly allow: Allow };
+  valid?: ValidClaims;
 }
 
-/** What a token decided for one request target; it holds while the token's key is in force and its claims are current. */
-interface CachedDecision {
-  readonly verified: Verified;
-  readonly refusal: Reject | undefined;
-}
-
-/** Longer keys (a huge path) are judged every time rather than kept: they would make the cache's memory bound large. */
-const MAX_DECISION_KEY_LENGTH = 4096;
+/** Request targets remembered per token: a link is made for one console or a few objects. */
+const TARGETS_PER_TOKEN = 8;
+/** A longer target (a huge path) is judged every time rather than kept, so the cache's memory stays small. */
+const MAX_TARGET_KEY_LENGTH = 1024;
 
 type Signed = Verified | Reject;
 
@@ -127,12 +130,12 @@ export function createVerifier(options: VerifierOptions): Verify {
   const now = options.now ?? Date.now;
   const cacheSize = options.cacheSize ?? 1024;
   // Signature checks are the costly part, and every proxied request asks the
-  // same question again: both answers are remembered, and a remembered answer
-  // counts only while the key that verified the token is in force and the
-  // clock is still inside the token's validity (judged exactly as
-  // validateClaims does). Revocation is the caller's: it is never cached here.
+  // same question again: the token's signature, its validated claims and the
+  // decision per request target are remembered. They count only while the key
+  // that verified the token is in force and the clock is inside the token's
+  // validity (judged exactly as validateClaims does). Revocation is the
+  // caller's: it is never cached here.
   const verified = new Lru<string, Verified>(cacheSize);
-  const decisions = new Lru<string, CachedDecision>(cacheSize * 4);
 
   function inForce(entry: Verified, keys: readonly PublicKeyWithKid[]): boolean {
     if (entry.keys === keys) return true;
@@ -147,15 +150,18 @@ export function createVerifier(options: VerifierOptions): Verify {
 
   const noKeys = (): Reject => reject(503, 'no-keys', 'the gateway has no public key loaded yet, so it cannot check any token');
 
-  async function checkSignature(token: string): Promise<Signed> {
-    // A remembered token passed the header checks below once, and they depend on nothing else.
+  /** A remembered token while its key is in force; it passed the checks on its form and header once, and they depend on nothing else. */
+  function remembered(token: string): Signed | undefined {
     const cached = verified.get(token);
-    if (cached) {
-      const keys = options.keys();
-      if (keys.length === 0) return noKeys();
-      if (inForce(cached, keys)) return cached;
-      verified.delete(token);
-    }
+    if (!cached) return undefined;
+    const keys = options.keys();
+    if (keys.length === 0) return noKeys();
+    if (inForce(cached, keys)) return cached;
+    verified.delete(token);
+    return undefined;
+  }
+
+  async function checkSignature(token: string): Promise<Signed> {
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
       header = decodeProtectedHeader(token);
@@ -224,49 +230,49 @@ export function createVerifier(options: VerifierOptions): Verify {
     return undefined;
   }
 
-  return async function verify(token, target) {
-    // Tokens hold no newline and methods no newline either, so the key names one token and one target.
-    const decisionKey = target ? `${token}\n${target.method}\n${target.upgrade ? 'upgrade' : 'http'}\n${target.path}` : undefined;
-    if (decisionKey !== undefined) {
-      const hit = decisions.get(decisionKey);
-      if (hit) {
-        const keys = options.keys();
-        if (keys.length === 0) return noKeys();
-        const valid = hit.verified.valid;
-        if (valid && inForce(hit.verified, keys) && isCurrent(valid.claims, now())) return hit.refusal ?? valid.allow;
-        decisions.delete(decisionKey);
-      }
-    }
-    if (token.length > MAX_TOKEN_LENGTH) {
-      return reject(431, 'too-large', `the token is ${token.length} bytes, more than the ${MAX_TOKEN_LENGTH} this gateway accepts`);
-    }
-    if (!COMPACT_JWS.test(token)) {
-      return reject(401, 'malformed', 'the token is not a signed JWT (three base64url parts separated by dots)');
-    }
-    const signed = await checkSignature(token);
-    if ('allow' in signed) return signed;
-
+  function currentClaims(signed: Verified): ValidClaims | Reject {
     const at = now();
-    let valid = signed.valid;
-    if (!valid || !isCurrent(valid.claims, at)) {
-      const result = validateClaims(signed.payload, {
-        now: at,
-        clockSkewMs: options.clockSkewMs,
-        maxLifetimeMs: options.maxLifetimeMs,
-        audiences: options.audiences,
-      });
-      if (!result.ok) {
-        const unconfigured = result.reason === 'wrong-audience' && options.audiences.length === 0;
-        const message = unconfigured ? `${result.message} (this gateway has no --audience, so it accepts no token that names one)` : result.message;
-        return reject(401, CLAIMS_REASON[result.reason], message);
-      }
-      const { claims } = result;
-      valid = { claims, allow: { allow: true, claims, kid: signed.kid, viewOnly: isViewOnly(claims) } };
-      signed.valid = valid;
+    if (signed.valid && isCurrent(signed.valid.claims, at)) return signed.valid;
+    const result = validateClaims(signed.payload, {
+      now: at,
+      clockSkewMs: options.clockSkewMs,
+      maxLifetimeMs: options.maxLifetimeMs,
+      audiences: options.audiences,
+    });
+    if (!result.ok) {
+      const unconfigured = result.reason === 'wrong-audience' && options.audiences.length === 0;
+      const message = unconfigured ? `${result.message} (this gateway has no --audience, so it accepts no token that names one)` : result.message;
+      return reject(401, CLAIMS_REASON[result.reason], message);
     }
-    if (!target) return valid.allow;
-    const refusal = checkRequest(valid.claims, target);
-    if (decisionKey !== undefined && decisionKey.length <= MAX_DECISION_KEY_LENGTH) decisions.set(decisionKey, { verified: signed, refusal });
-    return refusal ?? valid.allow;
+    const { claims } = result;
+    signed.valid ??= { claims, allowed: { allow: true, claims, kid: signed.kid, viewOnly: isViewOnly(claims) }, targets: new Lru(TARGETS_PER_TOKEN) };
+    return signed.valid;
+  }
+
+  function decide(valid: ValidClaims, target: RequestTarget): Decision {
+    // Methods hold no newline, so the key names one target.
+    const key = `${target.method}\n${target.upgrade ? 'upgrade' : 'http'}\n${target.path}`;
+    const known = valid.targets.get(key);
+    if (known) return known;
+    const decision = checkRequest(valid.claims, target) ?? valid.allowed;
+    if (key.length <= MAX_TARGET_KEY_LENGTH) valid.targets.set(key, decision);
+    return decision;
+  }
+
+  return async function verify(token, target) {
+    let signed = remembered(token);
+    if (!signed) {
+      if (token.length > MAX_TOKEN_LENGTH) {
+        return reject(431, 'too-large', `the token is ${token.length} bytes, more than the ${MAX_TOKEN_LENGTH} this gateway accepts`);
+      }
+      if (!COMPACT_JWS.test(token)) {
+        return reject(401, 'malformed', 'the token is not a signed JWT (three base64url parts separated by dots)');
+      }
+      signed = await checkSignature(token);
+    }
+    if ('allow' in signed) return signed;
+    const valid = currentClaims(signed);
+    if ('allow' in valid) return valid;
+    return target ? decide(valid, target) : valid.allowed;
   };
 }
