@@ -13,6 +13,8 @@ export interface GatewayProcess {
   /** What it served, for reports and profiles: "relay, TLS upstream". */
   label: string;
   url: string;
+  /** Its Prometheus port (`--metrics-listen`, on as deployed): the idle phase reads the heap figures there. */
+  metricsUrl: string;
   pid: number;
   /** Its stdout: the JSON request log (level info, as deployed) and V8's --trace-gc lines. */
   logFile: string;
@@ -28,6 +30,7 @@ export interface GatewayLaunch {
   caFile: string;
   tokenFile: string;
   port: number;
+  metricsPort: number;
   logFile: string;
   /** Write a V8 CPU profile into this folder when it exits. */
   profileDir?: string;
@@ -83,6 +86,7 @@ export async function startBuiltGateway(processes: ProcessGroup, launch: Gateway
     ...nodeFlags,
     join(launch.builtRoot, 'dist/gateway/cli.js'),
     '--gateway-listen', `http://127.0.0.1:${launch.port}`,
+    '--metrics-listen', `http://127.0.0.1:${launch.metricsPort}`,
     '--api-server', launch.apiServer,
     '--api-server-ca-file', launch.caFile,
     '--api-server-bearer-token-file', launch.tokenFile,
@@ -93,5 +97,5 @@ export async function startBuiltGateway(processes: ProcessGroup, launch: Gateway
   const exited = (): boolean => child.process.exitCode !== null;
   await waitUntil(async () => exited() || (await httpStatus(`${url}/readyz`)) === 200, `the gateway (${launch.label}) to become ready`, 30_000);
   if (exited()) throw new Error(`the gateway (${launch.label}) exited (${child.process.exitCode}): ${child.output().slice(-2000)}`);
-  return { label: launch.label, url, pid: child.pid, logFile: launch.logFile, stop: () => processes.stop(child, 8000) };
+  return { label: launch.label, url, metricsUrl: `http://127.0.0.1:${launch.metricsPort}`, pid: child.pid, logFile: launch.logFile, stop: () => processes.stop(child, 8000) };
 }

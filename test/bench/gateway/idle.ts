@@ -1,10 +1,28 @@
 // Idle consoles: open many, let them sit, and read what they cost the process
-// that relays them — Gatepass (one Node process) or websockify (a process per
-// console) — from /proc.
+// that relays them — Gatepass (one Node process; over a TLS upstream as
+// deployed, and over plain HTTP to show the relay's own cost without TLS) or
+// websockify (a process per console) — from /proc, and Gatepass's heap from
+// its Prometheus metrics.
 import WebSocket from 'ws';
 import { vncPath } from '../../../shared/kubevirt-paths.ts';
 import { treeUsage, type TreeUsage } from '../lib/proc-stats.ts';
-import type { Stack } from './stack.ts';
+import type { Stack, Upstream } from './stack.ts';
+
+/**
+ * Where a gateway's memory is, by its own metrics (no collection is forced: the
+ * gateway runs as deployed). RSS beyond the heap held and external is native:
+ * sockets, OpenSSL, malloc.
+ */
+export interface GatewayMemory {
+  /** V8 heap held, used or not: what RSS pays for the heap. */
+  heapKiB: number;
+  /** The part of it that is the young generation, which V8 grows up to a fixed cap under load of any kind. */
+  youngKiB: number;
+  /** Heap in use outside the young generation: objects that survived, such as every open console's. */
+  oldInUseKiB: number;
+  /** Outside the heap but known to V8: ArrayBuffers. */
+  externalKiB: number;
+}
 
 export interface IdleResult {
   consoles: number;
@@ -17,6 +35,17 @@ export interface IdleResult {
   pssPerConsoleKiB: number;
   /** CPU time over the idle window, as a share of one core. */
   idleCpuPercent: number;
+  /** Gatepass only: (open − before) ÷ consoles. */
+  memoryPerConsole?: GatewayMemory;
+}
+
+export interface IdleResults {
+  /** Over a TLS upstream, as deployed: the figure issue 8's target judges. */
+  gatepass: IdleResult;
+  gatepassPlain: IdleResult;
+  /** The relay from before issue 8 (`--idle-baseline <commit>`), TLS upstream, in the same run. */
+  baseline?: { ref: string; result: IdleResult };
+  websockify: IdleResult;
 }
 
 interface ConsoleRequest {
@@ -70,9 +99,28 @@ async function openAll(requests: readonly ConsoleRequest[]): Promise<WebSocket[]
   return open;
 }
 
-async function measure(pid: number, requests: readonly ConsoleRequest[], idleSeconds: number): Promise<IdleResult> {
+/** From the default Node metrics a gateway exports (prom-client, prefix gatepass_gateway_). */
+async function gatewayMemory(metricsUrl: string): Promise<GatewayMemory> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  const kib = (series: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`gatepass_gateway_${series} `));
+    if (line === undefined) throw new Error(`the gateway's metrics have no gatepass_gateway_${series}`);
+    return Number(line.slice(line.lastIndexOf(' ') + 1)) / 1024;
+  };
+  const young = (figure: 'total' | 'used'): number =>
+    kib(`nodejs_heap_space_size_${figure}_bytes{space="new"}`) + kib(`nodejs_heap_space_size_${figure}_bytes{space="new_large_object"}`);
+  return {
+    heapKiB: kib('nodejs_heap_size_total_bytes'),
+    youngKiB: young('total'),
+    oldInUseKiB: kib('nodejs_heap_size_used_bytes') - young('used'),
+    externalKiB: kib('nodejs_external_memory_bytes'),
+  };
+}
+
+async function measure(pid: number, requests: readonly ConsoleRequest[], idleSeconds: number, metricsUrl?: string): Promise<IdleResult> {
   await sleep(1000);
   const before = treeUsage(pid);
+  const memoryBefore = metricsUrl ? await gatewayMemory(metricsUrl) : undefined;
   const started = performance.now();
   const consoles = await openAll(requests);
   const openSeconds = (performance.now() - started) / 1000;
@@ -81,7 +129,9 @@ async function measure(pid: number, requests: readonly ConsoleRequest[], idleSec
     const idleStart = treeUsage(pid);
     await sleep(idleSeconds * 1000);
     const open = treeUsage(pid);
+    const memoryOpen = metricsUrl ? await gatewayMemory(metricsUrl) : undefined;
     const n = consoles.length;
+    const perConsole = (figure: keyof GatewayMemory): number => (memoryOpen![figure] - memoryBefore![figure]) / n;
     return {
       consoles: n,
       openSeconds,
@@ -92,6 +142,9 @@ async function measure(pid: number, requests: readonly ConsoleRequest[], idleSec
       rssPerConsoleKiB: (open.rssKiB - before.rssKiB) / n,
       pssPerConsoleKiB: (open.pssKiB - before.pssKiB) / n,
       idleCpuPercent: ((open.cpuMs - idleStart.cpuMs) / (idleSeconds * 1000)) * 100,
+      ...(memoryOpen ? {
+        memoryPerConsole: { heapKiB: perConsole('heapKiB'), youngKiB: perConsole('youngKiB'), oldInUseKiB: perConsole('oldInUseKiB'), externalKiB: perConsole('externalKiB') },
+      } : {}),
     };
   } finally {
     for (const ws of consoles) ws.terminate();
@@ -106,11 +159,14 @@ async function closeAll(consoles: readonly WebSocket[], pid: number): Promise<Tr
   return treeUsage(pid);
 }
 
-/** On a fresh gateway of its own, whose heap no load has grown yet, so the consoles' memory is not hidden in it. */
-export async function benchIdleGatepass(stack: Stack, count: number, idleSeconds: number): Promise<IdleResult> {
+/**
+ * On a fresh gateway of its own, whose heap no load has grown yet, so the consoles'
+ * memory is not hidden in it; `builtRoot` runs another build (an older relay).
+ */
+export async function benchIdleGatepass(stack: Stack, count: number, idleSeconds: number, upstream: Upstream, builtRoot?: string): Promise<IdleResult> {
   const vms = stack.idleVms.slice(0, count);
   if (vms.length < count) throw new Error(`only ${vms.length} VMs for ${count} idle consoles`);
-  const gateway = await stack.startGateway('idle consoles', 'tls');
+  const gateway = await stack.startGateway(`idle consoles, ${upstream === 'tls' ? 'TLS' : 'plain HTTP'} upstream${builtRoot ? ', baseline build' : ''}`, upstream, builtRoot);
   try {
     const base = gateway.url.replace(/^http:/, 'ws:');
     const requests = await Promise.all(vms.map(async ({ namespace, name }) => {
@@ -118,7 +174,7 @@ export async function benchIdleGatepass(stack: Stack, count: number, idleSeconds
       const link = await stack.sign({ urls: [path] });
       return { url: `${base}/k8s${path}`, protocols: ['plain.kubevirt.io', `base64url.bearer.authorization.k8s.io.${Buffer.from(link).toString('base64url')}`] };
     }));
-    return await measure(gateway.pid, requests, idleSeconds);
+    return await measure(gateway.pid, requests, idleSeconds, gateway.metricsUrl);
   } finally {
     await gateway.stop();
   }

@@ -4,7 +4,7 @@ import { roundRatios } from '../lib/interleave.ts';
 import { spread } from '../lib/stats.ts';
 import { counted, fixed, fixedSpread, markdownTable } from '../lib/table.ts';
 import { API_PATHS, type ApiResults } from './api.ts';
-import type { IdleResult } from './idle.ts';
+import type { IdleResult, IdleResults } from './idle.ts';
 import type { Phase } from './options.ts';
 import { relayReport } from './relay-report.ts';
 import type { RelayResults } from './relay.ts';
@@ -15,13 +15,14 @@ export interface BenchResults {
   phases: Phase[];
   relay?: RelayResults;
   api?: ApiResults;
-  idle?: { gatepass: IdleResult; websockify: IdleResult };
+  idle?: IdleResults;
   tokens?: TokenResults;
   /** Cores busy outside this run during each phase: other people's load on a shared machine. */
   otherLoad: Record<string, number>;
 }
 
-const mib = (kib: number): string => `${fixed(kib / 1024, 1)} MiB`;
+const mib = (value: number): string => `${fixed(value / 1024, 1)} MiB`;
+const kib = (value: number): string => `${fixed(value, 1)} KiB`;
 
 function apiReport(api: ApiResults): string[] {
   const cells = <R>(runs: readonly R[], figure: (r: R) => number, digits: number, unit: string): string => fixedSpread(spread(runs.map(figure)), digits, unit);
@@ -49,20 +50,38 @@ function apiReport(api: ApiResults): string[] {
 function idleRow(name: string, i: IdleResult): string[] {
   return [
     name, String(i.consoles), String(i.open.processes), mib(i.before.rssKiB), mib(i.open.rssKiB), mib(i.afterClose.rssKiB),
-    `${fixed(i.rssPerConsoleKiB, 1)} KiB`, `${fixed(i.pssPerConsoleKiB, 1)} KiB`, `${fixed(i.idleCpuPercent, 2)} %`, `${fixed(i.openSeconds, 1)} s`,
+    kib(i.rssPerConsoleKiB), kib(i.pssPerConsoleKiB), `${fixed(i.idleCpuPercent, 2)} %`, `${fixed(i.openSeconds, 1)} s`,
   ];
 }
 
-function idleReport(idle: { gatepass: IdleResult; websockify: IdleResult }): string[] {
+/** RSS per console split by the gateway's own metrics; native is what RSS holds beyond the heap and external. */
+function idleMemoryRow(name: string, i: IdleResult): string[] {
+  const m = i.memoryPerConsole!;
+  return [name, kib(i.rssPerConsoleKiB), kib(m.heapKiB), kib(m.youngKiB), kib(m.oldInUseKiB), kib(m.externalKiB), kib(i.rssPerConsoleKiB - m.heapKiB - m.externalKiB)];
+}
+
+function idleReport(idle: IdleResults): string[] {
+  const gateways: Array<[string, IdleResult]> = [
+    ['gatepass, TLS upstream', idle.gatepass],
+    ['gatepass, plain HTTP upstream', idle.gatepassPlain],
+    ...(idle.baseline ? [[`gatepass ${idle.baseline.ref}, TLS upstream`, idle.baseline.result] as [string, IdleResult]] : []),
+  ];
   return [
-    `### Idle consoles (a fresh gateway; CPU over ${idle.gatepass.idleSeconds} s idle; RSS/PSS per console = (open − before) ÷ consoles)`,
+    `### Idle consoles (a fresh gateway each; CPU over ${idle.gatepass.idleSeconds} s idle; RSS/PSS per console = (open − before) ÷ consoles)`,
     '',
     markdownTable(
       ['relay', 'consoles', 'processes', 'RSS before', 'RSS open', 'RSS after close', 'RSS/console', 'PSS/console', 'idle CPU', 'open all'],
-      [idleRow('gatepass', idle.gatepass), idleRow('websockify', idle.websockify)],
+      [...gateways.map(([name, result]) => idleRow(name, result)), idleRow('websockify', idle.websockify)],
     ),
     '',
-    `Idle RSS per console, websockify ÷ Gatepass: ${fixed(idle.websockify.rssPerConsoleKiB / idle.gatepass.rssPerConsoleKiB, 1)}× (PSS ${fixed(idle.websockify.pssPerConsoleKiB / idle.gatepass.pssPerConsoleKiB, 1)}×).`,
+    'Where the gateway\'s RSS per console went, by its own metrics (per console, open − before; no collection forced). The young generation grows to a fixed cap under any load, so its share shrinks as consoles are added; native is RSS beyond the heap held and external (sockets, OpenSSL for a TLS upstream, malloc).',
+    '',
+    markdownTable(
+      ['gateway', 'RSS', 'heap held', 'of it young generation', 'old generation in use', 'external', 'native'],
+      gateways.map(([name, result]) => idleMemoryRow(name, result)),
+    ),
+    '',
+    `Idle RSS per console, websockify ÷ Gatepass (TLS upstream): ${fixed(idle.websockify.rssPerConsoleKiB / idle.gatepass.rssPerConsoleKiB, 1)}× (PSS ${fixed(idle.websockify.pssPerConsoleKiB / idle.gatepass.pssPerConsoleKiB, 1)}×).`,
   ];
 }
 

@@ -1,4 +1,4 @@
-// `npm run bench:gateway [-- --only relay,api,idle,tokens] [--repeats N] [--gateway-ref <commit>] [--profile <dir>] [--json <file>]`
+// `npm run bench:gateway [-- --only relay,api,idle,tokens] [--repeats N] [--gateway-ref <commit>] [--idle-baseline <commit>] [--profile <dir>] [--json <file>]`
 // The built gateway next to its baselines, in one run on one machine: console
 // relay, API proxy, idle consoles, token verification. Prints Markdown
 // (docs/benchmarks.md quotes a run) and issue 8's targets as PASS/MISS.
@@ -9,8 +9,8 @@ import { describeMachine } from '../lib/machine.ts';
 import { ForeignLoad } from '../lib/proc-stats.ts';
 import { fixed, markdownTable } from '../lib/table.ts';
 import { benchApi } from './api.ts';
-import { buildGateway, type GatewayProcess } from './gateway-process.ts';
-import { benchIdleGatepass, benchIdleWebsockify } from './idle.ts';
+import { buildGateway, type BuiltGateway, type GatewayProcess } from './gateway-process.ts';
+import { benchIdleGatepass, benchIdleWebsockify, type IdleResult } from './idle.ts';
 import { parseRunArgs, type Phase, type RunOptions } from './options.ts';
 import { benchRelay } from './relay.ts';
 import { renderReport, type BenchResults } from './report.ts';
@@ -21,13 +21,19 @@ const IDLE_GATEPASS = 1000;
 const IDLE_WEBSOCKIFY = 200;
 const SCREEN = { width: 1280, height: 800 };
 
+/** An older gateway whose idle consoles are measured next to this one's. */
+interface Baseline {
+  ref: string;
+  built: BuiltGateway;
+}
+
 const runStarted = performance.now();
 const progress = (line: string): void => void process.stderr.write(`[bench ${((performance.now() - runStarted) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 const idleLine = (name: string, r: { consoles: number; rssPerConsoleKiB: number; idleCpuPercent: number; openSeconds: number }): string =>
   `${name}: ${r.consoles} consoles opened in ${r.openSeconds.toFixed(1)} s, ${r.rssPerConsoleKiB.toFixed(1)} KiB RSS each, idle CPU ${r.idleCpuPercent.toFixed(2)} %`;
 
 /** Runs the chosen phases in their fixed order; each phase that needs a gateway starts a fresh one. */
-async function runPhases(stack: Stack, options: RunOptions, results: BenchResults): Promise<void> {
+async function runPhases(stack: Stack, options: RunOptions, results: BenchResults, baseline: Baseline | undefined): Promise<void> {
   const foreign = new ForeignLoad();
   const runners: Record<Phase, [string, () => Promise<void>]> = {
     relay: ['console relay', async () => {
@@ -37,11 +43,18 @@ async function runPhases(stack: Stack, options: RunOptions, results: BenchResult
       results.api = await benchApi(stack, { wrkSeconds: 5, connections: 16, ratePerSecond: 1000, rateSeconds: 5, repeats: options.repeats }, progress);
     }],
     idle: ['idle consoles', async () => {
-      const gatepass = await benchIdleGatepass(stack, IDLE_GATEPASS, 10);
-      progress(idleLine('gatepass', gatepass));
+      const gatepass = await benchIdleGatepass(stack, IDLE_GATEPASS, 10, 'tls');
+      progress(idleLine('gatepass, TLS upstream', gatepass));
+      const gatepassPlain = await benchIdleGatepass(stack, IDLE_GATEPASS, 10, 'plain');
+      progress(idleLine('gatepass, plain HTTP upstream', gatepassPlain));
+      let old: { ref: string; result: IdleResult } | undefined;
+      if (baseline) {
+        old = { ref: baseline.ref, result: await benchIdleGatepass(stack, IDLE_GATEPASS, 10, 'tls', baseline.built.root) };
+        progress(idleLine(`gatepass ${baseline.ref}, TLS upstream`, old.result));
+      }
       const websockify = await benchIdleWebsockify(stack, IDLE_WEBSOCKIFY, 10);
       progress(idleLine('websockify', websockify));
-      results.idle = { gatepass, websockify };
+      results.idle = { gatepass, gatepassPlain, ...(old ? { baseline: old } : {}), websockify };
     }],
     tokens: ['token verification', async () => {
       results.tokens = await benchTokens(stack, 2);
@@ -68,6 +81,11 @@ async function main(): Promise<void> {
   if (options.phases.includes('idle')) await ensureFdLimit(4 * IDLE_GATEPASS + 1000);
   progress(`building the gateway (npm run build:gateway) from ${options.gatewayRef ?? 'the working tree'}`);
   const built = await buildGateway(repoRoot, options.gatewayRef);
+  const baseline = options.idleBaseline && options.phases.includes('idle') ? await buildBaseline(built, options.idleBaseline) : undefined;
+  const removeBuilds = async (): Promise<void> => {
+    await built.remove();
+    await baseline?.built.remove();
+  };
   progress('starting Xvnc, the cluster stand-in, kubectl proxy and websockify');
   const stack: Stack = await startStack({
     idleVms: options.phases.includes('idle') ? IDLE_GATEPASS : 0,
@@ -75,7 +93,7 @@ async function main(): Promise<void> {
     builtGateway: built.root,
     ...(options.profileDir ? { profileDir: options.profileDir } : {}),
   }).catch(async (err: unknown) => {
-    await built.remove();
+    await removeBuilds();
     throw err;
   });
   const stopOnSignal = (): void => {
@@ -87,10 +105,10 @@ async function main(): Promise<void> {
   process.once('exit', () => stack.processes.killAllNow());
   const results: BenchResults = { phases: options.phases, otherLoad: {} };
   try {
-    await runPhases(stack, options, results);
+    await runPhases(stack, options, results, baseline);
   } finally {
     await stack.close();
-    await built.remove();
+    await removeBuilds();
   }
   const lines = [
     '## Machine',
@@ -101,6 +119,7 @@ async function main(): Promise<void> {
       websockify: ['dpkg-query', ['-W', '-f', '${Version}', 'websockify']],
     }),
     `- gateway: built from the ${built.source}`,
+    ...(baseline ? [`- idle baseline gateway: built from the ${baseline.built.source}`] : []),
     `- command: npm run bench:gateway -- ${process.argv.slice(2).join(' ') || '(no options)'}`,
     '',
     '## Results',
@@ -112,6 +131,17 @@ async function main(): Promise<void> {
   if (options.profileDir) lines.push('', ...(await profileSection(options.profileDir, stack.gateways)));
   process.stdout.write(`${lines.join('\n')}\n`);
   if (options.jsonFile) await writeFile(options.jsonFile, JSON.stringify(results, null, 2));
+}
+
+/** The `--idle-baseline` commit's gateway; the run's own build is removed when this one cannot be made. */
+async function buildBaseline(built: BuiltGateway, ref: string): Promise<Baseline> {
+  progress(`building the idle baseline gateway from ${ref}`);
+  try {
+    return { ref, built: await buildGateway(repoRoot, ref) };
+  } catch (err) {
+    await built.remove();
+    throw err;
+  }
 }
 
 /** Where each gateway spent its CPU over its phase (`node --cpu-prof` names each profile after its process id). */

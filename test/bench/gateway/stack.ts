@@ -49,9 +49,10 @@ export interface Stack {
   sign(input: Omit<BuildClaimsInput, 'now' | 'id'>): Promise<string>;
   /**
    * A fresh built gateway in front of the stand-in, for one phase (which stops
-   * it): no phase measures memory that another phase's load has grown.
+   * it): no phase measures memory that another phase's load has grown. `builtRoot`
+   * runs another build than the run's (an older relay, for comparison).
    */
-  startGateway(label: string, upstream: Upstream): Promise<GatewayProcess>;
+  startGateway(label: string, upstream: Upstream, builtRoot?: string): Promise<GatewayProcess>;
   /** Every gateway started so far, for the CPU profiles. */
   gateways: GatewayProcess[];
   close(): Promise<void>;
@@ -127,14 +128,15 @@ async function startIn(dir: string, processes: ProcessGroup, options: StackOptio
   await writeFile(caFile, caPem);
   await writeFile(tokenFile, gatewayToken);
   const gateways: GatewayProcess[] = [];
-  const startGateway = async (label: string, upstream: Upstream): Promise<GatewayProcess> => {
+  const startGateway = async (label: string, upstream: Upstream, builtRoot = options.builtGateway): Promise<GatewayProcess> => {
     const gateway = await startBuiltGateway(processes, {
       label,
-      builtRoot: options.builtGateway,
+      builtRoot,
       apiServer: upstream === 'tls' ? server : plainServer,
       caFile,
       tokenFile,
       port: await freePort(),
+      metricsPort: await freePort(),
       logFile: join(dir, `gateway-${gateways.length + 1}.log`),
       ...(options.profileDir ? { profileDir: options.profileDir } : {}),
     });

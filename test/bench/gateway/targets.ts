@@ -5,7 +5,7 @@ import { spread } from '../lib/stats.ts';
 import { fixed } from '../lib/table.ts';
 import type { WrkResult } from '../lib/wrk.ts';
 import type { ApiPath, ApiResults } from './api.ts';
-import type { IdleResult } from './idle.ts';
+import type { IdleResult, IdleResults } from './idle.ts';
 import { cpuPerGB, cpuRatio, GATEWAY_PATHS, markCompacts, megabytesPerSecond, p99, pathRatio, pathSpread, rssLoadOverIdle, worstRssGrowth } from './relay-figures.ts';
 import type { RelayPath } from './relay-paths.ts';
 import type { RelayResults } from './relay.ts';
@@ -88,11 +88,15 @@ const RELAY: Judge<RelayResults>[] = [
   },
 ];
 
-const IDLE: Judge<IdleResult>[] = [
+const IDLE: Judge<IdleResults>[] = [
   {
-    name: 'RSS per idle console through Gatepass, 1,000 open',
+    name: 'RSS per idle console through Gatepass, 1,000 open, TLS upstream (plain HTTP and the baseline relay in brackets)',
     goal: '≤ 56 KiB (aim 48)',
-    judge: (gatepass) => judged(`${fixed(gatepass.rssPerConsoleKiB, 1)} KiB`, gatepass.rssPerConsoleKiB <= 56),
+    judge: (idle) => {
+      const kib = (r: IdleResult): string => `${fixed(r.rssPerConsoleKiB, 1)} KiB`;
+      const beside = [`plain HTTP: ${kib(idle.gatepassPlain)}`, ...(idle.baseline ? [`${idle.baseline.ref}: ${kib(idle.baseline.result)}`] : [])];
+      return judged(`${kib(idle.gatepass)} (${beside.join('; ')})`, idle.gatepass.rssPerConsoleKiB <= 56);
+    },
   },
 ];
 
@@ -114,6 +118,6 @@ function judgeAll<T>(list: readonly Judge<T>[], results: T | undefined): Target[
   return list.map(({ name, goal, judge }) => ({ name, goal, ...(results === undefined ? { measured: '—', result: 'not run' as const } : judge(results)) }));
 }
 
-export function targets(results: { relay?: RelayResults; api?: ApiResults; idle?: { gatepass: IdleResult } }): Target[] {
-  return [...judgeAll(RELAY, results.relay), ...judgeAll(IDLE, results.idle?.gatepass), ...judgeAll(API, results.api)];
+export function targets(results: { relay?: RelayResults; api?: ApiResults; idle?: IdleResults }): Target[] {
+  return [...judgeAll(RELAY, results.relay), ...judgeAll(IDLE, results.idle), ...judgeAll(API, results.api)];
 }
