@@ -27,6 +27,7 @@ export function censorSecrets(record: Record<string, unknown>, depth = 2): Recor
 
 let stampedSecond = Number.NaN;
 let secondPrefix = '';
+const millis = Array.from({ length: 1000 }, (_, ms) => String(ms).padStart(3, '0'));
 
 /** pino's `isoTime`, with the date formatted once a second rather than once a line. */
 export function isoTime(now = Date.now()): string {
@@ -35,8 +36,7 @@ export function isoTime(now = Date.now()): string {
     stampedSecond = second;
     secondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
   }
-  const ms = String(now - second * 1000).padStart(3, '0');
-  return `,"time":"${secondPrefix}${ms}Z"`;
+  return `,"time":"${secondPrefix}${millis[now - second * 1000]}Z"`;
 }
 
 /**
