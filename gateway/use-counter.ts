@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { linkKey } from '../shared/node/link-key.ts';
 import type { ApiAnswer, Upstream } from './upstream.ts';
 
 export type UseOutcome = { ok: true; uses: number } | { ok: false; reason: 'used-up' | 'unavailable'; message: string };
 
 /** The counter's object name: token ids are free text, object names are not. */
 export function counterName(tokenId: string): string {
-  return `gatepass-uses-${createHash('sha256').update(tokenId).digest('hex').slice(0, 40)}`;
+  return `gatepass-uses-${linkKey(tokenId)}`;
 }
 
 /**
