@@ -5,8 +5,7 @@
 // of it. Ctrl-C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Conf from 'conf';
 import { createDesktopApi } from '../main/desktop-api-impl.ts';
@@ -43,15 +42,18 @@ const gateway = await startGateway(parsed.config);
 const gatepassConfigMap = cluster.objects.get('ConfigMap', 'kube-gateway', 'gatepass')!;
 cluster.objects.put({ ...gatepassConfigMap, data: { gatewayURL: gateway.url } } as never);
 
-/** The Electron binary, when this machine has one (it cannot be downloaded everywhere). */
+/**
+ * The Electron binary, when this machine has one. Never `require('electron')`:
+ * that starts a download whenever the binary is missing, on every start, and
+ * prints the failure as a stack trace. `npm run setup -- --for demo` tries the
+ * download once per Electron version.
+ */
 function electronBinary(): string | undefined {
   if (process.env.ELECTRON_OVERRIDE_DIST_PATH) return join(process.env.ELECTRON_OVERRIDE_DIST_PATH, 'electron');
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
+  const pathFile = resolve('node_modules/electron/path.txt');
+  if (!existsSync(pathFile)) return undefined;
+  const binary = resolve('node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : undefined;
 }
 
 let app: { describe: string; stop(): Promise<void> };
@@ -68,7 +70,7 @@ if (binary && existsSync('out/main/index.js')) {
   });
   const bridge = await startDevBridge({ api, staticDir: resolve('dist/app'), port: Number(process.env.GATEPASS_DEMO_APP_PORT ?? 0) });
   app = {
-    describe: `no Electron binary on this machine, so the same app runs in your browser:\n\n  ${bridge.url}`,
+    describe: `no Electron binary here; open the app in your browser:\n\n  ${bridge.url}`,
     stop: async () => {
       await bridge.close();
       await api.dispose();

@@ -52,5 +52,26 @@ function ensureSystemPackages() {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { DEBIAN_FRONTEND: 'noninteractive' });
 }
 
+/**
+ * The demo opens the desktop app in Electron where its binary can be had. The
+ * download is tried once per Electron version, quietly: where it cannot be
+ * fetched, one line says so and the demo runs the app in the browser instead.
+ */
+function ensureElectronBinary() {
+  const electron = join(root, 'node_modules', 'electron');
+  const pathFile = join(electron, 'path.txt');
+  if (existsSync(pathFile) && existsSync(join(electron, 'dist', readFileSync(pathFile, 'utf8').trim()))) return;
+  const { version } = JSON.parse(readFileSync(join(electron, 'package.json'), 'utf8'));
+  const marker = join(root, 'node_modules', '.gatepass-electron-download-tried');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === version) return;
+  writeFileSync(marker, version);
+  console.error(`setup: fetching the Electron ${version} binary (once)…`);
+  const result = spawnSync(process.execPath, [join(electron, 'install.js')], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+  if (result.status === 0) return;
+  const why = `${result.stderr ?? ''}${result.stdout ?? ''}`.split('\n').find((line) => /error|failed/i.test(line))?.trim() ?? `exit ${result.status ?? result.signal}`;
+  console.error(`setup: no Electron binary here (${why.slice(0, 160)}); the demo runs the app in your browser.`);
+}
+
 ensureNpmPackages();
 ensureSystemPackages();
+if (purpose === 'demo') ensureElectronBinary();
