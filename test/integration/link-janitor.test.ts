@@ -175,4 +175,20 @@ describe('the link janitor with two replicas', () => {
     expect(await removedMetric(follower, 'revocation')).toBe(1);
     expect(leaseHolder()).toBe(identityOf(follower));
   });
+
+  it('stops sweeping when it cannot renew the Lease, keeps serving, and campaigns again', async () => {
+    const current = follower;
+    const other = await startReplica();
+    const fault = cluster.faults.add({ path: `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/gatepass-janitor`, method: 'PUT', status: 500 });
+    await waitFor(() => records(current).some((r) => r['msg'] === 'lost the janitor Lease; campaigning again'), 'the leader to give up the Lease', 5_000);
+    expect((await fetch(`${current.gateway.url}/healthz`)).status).toBe(200);
+    // Nobody can write the Lease now, so nobody sweeps: the counter outlives several intervals.
+    cluster.objects.put(useCounter('link-expired-after-renewal', iso(-2 * HOUR)));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(exists(counterName('link-expired-after-renewal'))).toBe(true);
+    cluster.faults.clear(fault);
+
+    await waitFor(() => !exists(counterName('link-expired-after-renewal')), 'the sweeping to resume');
+    expect([identityOf(current), records(other).find((r) => r['msg'] === 'became the leader')?.['identity']]).toContain(leaseHolder());
+  });
 });
