@@ -109,11 +109,9 @@ export interface JanitorOptions {
   timing: ElectionTiming;
   log: Logger;
   onRemoved?: (kind: RemovedKind, count: number) => void;
-  now?: () => number;
 }
 
 export interface LinkJanitor {
-  isLeader(): boolean;
   /** Stops sweeping, then hands the Lease back. */
   stop(): Promise<void>;
 }
@@ -125,7 +123,6 @@ export interface LinkJanitor {
  */
 export function startLinkJanitor(options: JanitorOptions): LinkJanitor {
   const log = options.log.child({ component: 'link-janitor' });
-  const now = options.now ?? Date.now;
   const client = createKubeClient(options.upstream);
   const stopping = new AbortController();
   let elector: Elector | undefined;
@@ -147,7 +144,7 @@ export function startLinkJanitor(options: JanitorOptions): LinkJanitor {
     const mayContinue = (): boolean => leading.isLeader() && !stopping.signal.aborted;
     while (mayContinue()) {
       try {
-        const { removed, unreadable } = await sweep({ upstream: options.upstream, namespace: options.namespace, graceMs: options.graceMs, log, now, mayContinue });
+        const { removed, unreadable } = await sweep({ upstream: options.upstream, namespace: options.namespace, graceMs: options.graceMs, log, now: Date.now, mayContinue });
         for (const kind of ['use-counter', 'revocation'] as const) if (removed[kind] > 0) options.onRemoved?.(kind, removed[kind]);
         if (removed['use-counter'] + removed.revocation > 0) log.info({ useCounters: removed['use-counter'], revocations: removed.revocation }, 'removed the state of expired links');
         // Counts only, and once per change: a revocation key may be anything an operator pasted, a token included.
@@ -166,7 +163,7 @@ export function startLinkJanitor(options: JanitorOptions): LinkJanitor {
 
   const campaign = async (): Promise<void> => {
     while (!stopping.signal.aborted) {
-      const current = startElector({ identity: options.identity, timing: options.timing, lease: kubeLeaseApi(client, options.namespace, JANITOR_LEASE), log, now });
+      const current = startElector({ identity: options.identity, timing: options.timing, lease: kubeLeaseApi(client, options.namespace, JANITOR_LEASE), log });
       elector = current;
       const leads = await Promise.race([current.leading.then(() => true), current.done.then(() => false)]);
       if (leads) {
@@ -180,7 +177,6 @@ export function startLinkJanitor(options: JanitorOptions): LinkJanitor {
   const running = campaign();
 
   return {
-    isLeader: () => elector?.isLeader() ?? false,
     async stop() {
       stopping.abort();
       // The sweep in flight ends first, so the Lease is never handed over while this replica still writes.
