@@ -226,3 +226,15 @@ describe('help', () => {
     expect(text).toContain('(default: 168h; env GATEPASS_MAX_TOKEN_LIFETIME)');
   });
 });
+
+describe('the link janitor', () => {
+  it('sweeps every 5 minutes by default, and can be slowed down or turned off', () => {
+    expect(parse([])).toMatchObject({ janitorEnable: true, janitorIntervalMs: 300_000 });
+    expect(parse(['--janitor-enable=false', '--janitor-interval', '1h'])).toMatchObject({ janitorEnable: false, janitorIntervalMs: 3_600_000 });
+    expect(parse([], { GATEPASS_JANITOR_ENABLE: 'false' }).janitorEnable).toBe(false);
+  });
+
+  it('refuses an interval of nothing', () => {
+    expect(failure(['--janitor-interval=0s'])).toBe('--janitor-interval: must be longer than 0s');
+  });
+});

@@ -57,6 +57,8 @@ export const FLAGS = [
   { name: 'shutdown-grace-period', kind: 'duration', default: '30s', help: 'time in-flight requests get to finish after SIGTERM' },
   { name: 'log-level', kind: 'string', default: 'info', help: `one of ${LOG_LEVELS.join(', ')}` },
   { name: 'client-ca', kind: 'string', default: '', help: 'CA bundle for client certificates (mutual TLS); empty: none asked' },
+  { name: 'janitor-enable', kind: 'boolean', default: 'true', help: 'remove use counters and revocation entries of expired links (one replica at a time, Lease gatepass-janitor)' },
+  { name: 'janitor-interval', kind: 'duration', default: '5m', help: 'time between two sweeps of the janitor' },
 ] as const satisfies readonly FlagDefinition[];
 
 export type FlagName = (typeof FLAGS)[number]['name'];
@@ -99,6 +101,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Empty: no client certificate is asked for. */
   readonly clientCa: string;
+  readonly janitorEnable: boolean;
+  readonly janitorIntervalMs: number;
 }
 
 export type CommandLine = { readonly help: true } | { readonly help: false; readonly config: Config };
@@ -276,6 +280,9 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
 
   const metricsListen = optionalUrl('metrics-listen', { pathAllowed: false, schemes: ['http:'] });
 
+  const janitorIntervalMs = duration('janitor-interval');
+  if (janitorIntervalMs <= 0) throw new ConfigError(`${from('janitor-interval')}: must be longer than 0s`);
+
   return {
     help: false,
     config: {
@@ -312,6 +319,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       shutdownGracePeriodMs: duration('shutdown-grace-period'),
       logLevel: logLevel as LogLevel,
       clientCa: str('client-ca'),
+      janitorEnable: bool('janitor-enable'),
+      janitorIntervalMs,
     },
   };
 }

@@ -110,6 +110,7 @@ export function createMetrics() {
     rejections: new Counter({ name: 'gatepass_gateway_token_rejections_total', help: 'Requests refused because of their token, by reason.', labelNames: ['reason'] as const, registers: [registry] }),
     consoles: new Gauge({ name: 'gatepass_gateway_console_sessions', help: 'Console websocket sessions open now.', registers: [registry] }),
     bytes: new Counter({ name: 'gatepass_gateway_console_bytes_total', help: 'Bytes relayed on console sessions, by direction.', labelNames: ['direction'] as const, registers: [registry] }),
+    janitorRemoved: new Counter({ name: 'gatepass_gateway_janitor_removed_total', help: 'Use counters and revocation entries of expired links this replica removed, by kind.', labelNames: ['kind'] as const, registers: [registry] }),
     upstreamLatency,
     /** Proxied HTTP requests' share of `upstreamLatency`. */
     httpUpstreamLatency: upstreamLatency.labels('http'),

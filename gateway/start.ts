@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
 import { watchKeyFile, watchKeySecret, type KeySource } from './key-watch.ts';
@@ -17,6 +19,8 @@ import { watchRevocations } from './revocations.ts';
 import { createUseCounter } from './use-counter.ts';
 import { warnAboutBroadAccess } from './access-check.ts';
 import { postForm } from './post-form.ts';
+import { DEFAULT_TIMING, type ElectionTiming } from './gatetoken/lease.ts';
+import { startLinkJanitor, type LinkJanitor } from './link-janitor.ts';
 
 /** A file the gateway cannot start without; the CLI turns this into exit code 2. */
 export class StartupError extends Error {
@@ -85,7 +89,7 @@ export interface RunningGateway {
 export interface StartOptions {
   logDestination?: NodeJS.WritableStream;
   /** Timings that are not flags; tests shorten them to see timeouts and pings happen. */
-  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number; requestTimeoutMs?: number };
+  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number; requestTimeoutMs?: number; janitorTiming?: ElectionTiming };
 }
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
@@ -171,6 +175,22 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   revocations.onChange(() => gateway.closeRevoked(revocations.isRevoked));
 
+  let janitor: LinkJanitor | undefined;
+  if (config.janitorEnable) {
+    janitor = startLinkJanitor({
+      upstream,
+      namespace,
+      // Unique per process: two gateways on one host (or in one test) must not each take the Lease for their own.
+      identity: `${process.env['POD_NAME'] || hostname()}_${randomUUID().slice(0, 8)}`,
+      intervalMs: config.janitorIntervalMs,
+      // The verifier accepts a link until exp + clock skew; a minute more covers clocks that differ between replicas.
+      graceMs: config.clockSkewMs + 60_000,
+      timing: options.tuning?.janitorTiming ?? DEFAULT_TIMING,
+      log,
+      onRemoved: (kind, count) => metrics.janitorRemoved.inc({ kind }, count),
+    });
+  }
+
   const secure = config.gatewayListen.protocol === 'https:';
   const tls = secure
     ? {
@@ -228,11 +248,13 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     async shutdown() {
       log.info({ graceMs: config.shutdownGracePeriodMs }, 'shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const janitorStopped = janitor?.stop();
       await gateway.drain();
       server.closeIdleConnections();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGracePeriodMs).unref());
       await Promise.race([closed, grace]);
       server.closeAllConnections();
+      await janitorStopped;
       keys.close();
       revocations.close();
       upstream.agent.destroy();

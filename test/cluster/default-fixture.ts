@@ -73,10 +73,13 @@ export function defaultRbac(): KubeObject[] {
       { apiGroups: [''], resources: ['secrets'], resourceNames: [PUBLIC_KEY_SECRET], verbs: ['get', 'list', 'watch'] },
     ]),
     binding('RoleBinding', 'kube-gateway-public-key', { kind: 'Role', name: 'kube-gateway-public-key' }, [gatewaySa], GATEWAY_NAMESPACE),
-    // What the gateway keeps in its own namespace: the revocation list it watches and the use counters of limited-use links.
+    // What the gateway keeps in its own namespace: the revocation list it watches, the use counters of limited-use
+    // links, and the Lease of the janitor that removes both once their links have expired.
     role(GATEWAY_NAMESPACE, 'kube-gateway-state', [
       { apiGroups: [''], resources: ['configmaps'], resourceNames: [REVOCATION_CONFIGMAP], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['gatepass-janitor'], verbs: ['get', 'update'] },
     ]),
     binding('RoleBinding', 'kube-gateway-state', { kind: 'Role', name: 'kube-gateway-state' }, [gatewaySa], GATEWAY_NAMESPACE),
   ];

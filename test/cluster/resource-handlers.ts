@@ -292,10 +292,23 @@ export async function status(r: ResourceRequest, store: ObjectStore): Promise<vo
   replace(r, store, next);
 }
 
-export function remove(r: ResourceRequest, store: ObjectStore): void {
+/** The preconditions of a DELETE's optional DeleteOptions body. */
+async function deletePreconditions(req: IncomingMessage): Promise<{ uid?: string; resourceVersion?: string }> {
+  const bodyless = (req.headers['content-length'] === undefined || req.headers['content-length'] === '0') && req.headers['transfer-encoding'] === undefined;
+  if (bodyless) return {};
+  const options = (await readJsonBody(req)) as { preconditions?: { uid?: unknown; resourceVersion?: unknown } } | null;
+  const given = options?.preconditions ?? {};
+  return {
+    ...(typeof given.uid === 'string' ? { uid: given.uid } : {}),
+    ...(typeof given.resourceVersion === 'string' ? { resourceVersion: given.resourceVersion } : {}),
+  };
+}
+
+export async function remove(r: ResourceRequest, store: ObjectStore): Promise<void> {
+  const preconditions = await deletePreconditions(r.req);
   let gone: KubeObject;
   try {
-    gone = store.delete(typeKey(r.type.group, r.type.resource), r.namespace, r.name!);
+    gone = store.delete(typeKey(r.type.group, r.type.resource), r.namespace, r.name!, preconditions);
   } catch (e) {
     storeError(e, r.type, r.name!);
   }

@@ -114,11 +114,18 @@ export class ObjectStore {
     return stored;
   }
 
-  delete(key: string, namespace: string | undefined, name: string): KubeObject {
+  /** `preconditions`: DeleteOptions' — a uid or resourceVersion that no longer matches refuses the delete (409). */
+  delete(key: string, namespace: string | undefined, name: string, preconditions: { uid?: string; resourceVersion?: string } = {}): KubeObject {
     const bucket = this.bucket(key);
     const id = objectId(namespace, name);
     const previous = bucket.get(id);
     if (!previous) throw new StoreError('NotFound', `"${name}" not found`);
+    if (preconditions.uid !== undefined && preconditions.uid !== previous.metadata.uid) {
+      throw new StoreError('Conflict', `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${previous.metadata.uid ?? ''}`);
+    }
+    if (preconditions.resourceVersion !== undefined && preconditions.resourceVersion !== previous.metadata.resourceVersion) {
+      throw new StoreError('Conflict', `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${previous.metadata.resourceVersion ?? ''}`);
+    }
     bucket.delete(id);
     // A deleted object carries the revision of its deletion, as in Kubernetes.
     const gone = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(++this.revision) } };

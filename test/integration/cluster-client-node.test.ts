@@ -116,6 +116,18 @@ describe('@kubernetes/client-node against the stand-in', () => {
     expect(read.data).toEqual({ a: '2' });
   });
 
+  it('deletes only at the uid and resourceVersion a DeleteOptions precondition names', async () => {
+    const admin = kubeConfig('admin').makeApiClient(CoreV1Api);
+    const created = await admin.createNamespacedConfigMap({ namespace: 'team-b', body: { metadata: { name: 'counter' }, data: { uses: '1' } } });
+    const updated = await admin.replaceNamespacedConfigMap({ name: 'counter', namespace: 'team-b', body: { ...created, data: { uses: '2' } } });
+    const stale = await expectApiError(admin.deleteNamespacedConfigMap({ name: 'counter', namespace: 'team-b', body: { preconditions: { resourceVersion: created.metadata!.resourceVersion! } } }), 409);
+    expect(JSON.parse(stale.body)).toMatchObject({ reason: 'Conflict', message: expect.stringContaining('Precondition failed: ResourceVersion in precondition') as unknown });
+    await expectApiError(admin.deleteNamespacedConfigMap({ name: 'counter', namespace: 'team-b', body: { preconditions: { uid: 'another-object' } } }), 409);
+    expect((await admin.readNamespacedConfigMap({ name: 'counter', namespace: 'team-b' })).data).toEqual({ uses: '2' });
+    await admin.deleteNamespacedConfigMap({ name: 'counter', namespace: 'team-b', body: { preconditions: { uid: updated.metadata!.uid!, resourceVersion: updated.metadata!.resourceVersion! } } });
+    await expectApiError(admin.readNamespacedConfigMap({ name: 'counter', namespace: 'team-b' }), 404);
+  });
+
   it('rejects an unknown token with 401', async () => {
     const kc = kubeConfig('viewer');
     kc.users = kc.users.map((u) => (u.name === 'viewer' ? { ...u, token: 'forged' } : u));

@@ -175,8 +175,13 @@ describe.each(OVERLAYS)('policy: %s overlay', (overlay) => {
     expect(normalise(rulesFor(objects(), gatewaySa))).toEqual([
       'cluster subresources.kubevirt.io/virtualmachineinstances/vnc (any) get',
       'cluster subresources.kubevirt.io/virtualmachineinstances/vnc/screenshot (any) get',
+      'namespace kube-gateway coordination.k8s.io/leases (any) create',
+      'namespace kube-gateway coordination.k8s.io/leases gatepass-janitor get',
+      'namespace kube-gateway coordination.k8s.io/leases gatepass-janitor update',
       'namespace kube-gateway core/configmaps (any) create',
+      'namespace kube-gateway core/configmaps (any) delete',
       'namespace kube-gateway core/configmaps (any) get',
+      'namespace kube-gateway core/configmaps (any) list',
       'namespace kube-gateway core/configmaps (any) update',
       'namespace kube-gateway core/configmaps gatepass-revoked get',
       'namespace kube-gateway core/configmaps gatepass-revoked list',
