@@ -271,7 +271,8 @@ export interface DesktopApi {
 export const desktopApiMethods = [
   'listContexts', 'selectContext', 'watchInventory', 'screenshot',
   'getClusterSettings', 'saveClusterSettings', 'getAppSettings', 'saveAppSettings', 'getGateway',
-  'shareConsole', 'checkSharePermission', 'listIssuedLinks', 'copyIssuedLink', 'revokeLink', 'copyText', 'sendByMail',
+  'shareConsole', 'listIssuedLinks', 'copyIssuedLink', 'revokeLink', 'copyText', 'sendByMail',
+  'checkSharePermission',
   'inspectLink', 'openConsole', 'closeConsole', 'openInVncClient', 'closeVncBridge',
   'rendererReady',
 ] as const satisfies readonly (keyof DesktopApi)[];
