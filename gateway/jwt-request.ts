@@ -1,10 +1,17 @@
+// POST /auth/jwt/request (kube-gateway's): signs a token for a caller who may
+// read the private key with their own Kubernetes token, and who may themselves
+// do everything the token grants — each URL and verb is put to the API server
+// as a SelfSubjectAccessReview made with the caller's token, so a key reader
+// cannot lend out a console they may not open.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeQuestion, readAccessReview, selfSubjectAccessReview, SELF_SUBJECT_ACCESS_REVIEW_PATH, type AccessQuestion } from '../shared/access-review.ts';
 import { buildClaims, ClaimsError } from '../shared/claims.ts';
 import { formatDuration, parseDuration } from '../shared/duration.ts';
 import { importPrivateKey, KeyError } from '../shared/node/keys.ts';
 import { signToken } from '../shared/node/sign-token.ts';
 import { BodyTooLargeError, readBody, sendError, sendJson } from './http-util.ts';
+import { issuerQuestions } from './issuer-access.ts';
 import type { Upstream } from './upstream.ts';
 
 export interface JwtRequestOptions {
@@ -32,6 +39,32 @@ function optionalString(value: unknown, what: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new ClaimsError(`${what} must be a string`);
   return value;
+}
+
+type Refusal = { status: number; message: string };
+
+/** Asks each question with the caller's token; the first refusal, in words, or undefined when all are allowed. */
+async function refusalOf(upstream: Upstream, bearer: string, questions: readonly AccessQuestion[]): Promise<Refusal | undefined> {
+  const answers = await Promise.all(questions.map(async (question) => ({
+    question,
+    answer: await upstream.call({ method: 'POST', path: SELF_SUBJECT_ACCESS_REVIEW_PATH, body: selfSubjectAccessReview(question), bearer }),
+  })));
+  for (const { question, answer } of answers) {
+    if (answer.status === 401) return { status: 401, message: 'the Kubernetes API server does not accept your token' };
+    if (answer.status === 403) return { status: 403, message: 'you may not ask the Kubernetes API server about your own permissions (SelfSubjectAccessReview), so no token can be signed for you' };
+    if (answer.status !== 201 && answer.status !== 200) return { status: 502, message: `asking the API server about your permissions failed (HTTP ${answer.status})` };
+    let body: unknown;
+    try {
+      body = JSON.parse(answer.body);
+    } catch {
+      return { status: 502, message: 'the API server answered the permission question with something that is not JSON' };
+    }
+    const verdict = readAccessReview(body);
+    if (!verdict.allowed) {
+      return { status: 403, message: `you may not ${describeQuestion(question)} yourself, so you may not issue a token for it${verdict.reason ? ` (${verdict.reason})` : ''}` };
+    }
+  }
+  return undefined;
 }
 
 function isoSeconds(unix: number): string {
@@ -77,6 +110,9 @@ export function createJwtRequestRoute(options: JwtRequestOptions) {
       throw err;
     }
 
+    const asked = issuerQuestions(claims.URLs, claims.verbs);
+    if (!asked.ok) return sendError(res, 400, asked.message);
+
     let secret;
     try {
       // The caller's own token reads the key, so Kubernetes RBAC decides who may issue.
@@ -99,6 +135,14 @@ export function createJwtRequestRoute(options: JwtRequestOptions) {
     } catch (err) {
       return sendError(res, 500, `the signing key cannot be used: ${(err as Error).message}`);
     }
+
+    let refusal: Refusal | undefined;
+    try {
+      refusal = await refusalOf(options.upstream, bearer, asked.questions);
+    } catch (err) {
+      return sendError(res, 502, `the Kubernetes API server is unreachable (${(err as Error).message})`);
+    }
+    if (refusal) return sendError(res, refusal.status, refusal.message);
 
     const token = await signToken(claims, key);
     sendJson(res, 200, {

@@ -325,6 +325,10 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     getGateway: (context) => guarded(() => gatewayFor(knownContext(context))),
 
     shareConsole: (request) => guarded(() => share(request)),
+    checkSharePermission: (context, namespace, name) => guarded(() => {
+      const known = knownContext(context);
+      return signer.checkCanShare(clientFor(known), settings.get(known).keySecret, { namespace: requireLabel(namespace, 'namespace'), name: requireLabel(name, 'name') });
+    }),
     listIssuedLinks: () => guarded(() => history.list()),
     copyIssuedLink: (id) => guarded(() => platform.clipboard.writeText(history.unseal(requireString(id, 'the link id')))),
     revokeLink: (id) => guarded(async () => {

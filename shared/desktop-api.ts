@@ -151,6 +151,14 @@ export interface IssuedLink {
   revoked: boolean;
 }
 
+// --- May this person share this console? (issue 11, "Issue only what you may open yourself")
+/** Asked when the share dialog opens, so a refusal is said before anything is filled in. */
+export type SharePermission =
+  | { allowed: true }
+  /** `signing-key`: may not issue links in this cluster at all; `console`: may not open this VM's console themselves. */
+  | { allowed: false; why: 'signing-key' | 'console'; error: DesktopError };
+// --- end SharePermission
+
 export interface ShareResult {
   issued: IssuedLink;
   /** The link itself, shown once; copy again later only when `issued.canCopyAgain`. */
@@ -239,6 +247,8 @@ export interface DesktopApi {
   getGateway(context: string): Promise<GatewayInfo>;
 
   shareConsole(request: ShareRequest): Promise<ShareResult>;
+  /** Whether shareConsole would be refused for this VM: the signing key, then the person's own console access. */
+  checkSharePermission(context: string, namespace: string, name: string): Promise<SharePermission>;
   listIssuedLinks(): Promise<IssuedLink[]>;
   /** Copies a remembered link to the clipboard (main holds it; the renderer never needs it again). */
   copyIssuedLink(id: string): Promise<void>;
@@ -262,6 +272,7 @@ export const desktopApiMethods = [
   'listContexts', 'selectContext', 'watchInventory', 'screenshot',
   'getClusterSettings', 'saveClusterSettings', 'getAppSettings', 'saveAppSettings', 'getGateway',
   'shareConsole', 'listIssuedLinks', 'copyIssuedLink', 'revokeLink', 'copyText', 'sendByMail',
+  'checkSharePermission',
   'inspectLink', 'openConsole', 'closeConsole', 'openInVncClient', 'closeVncBridge',
   'rendererReady',
 ] as const satisfies readonly (keyof DesktopApi)[];

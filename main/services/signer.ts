@@ -3,14 +3,18 @@
 // memory only, for at most ten minutes; it is never written anywhere and never
 // leaves this module. Claims come from the shared core: exactly one VM's
 // console path, `get` only, `sub` from the API server's SelfSubjectReview.
+// Before signing, the operator must be allowed to open that console themselves
+// (console-permission.ts): checked here as well as when the share dialog opens,
+// so no caller of this module can skip it.
 import { randomUUID } from 'node:crypto';
 import { buildClaims, ClaimsError, type GatepassRestrictions, type TokenClaims } from '../../shared/claims.ts';
-import type { ClusterSettings, GatewayInfo, KeySecretRef, ShareRequest } from '../../shared/desktop-api.ts';
+import type { ClusterSettings, GatewayInfo, KeySecretRef, SharePermission, ShareRequest } from '../../shared/desktop-api.ts';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
 import { buildGatewayLink } from '../../shared/links.ts';
 import { importPrivateKey, KeyError, type PrivateKeyWithKid } from '../../shared/node/keys.ts';
 import { signToken } from '../../shared/node/sign-token.ts';
-import { DesktopFailure } from './errors.ts';
+import { checkConsolePermission } from './console-permission.ts';
+import { DesktopFailure, toDesktopError } from './errors.ts';
 import type { IdentityCache } from './identity.ts';
 import { httpStatusOf, type KubeClient } from './kube-client.ts';
 import { MAX_LIFETIME_MS } from './validate-input.ts';
@@ -55,7 +59,13 @@ export class Signer {
   async issue(request: IssueRequest): Promise<Issued> {
     const { client, gateway } = request;
     const restrictions = restrictionsFor(request, gateway, client.context);
-    const [key, issuedBy] = await Promise.all([this.loadKey(client, request.settings.keySecret), this.options.identities.get(client)]);
+    // The key first, so "you may not issue links here" is said before anything about one VM.
+    const permitted = async () => {
+      const key = await this.loadKey(client, request.settings.keySecret);
+      await checkConsolePermission(client, { namespace: request.namespace, name: request.name, subresource: 'vnc' });
+      return key;
+    };
+    const [key, issuedBy] = await Promise.all([permitted(), this.options.identities.get(client)]);
     let claims: TokenClaims;
     try {
       claims = buildClaims({
@@ -92,6 +102,27 @@ export class Signer {
   /** Reads (or reuses) the signing key: whether the operator may issue at all. The key itself stays in here. */
   async checkCanIssue(client: KubeClient, ref: KeySecretRef): Promise<void> {
     await this.loadKey(client, ref);
+  }
+
+  /**
+   * Whether issue() would be refused for this VM's console, and why: the signing
+   * key first (no links here at all), then the operator's own console access.
+   * Other failures (unreachable, no key secret) are thrown: they are not an answer.
+   */
+  async checkCanShare(client: KubeClient, ref: KeySecretRef, target: { namespace: string; name: string }): Promise<SharePermission> {
+    const refusal = async (why: 'signing-key' | 'console', check: () => Promise<unknown>): Promise<SharePermission | undefined> => {
+      try {
+        await check();
+        return undefined;
+      } catch (error) {
+        if (error instanceof DesktopFailure && error.code === 'forbidden') return { allowed: false, why, error: toDesktopError(error, client.context) };
+        throw error;
+      }
+    };
+    return (
+      (await refusal('signing-key', () => this.loadKey(client, ref))) ??
+      (await refusal('console', () => checkConsolePermission(client, { ...target, subresource: 'vnc' }))) ?? { allowed: true }
+    );
   }
 
   private loadKey(client: KubeClient, ref: KeySecretRef): Promise<PrivateKeyWithKid> {

@@ -8,9 +8,3 @@ export function asDesktopError(error: unknown): DesktopError {
   if (error instanceof Error) return { code: 'internal', message: error.message || error.name };
   return { code: 'internal', message: `Unexpected failure: ${String(error)}` };
 }
-
-/** The share dialog's wording: a refusal to issue is about permission in this cluster. */
-export function shareErrorMessage(error: DesktopError): string {
-  if (error.code === 'forbidden') return `You may not issue links in this cluster. ${error.message}`;
-  return error.message;
-}

@@ -15,12 +15,14 @@ export const GATEWAY_SERVICE_ACCOUNT = 'kube-gateway';
 const RBAC_V1 = 'rbac.authorization.k8s.io/v1';
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
-/** admin (client certificate, system:masters), operator, viewer and the gateway's service account (tokens). */
+/** admin (client certificate, system:masters), operator, viewer, issuer-limited and the gateway's service account (tokens). */
 export function defaultUsers(): FixtureUser[] {
   return [
     { context: 'admin', username: 'admin', groups: ['system:masters'], auth: 'clientCertificate' },
     { context: 'operator', username: 'alice', groups: ['gatepass-operators'] },
     { context: 'viewer', username: 'bob', groups: [] },
+    // May read the signing key and every VM, but open consoles only in team-a: the issuer whose links must stop at team-b.
+    { context: 'issuer-limited', username: 'dana', groups: [] },
     {
       context: 'gateway',
       username: `system:serviceaccount:${GATEWAY_NAMESPACE}:${GATEWAY_SERVICE_ACCOUNT}`,
@@ -60,7 +62,15 @@ export function defaultRbac(): KubeObject[] {
       { apiGroups: [''], resources: ['configmaps'], resourceNames: [GATEPASS_CONFIGMAP], verbs: ['get'] },
       { apiGroups: [''], resources: ['configmaps'], resourceNames: [REVOCATION_CONFIGMAP], verbs: ['get', 'update', 'patch'] },
     ]),
-    binding('RoleBinding', 'gatepass-issuer', { kind: 'Role', name: 'gatepass-issuer' }, [user('alice')], GATEWAY_NAMESPACE),
+    binding('RoleBinding', 'gatepass-issuer', { kind: 'Role', name: 'gatepass-issuer' }, [user('alice'), user('dana')], GATEWAY_NAMESPACE),
+    clusterRole('gatepass-vm-reader', [
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachines', 'virtualmachineinstances'], verbs: ['get', 'list', 'watch'] },
+    ]),
+    binding('ClusterRoleBinding', 'gatepass-vm-reader', { kind: 'ClusterRole', name: 'gatepass-vm-reader' }, [user('dana')]),
+    clusterRole('gatepass-vm-console', [
+      { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/vnc', 'virtualmachineinstances/vnc/screenshot'], verbs: ['get'] },
+    ]),
+    binding('RoleBinding', 'gatepass-vm-console', { kind: 'ClusterRole', name: 'gatepass-vm-console' }, [user('dana')], 'team-a'),
 
     clusterRole('gatepass-vm-lister', [{ apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['list'] }]),
     binding('ClusterRoleBinding', 'gatepass-vm-lister', { kind: 'ClusterRole', name: 'gatepass-vm-lister' }, [user('bob')]),

@@ -52,7 +52,7 @@ describe('npm run cluster (test/cluster/cli.ts)', () => {
     expect(parsed).toEqual({ ready: true, server: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/) as unknown, kubeconfig });
     const config = parse(await readFile(kubeconfig, 'utf8')) as { 'current-context': string; contexts: { name: string }[]; clusters: { cluster: { server: string } }[] };
     expect(config['current-context']).toBe('admin');
-    expect(config.contexts.map((c) => c.name)).toEqual(['admin', 'operator', 'viewer', 'gateway']);
+    expect(config.contexts.map((c) => c.name)).toEqual(['admin', 'operator', 'viewer', 'issuer-limited', 'gateway']);
     expect(config.clusters[0]!.cluster.server).toBe(parsed.server);
 
     const kubectl = kubectlRunner(kubeconfig);

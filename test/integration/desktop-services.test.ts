@@ -67,7 +67,7 @@ function rowsFrom(context: string): Map<string, VmRow> {
 describe('contexts and inventory', () => {
   it('lists every context of the kubeconfig and probes the current one', async () => {
     const contexts = await api.listContexts();
-    expect(contexts.map((c) => c.name).sort()).toEqual(['admin', 'gateway', 'operator', 'viewer']);
+    expect(contexts.map((c) => c.name).sort()).toEqual(['admin', 'gateway', 'issuer-limited', 'operator', 'viewer']);
     expect(contexts.find((c) => c.current)?.name).toBe('admin');
     await api.selectContext('operator');
     await waitFor(async () => (await api.listContexts()).find((c) => c.name === 'operator')?.state === 'connected', 'operator connected');

@@ -219,6 +219,41 @@ describe('signing', () => {
   });
 });
 
+// Kubernetes records no creator a controller could put to a SubjectAccessReview, so
+// the guard is RBAC on GateTokens plus the namespace scope (deploy/gatetoken/README.md).
+describe('who may ask: the requester binding is the guard', () => {
+  const requestAs = (context: string, namespace: string, urls: string[]) => clusterRequest(h.cluster, {
+    context, method: 'POST', path: `/apis/kubegateway.kubevirt.io/v1beta1/namespaces/${namespace}/gatetokens`,
+    body: { apiVersion: 'kubegateway.kubevirt.io/v1beta1', kind: 'GateToken', metadata: { name: `asked-${++counter}` }, spec: { urls } },
+  });
+
+  it('issuer-limited, a requester in team-a only, gets team-a consoles and no way to team-b', async () => {
+    h.cluster.objects.put({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'dana-requests', namespace: 'team-a' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'gatepass-gatetoken-requester' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'dana' }],
+    });
+    try {
+      const c = controller('c1');
+      await c.leading;
+      const own = await requestAs('issuer-limited', 'team-a', [vncPath('team-a', 'web-1')]);
+      expect(own.status).toBe(201);
+      expect((await settled('team-a', (own.json as GateToken).metadata.name)).status?.phase).toBe('Ready');
+
+      // No binding in team-b: the API server refuses the GateToken itself, so there is nothing to sign.
+      expect((await requestAs('issuer-limited', 'team-b', [vncPath('team-b', 'build-7')])).status).toBe(403);
+      // And one in team-a cannot reach over.
+      const over = await requestAs('issuer-limited', 'team-a', [vncPath('team-b', 'build-7')]);
+      expect(over.status).toBe(201);
+      const refused = await settled('team-a', (over.json as GateToken).metadata.name);
+      expect(refused.status).toMatchObject({ phase: 'Error', conditions: [{ reason: 'URLOutsideNamespace' }] });
+      expect(refused.status?.token).toBeUndefined();
+    } finally {
+      h.cluster.objects.delete('RoleBinding', 'team-a', 'dana-requests');
+    }
+  });
+});
+
 describe('leader election', () => {
   it('a second instance does not reconcile while the first holds the Lease, and takes over when it stops', async () => {
     const a = controller('instance-a');

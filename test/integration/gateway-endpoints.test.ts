@@ -1,10 +1,11 @@
 // The optional endpoints: /auth/jwt/request (RBAC on the key decides who may
-// issue) and the OAuth code flow (state bound to a cookie, PKCE).
+// issue, and the caller's own access to what the token grants decides what)
+// and the OAuth code flow (state bound to a cookie, PKCE).
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotPath } from '../../shared/kubevirt-paths.ts';
+import { screenshotPath, vncPath } from '../../shared/kubevirt-paths.ts';
 import { startHarness, type Harness } from '../support/gateway-harness.ts';
 
 const shot = screenshotPath('team-a', 'web-1');
@@ -25,8 +26,8 @@ describe('/auth/jwt/request', () => {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
-  it('signs for a caller who may read the key, in kube-gateway’s response shape', async () => {
-    const res = await request(h.cluster.credentials.operator?.token, { urls: [shot], Duration: '30m' });
+  it('signs for a caller who may read the key and open what the token grants, in kube-gateway’s response shape', async () => {
+    const res = await request(h.cluster.credentials['issuer-limited']?.token, { urls: [shot], Duration: '30m' });
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(['Duration', 'Exp', 'From', 'ID', 'NBf', 'Token', 'URLs', 'Until', 'Verbs'].sort());
@@ -39,6 +40,36 @@ describe('/auth/jwt/request', () => {
     const res = await request(h.cluster.credentials.viewer?.token, { URLs: [shot] });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { message: string }).message).toMatch(/may not read the signing key/);
+  });
+
+  // issuer-limited (dana) may read the key, but open consoles only in team-a.
+  it('gives no token to a key reader for a console they may not open themselves, and says why', async () => {
+    const res = await request(h.cluster.credentials['issuer-limited']?.token, { URLs: [vncPath('team-b', 'build-7')], duration: '10m' });
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body.message).toBe('you may not get virtualmachineinstances/vnc of "build-7" in namespace "team-b" yourself, so you may not issue a token for it');
+    expect(body).not.toHaveProperty('Token');
+    expect(JSON.stringify(body)).not.toMatch(/eyJ/);
+  });
+
+  it('gives no token when one URL among allowed ones is out of reach', async () => {
+    const res = await request(h.cluster.credentials['issuer-limited']?.token, { URLs: [vncPath('team-a', 'web-1'), vncPath('team-b', 'build-7')] });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { message: string }).message).toMatch(/of "build-7" in namespace "team-b"/);
+  });
+
+  it('asks about the exact subresource: the console does not stand in for the screenshot', async () => {
+    // alice may get virtualmachineinstances/vnc everywhere, but not vnc/screenshot.
+    const res = await request(h.cluster.credentials.operator?.token, { URLs: [shot] });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { message: string }).message).toMatch(/get virtualmachineinstances\/vnc\/screenshot of "web-1"/);
+    expect((await request(h.cluster.credentials.operator?.token, { URLs: [vncPath('team-b', 'build-7')] })).status).toBe(200);
+  });
+
+  it('refuses a pattern no single question can check, even for a caller who may open every console', async () => {
+    const res = await request(h.cluster.credentials.operator?.token, { URLs: ['/apis/subresources.kubevirt.io/v1/namespaces/team-b/virtualmachineinstances/*'] });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/cannot be checked against your own permissions/);
   });
 
   it('refuses a caller without a token, or with one the cluster does not know', async () => {

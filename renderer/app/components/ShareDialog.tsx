@@ -1,10 +1,11 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import type { GatewayInfo, ShareRequest, ShareResult } from '../../../shared/desktop-api.ts';
+import { isDesktopError } from '../../../shared/desktop-api.ts';
+import type { GatewayInfo, SharePermission, ShareRequest, ShareResult } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
-import { shareErrorMessage } from '../errors.ts';
 import { describeGrant, formatInstant } from '../share/grant-wording.ts';
 import { checkLifetime, checkStart, LIFETIME_PRESETS, toLocalInput } from '../share/lifetime.ts';
+import { refusalWords } from '../share/permission-wording.ts';
 import { svgDataUrl } from '../share/svg-data-url.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { useAction } from './use-action.ts';
@@ -39,8 +40,22 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
   const [problem, setProblem] = useState<{ field: 'lifetime' | 'start'; message: string } | undefined>();
   const [result, setResult] = useState<ShareResult | undefined>();
   const [copied, setCopied] = useState(false);
+  const [permission, setPermission] = useState<SharePermission | undefined>();
+  // Asked as the dialog opens, so a refusal is said before anything is filled in; main checks again when signing.
+  const check = useAction(() => client.checkSharePermission(context, namespace, name));
   const load = useAction(async () => Promise.all([client.getGateway(context), client.getClusterSettings(context)]));
-  const share = useAction((request: ShareRequest) => client.shareConsole(request));
+  const share = useAction(async (request: ShareRequest) => {
+    try {
+      return await client.shareConsole(request);
+    } catch (error) {
+      // Refused while the dialog was open (access taken away): ask why, so it is said as on opening.
+      if (isDesktopError(error) && error.code === 'forbidden') {
+        const again = await client.checkSharePermission(context, namespace, name).catch(() => undefined);
+        if (again && !again.allowed) setPermission(again);
+      }
+      throw error;
+    }
+  });
   const copy = useAction(async (text: string) => {
     await client.copyText(text);
     return true;
@@ -51,6 +66,11 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
     const element = dialog.current;
     if (element && !element.open) element.showModal();
   }, []);
+
+  const checkRun = check.run;
+  useEffect(() => {
+    void checkRun().then(setPermission);
+  }, [checkRun]);
 
   const loadRun = load.run;
   useEffect(() => {
@@ -89,6 +109,8 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
     }
   };
 
+  const refusal = permission && refusalWords(permission);
+
   const grant = result && describeGrant({
     name: result.issued.name, namespace: result.issued.namespace, from: result.issued.from, until: result.issued.until,
     viewOnly: result.issued.options.viewOnly, singleUse: result.issued.options.singleUse,
@@ -98,105 +120,122 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
     <dialog ref={dialog} className="dialog" aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); onClose(); }}>
       <h2 id={titleId} className="dialog__title">Share console</h2>
       <p className="dialog__subtitle">{name} in {namespace} · context {context}</p>
+      {check.busy && <p className="note" role="status">Checking that you may share this console…</p>}
       {load.busy && <p className="note" role="status">Asking the gateway what it enforces…</p>}
-      <ErrorAlert error={load.error} />
-      {result === undefined ? (
-        <form className="form" onSubmit={(e) => void submit(e)}>
-          <fieldset className="fieldset">
-            <legend>Lifetime</legend>
-            <div className="choices">
-              {LIFETIME_PRESETS.map((preset) => (
-                <label key={preset.value} className="choice">
-                  <input type="radio" name="lifetime" value={preset.value} checked={lifetimeChoice === preset.value} onChange={() => setLifetimeChoice(preset.value)} />
-                  {preset.label}
-                </label>
-              ))}
-              <label className="choice">
-                <input type="radio" name="lifetime" value={CUSTOM} checked={lifetimeChoice === CUSTOM} onChange={() => setLifetimeChoice(CUSTOM)} />
-                Custom
-              </label>
-            </div>
-            {lifetimeChoice === CUSTOM && (
-              <label className="field">
-                <span>Custom lifetime (Go duration, e.g. 90m or 2h30m)</span>
-                <input
-                  className="input"
-                  value={custom}
-                  onChange={(e) => setCustom(e.target.value)}
-                  aria-invalid={problem?.field === 'lifetime'}
-                  aria-describedby={problem?.field === 'lifetime' ? `${titleId}-lifetime` : undefined}
-                />
-              </label>
-            )}
-            {problem?.field === 'lifetime' && <p id={`${titleId}-lifetime`} className="field-error" role="alert">{problem.message}</p>}
-          </fieldset>
-          <fieldset className="fieldset">
-            <legend>Start</legend>
-            <div className="choices">
-              <label className="choice"><input type="radio" name="start" checked={startNow} onChange={() => setStartNow(true)} />Start now</label>
-              <label className="choice"><input type="radio" name="start" checked={!startNow} onChange={() => setStartNow(false)} />Start at</label>
-            </div>
-            {!startNow && (
-              <label className="field">
-                <span>Start date and time</span>
-                <input className="input" type="datetime-local" value={startAt} onChange={(e) => setStartAt(e.target.value)} aria-invalid={problem?.field === 'start'} />
-              </label>
-            )}
-            {problem?.field === 'start' && <p className="field-error" role="alert">{problem.message}</p>}
-          </fieldset>
-          {gateway && (
-            <fieldset className="fieldset">
-              <legend>Restrictions</legend>
-              {OPTIONS.map((option) => enforced(option.extension) ? (
-                <label key={option.extension} className="choice">
-                  <input
-                    type="checkbox"
-                    checked={option.extension === 'viewOnly' ? viewOnly : singleUse}
-                    onChange={(e) => (option.extension === 'viewOnly' ? setViewOnly : setSingleUse)(e.target.checked)}
-                  />
-                  {option.label}
-                </label>
-              ) : (
-                <p key={option.extension} className="note">This gateway cannot enforce {option.missing}.</p>
-              ))}
-            </fieldset>
-          )}
-          <label className="field">
-            <span>Label (optional, e.g. who it is for)</span>
-            <input className="input" value={label} maxLength={200} onChange={(e) => setLabel(e.target.value)} />
-          </label>
-          {share.busy && <p className="note" role="status">Signing…</p>}
-          <ErrorAlert error={share.error} message={share.error && shareErrorMessage(share.error)} />
-          <div className="dialog__actions">
-            <button type="button" className="button" onClick={onClose}>Cancel</button>
-            {/* Still possible after a failed gateway lookup: main checks the permission to issue first and says so. */}
-            <button type="submit" className="button button--primary" disabled={share.busy || load.busy || (gateway === undefined && load.error === undefined)}>Create link</button>
+      {refusal ? (
+        <>
+          <div className="alert alert--refusal" role="alert">
+            {refusal.heading !== undefined && <strong>{refusal.heading}</strong>}
+            <span>{refusal.reason}</span>
           </div>
-        </form>
+          <div className="dialog__actions">
+            <button type="button" className="button" onClick={onClose}>Close</button>
+          </div>
+        </>
       ) : (
-        <div className="share-result">
-          <p className="grant" role="status">{grant}</p>
-          {result.issued.label !== undefined && <p className="note">Label: {result.issued.label}</p>}
-          <label className="field">
-            <span>Link to send</span>
-            <input className="input input--mono" readOnly value={result.link} onFocus={(e) => e.target.select()} />
-          </label>
-          <div className="dialog__actions dialog__actions--start">
-            <button type="button" className="button button--primary" disabled={copy.busy} onClick={() => void copy.run(result.link).then((ok) => ok && setCopied(true))}>
-              Copy link
-            </button>
-            <button type="button" className="button" disabled={mail.busy} onClick={() => void mail.run(result.issued.id)}>Send by mail</button>
-            {copied && <span className="note" role="status">Copied</span>}
-          </div>
-          <ErrorAlert error={copy.error} onDismiss={copy.clearError} />
-          <ErrorAlert error={mail.error} onDismiss={mail.clearError} />
-          <img className="qr" src={svgDataUrl(result.qrSvg)} alt="QR code of the link" width={200} height={200} />
-          {!result.issued.canCopyAgain && <p className="note">This link is not stored: copy it now, or issue a new one later.</p>}
-          <div className="dialog__actions">
-            <button type="button" className="button" onClick={() => setResult(undefined)}>Create another</button>
-            <button type="button" className="button" onClick={onClose}>Done</button>
-          </div>
-        </div>
+        <>
+          {/* A check that could not be made is no answer: say so, and let main decide when signing. */}
+          <ErrorAlert error={check.error} />
+          <ErrorAlert error={load.error} />
+          {result === undefined ? (
+            <form className="form" onSubmit={(e) => void submit(e)}>
+              <fieldset className="fieldset">
+                <legend>Lifetime</legend>
+                <div className="choices">
+                  {LIFETIME_PRESETS.map((preset) => (
+                    <label key={preset.value} className="choice">
+                      <input type="radio" name="lifetime" value={preset.value} checked={lifetimeChoice === preset.value} onChange={() => setLifetimeChoice(preset.value)} />
+                      {preset.label}
+                    </label>
+                  ))}
+                  <label className="choice">
+                    <input type="radio" name="lifetime" value={CUSTOM} checked={lifetimeChoice === CUSTOM} onChange={() => setLifetimeChoice(CUSTOM)} />
+                    Custom
+                  </label>
+                </div>
+                {lifetimeChoice === CUSTOM && (
+                  <label className="field">
+                    <span>Custom lifetime (Go duration, e.g. 90m or 2h30m)</span>
+                    <input
+                      className="input"
+                      value={custom}
+                      onChange={(e) => setCustom(e.target.value)}
+                      aria-invalid={problem?.field === 'lifetime'}
+                      aria-describedby={problem?.field === 'lifetime' ? `${titleId}-lifetime` : undefined}
+                    />
+                  </label>
+                )}
+                {problem?.field === 'lifetime' && <p id={`${titleId}-lifetime`} className="field-error" role="alert">{problem.message}</p>}
+              </fieldset>
+              <fieldset className="fieldset">
+                <legend>Start</legend>
+                <div className="choices">
+                  <label className="choice"><input type="radio" name="start" checked={startNow} onChange={() => setStartNow(true)} />Start now</label>
+                  <label className="choice"><input type="radio" name="start" checked={!startNow} onChange={() => setStartNow(false)} />Start at</label>
+                </div>
+                {!startNow && (
+                  <label className="field">
+                    <span>Start date and time</span>
+                    <input className="input" type="datetime-local" value={startAt} onChange={(e) => setStartAt(e.target.value)} aria-invalid={problem?.field === 'start'} />
+                  </label>
+                )}
+                {problem?.field === 'start' && <p className="field-error" role="alert">{problem.message}</p>}
+              </fieldset>
+              {gateway && (
+                <fieldset className="fieldset">
+                  <legend>Restrictions</legend>
+                  {OPTIONS.map((option) => enforced(option.extension) ? (
+                    <label key={option.extension} className="choice">
+                      <input
+                        type="checkbox"
+                        checked={option.extension === 'viewOnly' ? viewOnly : singleUse}
+                        onChange={(e) => (option.extension === 'viewOnly' ? setViewOnly : setSingleUse)(e.target.checked)}
+                      />
+                      {option.label}
+                    </label>
+                  ) : (
+                    <p key={option.extension} className="note">This gateway cannot enforce {option.missing}.</p>
+                  ))}
+                </fieldset>
+              )}
+              <label className="field">
+                <span>Label (optional, e.g. who it is for)</span>
+                <input className="input" value={label} maxLength={200} onChange={(e) => setLabel(e.target.value)} />
+              </label>
+              {share.busy && <p className="note" role="status">Signing…</p>}
+              <ErrorAlert error={share.error} />
+              <div className="dialog__actions">
+                <button type="button" className="button" onClick={onClose}>Cancel</button>
+                {/* Still possible after a failed gateway lookup: main checks the permission to issue first and says so. */}
+                <button type="submit" className="button button--primary" disabled={share.busy || load.busy || check.busy || (gateway === undefined && load.error === undefined)}>Create link</button>
+              </div>
+            </form>
+          ) : (
+            <div className="share-result">
+              <p className="grant" role="status">{grant}</p>
+              {result.issued.label !== undefined && <p className="note">Label: {result.issued.label}</p>}
+              <label className="field">
+                <span>Link to send</span>
+                <input className="input input--mono" readOnly value={result.link} onFocus={(e) => e.target.select()} />
+              </label>
+              <div className="dialog__actions dialog__actions--start">
+                <button type="button" className="button button--primary" disabled={copy.busy} onClick={() => void copy.run(result.link).then((ok) => ok && setCopied(true))}>
+                  Copy link
+                </button>
+                <button type="button" className="button" disabled={mail.busy} onClick={() => void mail.run(result.issued.id)}>Send by mail</button>
+                {copied && <span className="note" role="status">Copied</span>}
+              </div>
+              <ErrorAlert error={copy.error} onDismiss={copy.clearError} />
+              <ErrorAlert error={mail.error} onDismiss={mail.clearError} />
+              <img className="qr" src={svgDataUrl(result.qrSvg)} alt="QR code of the link" width={200} height={200} />
+              {!result.issued.canCopyAgain && <p className="note">This link is not stored: copy it now, or issue a new one later.</p>}
+              <div className="dialog__actions">
+                <button type="button" className="button" onClick={() => setResult(undefined)}>Create another</button>
+                <button type="button" className="button" onClick={onClose}>Done</button>
+              </div>
+            </div>
+          )}
+        </>
       )}
     </dialog>
   );

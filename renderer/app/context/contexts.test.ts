@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSettings, ContextInfo } from '../../../shared/desktop-api.ts';
-import { asDesktopError, shareErrorMessage } from '../errors.ts';
+import { asDesktopError } from '../errors.ts';
 import { connectionLabel, pickContext } from './contexts.ts';
 import { isFavourite, toggleFavourite } from './favourites.ts';
 
@@ -53,11 +53,5 @@ describe('errors', () => {
     expect(asDesktopError(error)).toBe(error);
     expect(asDesktopError(new Error('boom'))).toEqual({ code: 'internal', message: 'boom' });
     expect(asDesktopError('weird')).toEqual({ code: 'internal', message: 'Unexpected failure: weird' });
-  });
-
-  it('words a refusal to issue as a permission in this cluster', () => {
-    expect(shareErrorMessage({ code: 'forbidden', message: 'cannot get secret kube-gateway/kube-gateway-jwt-private' }))
-      .toBe('You may not issue links in this cluster. cannot get secret kube-gateway/kube-gateway-jwt-private');
-    expect(shareErrorMessage({ code: 'gateway', message: 'gateway unreachable' })).toBe('gateway unreachable');
   });
 });

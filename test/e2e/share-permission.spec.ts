@@ -1,0 +1,75 @@
+// "Issue only what you may open yourself" in the share dialog, in Chromium over
+// the development bridge, against the stand-in's real RBAC: issuer-limited
+// (dana) may read the signing key and see every VM, but open consoles only in
+// team-a. The dialog says so as it opens, before anything is filled in.
+import { expect, test } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { startDesktopStack } from '../support/desktop-stack.ts';
+import type { DesktopStack } from '../support/desktop-stack.ts';
+
+let stack: DesktopStack;
+
+test.beforeAll(async () => {
+  stack = await startDesktopStack();
+});
+
+test.afterAll(async () => {
+  await stack?.close();
+});
+
+function vmRow(page: Page, name: string): Locator {
+  return page.getByRole('grid', { name: 'Virtual machines' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
+}
+
+async function openAs(page: Page, context: string): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(stack.bridge.url);
+  await expect(page.getByRole('grid', { name: 'Virtual machines' })).toBeVisible({ timeout: 15_000 });
+  await page.getByLabel('Context').selectOption(context);
+  await expect(page.getByLabel('Context')).toHaveValue(context);
+  await expect(vmRow(page, 'build-7')).toBeVisible({ timeout: 15_000 });
+  return problems;
+}
+
+async function openShareDialog(page: Page, vm: string): Promise<Locator> {
+  await vmRow(page, vm).click();
+  await page.getByRole('complementary', { name: `Details of ${vm}` }).getByRole('button', { name: 'Share console' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Share console' });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+test('the share dialog for a console the issuer may not open says why before anything is filled in', async ({ page }) => {
+  const problems = await openAs(page, 'issuer-limited');
+  const historyBefore = (await stack.api.listIssuedLinks()).length;
+  const dialog = await openShareDialog(page, 'build-7');
+
+  const refusal = dialog.getByRole('alert');
+  await expect(refusal).toContainText("You may not open this VM's console, so you cannot share it.", { timeout: 15_000 });
+  await expect(refusal).toContainText('The API server does not let you (context "issuer-limited") get virtualmachineinstances/vnc of "build-7" in namespace "team-b"');
+  await expect(refusal).toContainText('kubectl auth can-i get virtualmachineinstances.subresources.kubevirt.io/build-7 --subresource=vnc -n team-b');
+  // Words, not a raw API answer.
+  await expect(refusal).not.toContainText('SelfSubjectAccessReview');
+  await expect(refusal).not.toContainText('{');
+
+  // Nothing to fill in, nothing to submit.
+  await expect(dialog.getByRole('radio', { name: '15 minutes' })).toHaveCount(0);
+  await expect(dialog.getByRole('textbox', { name: /^Label/ })).toHaveCount(0);
+  await expect(dialog.getByRole('button', { name: 'Create link' })).toHaveCount(0);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toBeHidden();
+  expect(await stack.api.listIssuedLinks()).toHaveLength(historyBefore);
+  expect(problems).toEqual([]);
+});
+
+test('the same issuer shares a console they may open', async ({ page }) => {
+  await openAs(page, 'issuer-limited');
+  const dialog = await openShareDialog(page, 'web-1');
+  await expect(dialog.getByRole('status').filter({ hasText: 'Checking that you may share' })).toHaveCount(0, { timeout: 15_000 });
+  await expect(dialog.getByRole('alert')).toHaveCount(0);
+  await dialog.getByRole('radio', { name: '15 minutes' }).check();
+  await dialog.getByRole('button', { name: 'Create link' }).click();
+  await expect(dialog.getByRole('textbox', { name: 'Link to send' })).toHaveValue(/#token=.+&name=web-1&namespace=team-a$/, { timeout: 15_000 });
+});
