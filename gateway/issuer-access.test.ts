@@ -17,17 +17,33 @@ describe('issuerQuestions', () => {
   });
 
   it('asks once per URL and verb, with the verb Kubernetes authorizes', () => {
-    const console = '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/console';
-    const result = issuerQuestions([vnc, console], ['get', 'head', 'post', 'put', 'patch', 'delete']);
+    const screenshot = '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/vnc/screenshot';
+    const result = issuerQuestions([vnc, screenshot], ['get', 'head', 'post', 'put', 'patch', 'delete']);
     expect(result.ok && result.questions.map((q) => `${q.verb} ${q.namespace}/${q.name}/${q.subresource}`)).toEqual([
       ...['get', 'get', 'create', 'update', 'patch', 'delete'].map((v) => `${v} team-b/build-7/vnc`),
-      ...['get', 'get', 'create', 'update', 'patch', 'delete'].map((v) => `${v} team-a/web-1/console`),
+      ...['get', 'get', 'create', 'update', 'patch', 'delete'].map((v) => `${v} team-a/web-1/vnc/screenshot`),
     ]);
   });
 
   it.each([
-    ['a trailing * (reaches VMs no question names)', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/*'],
-    ['a * after the subresource', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/vnc*'],
+    ['every VM of a namespace', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/*', 'team-a', '', ['vnc', 'vnc/screenshot']],
+    ['a VM name cut short', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web*', 'team-a', '', ['vnc', 'vnc/screenshot']],
+    ['every subresource of one VM', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/*', 'team-a', 'web-1', ['vnc', 'vnc/screenshot']],
+    ['the VNC console and its screenshot', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/vnc*', 'team-a', 'web-1', ['vnc', 'vnc/screenshot']],
+    ['only the screenshot', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/vnc/*', 'team-a', 'web-1', ['vnc/screenshot']],
+    ['every namespace', '/apis/subresources.kubevirt.io/v1/namespaces/*', '', '', ['vnc', 'vnc/screenshot']],
+    ['every version', '/apis/subresources.kubevirt.io/*', '', '', ['vnc', 'vnc/screenshot']],
+  ])('asks a kube-gateway prefix pattern (%s) about everything it reaches', (_what, url, namespace, name, subresources) => {
+    const result = issuerQuestions([url], ['get']);
+    expect(result).toEqual({ ok: true, questions: subresources.map((subresource) => ({ verb: 'get', group: 'subresources.kubevirt.io', resource: 'virtualmachineinstances', subresource, namespace, name })) });
+  });
+
+  it.each([
+    ['a pattern that leaves the KubeVirt subresource group', '/apis*'],
+    ['a group name cut short', '/apis/subresources.kubevirt.io*'],
+    ['everything', '/*'],
+    ['a pattern past any console subresource', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/portforward*'],
+    ['a subresource the gateway cannot open', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/console'],
     ['a + for the VM', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/+/vnc'],
     ['a + for the namespace', '/apis/subresources.kubevirt.io/v1/namespaces/+/virtualmachineinstances/web-1/vnc'],
     ['a path outside KubeVirt subresources', '/api/v1/namespaces/kube-gateway/secrets/kube-gateway-jwt-private'],

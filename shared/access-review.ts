@@ -13,7 +13,7 @@ export type ConsoleSubresource = (typeof CONSOLE_SUBRESOURCES)[number];
 export const KUBEVIRT_SUBRESOURCES_GROUP = 'subresources.kubevirt.io';
 export const SELF_SUBJECT_ACCESS_REVIEW_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 
-/** One request as Kubernetes' authorizer sees it, always about one named object in one namespace. */
+/** One request as Kubernetes' authorizer sees it; an empty name means every object, an empty namespace every namespace. */
 export interface AccessQuestion {
   verb: string;
   group: string;
@@ -59,11 +59,15 @@ export function readAccessReview(body: unknown): AccessVerdict {
 /** The question in words, e.g. `get virtualmachineinstances/vnc of "web-1" in namespace "team-a"`. */
 export function describeQuestion(question: AccessQuestion): string {
   const what = question.subresource ? `${question.resource}/${question.subresource}` : question.resource;
-  return `${question.verb} ${what} of ${JSON.stringify(question.name)} in namespace ${JSON.stringify(question.namespace)}`;
+  const of = question.name === '' ? 'of every VM' : `of ${JSON.stringify(question.name)}`;
+  const where = question.namespace === '' ? 'in every namespace' : `in namespace ${JSON.stringify(question.namespace)}`;
+  return `${question.verb} ${what} ${of} ${where}`;
 }
 
 /** The kubectl command that asks the same question, for a person to check their access. */
 export function canIQuestion(question: AccessQuestion): string {
   const type = question.group === '' ? question.resource : `${question.resource}.${question.group}`;
-  return `kubectl auth can-i ${question.verb} ${type}/${question.name}${question.subresource ? ` --subresource=${question.subresource}` : ''} -n ${question.namespace}`;
+  const object = question.name === '' ? type : `${type}/${question.name}`;
+  const where = question.namespace === '' ? '-A' : `-n ${question.namespace}`;
+  return `kubectl auth can-i ${question.verb} ${object}${question.subresource ? ` --subresource=${question.subresource}` : ''} ${where}`;
 }

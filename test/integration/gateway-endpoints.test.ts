@@ -66,8 +66,21 @@ describe('/auth/jwt/request', () => {
     expect((await request(h.cluster.credentials.operator?.token, { URLs: [vncPath('team-b', 'build-7')] })).status).toBe(200);
   });
 
-  it('refuses a pattern no single question can check, even for a caller who may open every console', async () => {
-    const res = await request(h.cluster.credentials.operator?.token, { URLs: ['/apis/subresources.kubevirt.io/v1/namespaces/team-b/virtualmachineinstances/*'] });
+  it('asks a kube-gateway prefix pattern about every VM it reaches', async () => {
+    // dana may open consoles (and screenshots) of every VM in team-a, and of none elsewhere.
+    const dana = h.cluster.credentials['issuer-limited']?.token;
+    expect((await request(dana, { URLs: ['/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/*'] })).status).toBe(200);
+    const everywhere = await request(dana, { URLs: ['/apis/subresources.kubevirt.io/v1/namespaces/*'] });
+    expect(everywhere.status).toBe(403);
+    expect(((await everywhere.json()) as { message: string }).message).toMatch(/get virtualmachineinstances\/vnc of every VM in every namespace/);
+    // alice may open every console, but no screenshot: a pattern reaching screenshots is more than she holds.
+    const alice = await request(h.cluster.credentials.operator?.token, { URLs: ['/apis/subresources.kubevirt.io/v1/namespaces/team-b/virtualmachineinstances/*'] });
+    expect(alice.status).toBe(403);
+    expect(((await alice.json()) as { message: string }).message).toMatch(/vnc\/screenshot of every VM in namespace "team-b"/);
+  });
+
+  it('refuses a pattern that reaches beyond the console subresources, whoever asks', async () => {
+    const res = await request(h.cluster.credentials.operator?.token, { URLs: ['/apis*'] });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/cannot be checked against your own permissions/);
   });
