@@ -5,6 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { parseSetCookie } from 'cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
+import { buildGatewayLink } from '../../shared/links.ts';
+import { openLinkConsole } from '../../main/services/consoles.ts';
+import type { ConsoleChannel } from '../../main/services/console-channel.ts';
+import { LinkSessions } from '../../main/services/link-sessions.ts';
 import { counterName, sessionKey } from '../../gateway/use-counter.ts';
 import { sessionHash } from '../../gateway/console-session.ts';
 import { bearerSubprotocol, closed, openConsole, type ConsoleAttempt } from '../support/console-client.ts';
@@ -167,6 +171,28 @@ describe('a reconnect from the same session is the same use', () => {
     await free('team-a', 'db-1');
     await usedUp(appOpen(token, newSession(), 'team-a', 'db-1'));
     expect(counter('twice')?.data?.['uses']).toBe('2');
+  });
+});
+
+describe('the app', () => {
+  /** The first bytes of an opened console, or how it closed. */
+  const outcome = (channel: ConsoleChannel) => new Promise<{ data?: string; code?: number; reason?: string }>((resolve) => {
+    channel.onData((chunk) => resolve({ data: Buffer.from(chunk).toString('latin1') }));
+    channel.onClose((code, reason) => resolve({ code, reason }));
+  });
+
+  it.each(['fragment', 'query'] as const)('reopens a %s-form single-use link as the same use; another app session finds it used up', async (form) => {
+    const link = buildGatewayLink({ gateway: h.url, form, token: await h.consoleToken({ name: 'db-1', restrictions: { maxUses: 1 } }), name: 'db-1', namespace: 'team-a' });
+    const sessions = new LinkSessions(Date.now);
+    for (let i = 0; i < 2; i++) {
+      await free('team-a', 'db-1');
+      const { channel } = await openLinkConsole(link, false, { env: {}, now: Date.now, sessions });
+      expect(await outcome(channel)).toEqual({ data: 'RFB 003.008\n' });
+      channel.close();
+    }
+    await free('team-a', 'db-1');
+    const { channel } = await openLinkConsole(link, false, { env: {}, now: Date.now, sessions: new LinkSessions(Date.now) });
+    expect(await outcome(channel)).toEqual({ code: 4403, reason: expect.stringMatching(/used up/) });
   });
 });
 
