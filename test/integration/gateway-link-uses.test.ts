@@ -217,6 +217,35 @@ describe('a session id cannot be borrowed', () => {
   });
 });
 
+describe('a use that cannot be counted is not given', () => {
+  const configMaps = '/api/v1/namespaces/kube-gateway/configmaps';
+
+  it('refuses before the console opens when the counter cannot be read', async () => {
+    const token = await h.consoleToken({ name: 'db-1', restrictions: { maxUses: 1 } });
+    await free('team-a', 'db-1');
+    h.cluster.faults.add({ method: 'GET', path: configMaps, status: 500, times: 1 });
+    const before = h.upstream.length;
+    const attempt = await appOpen(token, newSession(), 'team-a', 'db-1');
+    expect(attempt.code).toBe(1011);
+    expect(attempt.reason).toMatch(/use count/);
+    expect(h.upstream.slice(before).filter((line) => line.includes('/vnc'))).toEqual([]);
+  });
+
+  it('closes a console that opened when its use cannot be recorded, and lets the session try again', async () => {
+    const token = await h.consoleToken({ name: 'db-1', id: 'unrecorded', restrictions: { maxUses: 1 } });
+    const session = newSession();
+    await free('team-a', 'db-1');
+    h.cluster.faults.add({ method: 'POST', path: configMaps, status: 500, times: 1 });
+    const attempt = await appOpen(token, session, 'team-a', 'db-1');
+    const end = attempt.code === undefined ? await closed(attempt.ws) : { code: attempt.code, reason: attempt.reason };
+    expect(end.code).toBe(1011);
+    expect(end.reason).toMatch(/use count/);
+    expect(counter('unrecorded')).toBeUndefined();
+    await free('team-a', 'db-1');
+    await openedAndClosed(appOpen(token, session, 'team-a', 'db-1'));
+  });
+});
+
 describe('two gateway replicas', () => {
   let replica: Replica;
   beforeAll(async () => {
