@@ -5,7 +5,7 @@ import { vncPath } from '../shared/kubevirt-paths.ts';
 import { authorizeRequest, type Decision, type TokenCheck } from './authorize.ts';
 import { BodyTooLargeError, baseHeaders, readBody, sendHtml, sendJson } from './http-util.ts';
 import { errorPage, loginPage, openPage } from './pages.ts';
-import { newSessionId, sessionCookie, sessionIdOf } from './console-session.ts';
+import { browserSessionCookie, newSessionId, sessionIdOf } from './console-session.ts';
 import { cookieBudgetBytes, planConsoleCookies, type HeldCookie } from './cookie-budget.ts';
 import { compatCookie, consoleCookieName, heldConsoleCookies } from './token-sources.ts';
 
@@ -60,6 +60,8 @@ export function createAuthRoutes(options: AuthRouteOptions) {
   const fail = (res: ServerResponse, status: number, title: string, detail: string): void =>
     sendHtml(res, status, errorPage({ title, detail }));
 
+  const sessionCookie = browserSessionCookie(options.secureCookies);
+
   /** A cookie that lives until `exp` (unix seconds); 0 or a past `exp` deletes it. */
   const cookie = (name: string, value: string, exp: number): string =>
     stringifySetCookie({
@@ -78,7 +80,8 @@ export function createAuthRoutes(options: AuthRouteOptions) {
    * expired, the console cookies that no longer fit the budget.
    */
   function linkCookies(req: IncomingMessage, token: string, exp: number, consoleCookie: string | undefined): string[] {
-    const session = sessionIdOf(req) ?? newSessionId();
+    // Only the gateway's own session cookie is kept: a plain one may have been planted from a sibling host.
+    const session = sessionIdOf(req, sessionCookie) ?? newSessionId();
     const setting: HeldCookie[] = [{ name: compatCookie, value: token }, { name: sessionCookie, value: session }];
     if (consoleCookie) setting.push({ name: consoleCookie, value: token });
     const plan = planConsoleCookies(heldConsoleCookies(req), setting, cookieBudgetBytes, now() / 1000);

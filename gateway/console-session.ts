@@ -6,10 +6,21 @@ import { parseCookie } from 'cookie';
  * The browser or app session a limited-use link's use is bound to, so a
  * reconnect (after a refusal, a network blip or a gateway rollout) is the same
  * use rather than a second one. Browsers get it from the gateway as an HttpOnly
- * cookie; the app sends the same cookie with an id it keeps per opened link.
+ * cookie; the app sends `gatepass-session` with an id it keeps per opened link.
  * Only its hash is ever stored or logged.
  */
 export const sessionCookie = 'gatepass-session';
+/**
+ * Over HTTPS the browser's cookie carries the `__Host-` prefix: a browser keeps
+ * such a cookie only from this host itself, so a sibling subdomain cannot plant
+ * a session id it knows and later share a use with the person who opened it.
+ */
+export const hostSessionCookie = '__Host-gatepass-session';
+
+/** The name the gateway sets the browser's session under. */
+export function browserSessionCookie(secure: boolean): string {
+  return secure ? hostSessionCookie : sessionCookie;
+}
 
 const sessionIdPattern = /^[A-Za-z0-9_-]{22,64}$/;
 
@@ -27,11 +38,16 @@ export function sessionHash(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('hex').slice(0, 32);
 }
 
-/** The session id a request carries in its cookie, if well formed. */
-export function sessionIdOf(req: IncomingMessage): string | undefined {
+/**
+ * The session id a request carries, if well formed. The `__Host-` cookie wins
+ * over a plain one of the same session name, which anyone on a sibling host
+ * could have set; `only` reads just that one name.
+ */
+export function sessionIdOf(req: IncomingMessage, only?: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
-  const value = parseCookie(header)[sessionCookie];
+  const cookies = parseCookie(header);
+  const value = only !== undefined ? cookies[only] : cookies[hostSessionCookie] ?? cookies[sessionCookie];
   return isSessionId(value) ? value : undefined;
 }
 
