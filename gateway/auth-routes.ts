@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringifySetCookie } from 'cookie';
 import { isDnsLabel } from '../shared/dns-label.ts';
 import { vncPath } from '../shared/kubevirt-paths.ts';
-import type { TokenClaims } from '../shared/claims.ts';
 import { authorizeRequest, type Decision, type TokenCheck } from './authorize.ts';
 import { BodyTooLargeError, baseHeaders, readBody, sendHtml, sendJson } from './http-util.ts';
 import { errorPage, loginPage, openPage } from './pages.ts';
-import { compatCookie, consoleCookieName } from './token-sources.ts';
+import { browserSessionCookie, newSessionId, sessionIdOf } from './console-session.ts';
+import { cookieBudgetBytes, planConsoleCookies, type HeldCookie } from './cookie-budget.ts';
+import { compatCookie, consoleCookieName, heldConsoleCookies } from './token-sources.ts';
 
 export interface AuthRouteOptions {
   apiPath: string;
@@ -25,6 +26,8 @@ interface SetRequest {
 }
 
 const maxFormBytes = 16 * 1024;
+// Browsers cap a cookie's lifetime at 400 days; the exp of a held cookie is read unverified, so it is capped too.
+const maxSessionSeconds = 400 * 24 * 3600;
 
 /** `jq .Token` output arrives wrapped in quotes. */
 function stripQuotes(token: string): string {
@@ -57,7 +60,10 @@ export function createAuthRoutes(options: AuthRouteOptions) {
   const fail = (res: ServerResponse, status: number, title: string, detail: string): void =>
     sendHtml(res, status, errorPage({ title, detail }));
 
-  const cookie = (name: string, value: string, claims: TokenClaims): string =>
+  const sessionCookie = browserSessionCookie(options.secureCookies);
+
+  /** A cookie that lives until `exp` (unix seconds); 0 or a past `exp` deletes it. */
+  const cookie = (name: string, value: string, exp: number): string =>
     stringifySetCookie({
       name,
       value,
@@ -65,8 +71,29 @@ export function createAuthRoutes(options: AuthRouteOptions) {
       httpOnly: true,
       sameSite: 'lax',
       secure: options.secureCookies,
-      maxAge: Math.max(0, Math.floor(claims.exp - now() / 1000)),
+      maxAge: Math.max(0, Math.floor(exp - now() / 1000)),
     });
+
+  /**
+   * The cookies a followed link leaves in the browser: the link's token (the
+   * compat cookie and its console's own), the browser's session id, and,
+   * expired, the console cookies that no longer fit the budget.
+   */
+  function linkCookies(req: IncomingMessage, token: string, exp: number, consoleCookie: string | undefined): string[] {
+    // Only the gateway's own session cookie is kept: a plain one may have been planted from a sibling host.
+    const session = sessionIdOf(req, sessionCookie) ?? newSessionId();
+    const setting: HeldCookie[] = [{ name: compatCookie, value: token }, { name: sessionCookie, value: session }];
+    if (consoleCookie) setting.push({ name: consoleCookie, value: token });
+    const plan = planConsoleCookies(heldConsoleCookies(req), setting, cookieBudgetBytes, now() / 1000);
+    // The session outlives every link the browser still holds, so reconnecting any of them is the same use.
+    const sessionUntil = Math.min(Math.max(exp, plan.latestKeptExp ?? exp), now() / 1000 + maxSessionSeconds);
+    return [
+      cookie(compatCookie, token, exp),
+      ...(consoleCookie ? [cookie(consoleCookie, token, exp)] : []),
+      cookie(sessionCookie, session, sessionUntil),
+      ...plan.expire.map((name) => cookie(name, '', 0)),
+    ];
+  }
 
   async function set(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'POST') {
@@ -104,8 +131,7 @@ export function createAuthRoutes(options: AuthRouteOptions) {
       return fail(res, decision.status === 403 ? 403 : 401, title, decision.message);
     }
 
-    const cookies = [cookie(compatCookie, request.token, decision.claims)];
-    if (hasVm) cookies.push(cookie(consoleCookieName(request.namespace!, request.name!), request.token, decision.claims));
+    const cookies = linkCookies(req, request.token, decision.claims.exp, hasVm ? consoleCookieName(request.namespace!, request.name!) : undefined);
     const location = request.then ?? `${options.clientPath}?path=${encodeURIComponent(`${apiPrefix.replace(/^\//, '')}${consolePath}`)}`;
     res.writeHead(302, { ...baseHeaders, location, 'set-cookie': cookies });
     res.end();

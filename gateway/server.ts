@@ -18,7 +18,8 @@ import { forward, isStreaming } from './proxy.ts';
 import { OpenStreams } from './open-streams.ts';
 import { tokenCandidates } from './token-sources.ts';
 import type { Upstream } from './upstream.ts';
-import type { UseOutcome } from './use-counter.ts';
+import type { UseCounter } from './use-counter.ts';
+import { consoleSessionOf } from './console-session.ts';
 
 export interface GatewayOptions {
   apiPath: string;
@@ -42,8 +43,8 @@ export interface GatewayDeps {
   check: TokenCheck;
   log: Logger;
   metrics: Metrics;
-  /** Counts a console open of a limited-use link across replicas. */
-  useLink: (tokenId: string, maxUses: number, expiresAt: number) => Promise<UseOutcome>;
+  /** Checks, and once a console has opened counts, the uses of a limited-use link across replicas. */
+  useLink: UseCounter;
   /** Extra routes that exist only when a flag turns them on (`/auth/jwt/request`, OAuth). */
   optionalRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void>;
 }
@@ -259,14 +260,16 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     }
     const tokenId = tokenIdOf(decision.claims);
     const maxUses = decision.claims.gatepass?.maxUses;
+    // A use is spent only by a console that opens; a refusal, or a reconnect from the same session, spends none.
+    const session = consoleSessionOf(req, isSameOrigin(req));
     if (maxUses !== undefined) {
-      const used = tokenId === undefined
+      const usable = tokenId === undefined
         ? { ok: false as const, reason: 'used-up' as const, message: 'a limited-use link must carry an id' }
-        : await deps.useLink(tokenId, maxUses, decision.claims.exp * 1000);
-      if (!used.ok) {
-        metrics.rejections.inc({ reason: used.reason });
-        consoles.refuse(req, socket, used.reason === 'used-up' ? closeCodes.notAllowed : 1011, used.message);
-        return record(req, 'console', used.reason === 'used-up' ? 403 : 503, started, { ...tokenFields(decision), rejected: used.reason });
+        : await deps.useLink.check(tokenId, maxUses, session);
+      if (!usable.ok) {
+        metrics.rejections.inc({ reason: usable.reason });
+        consoles.refuse(req, socket, usable.reason === 'used-up' ? closeCodes.notAllowed : 1011, usable.message);
+        return record(req, 'console', usable.reason === 'used-up' ? 403 : 503, started, { ...tokenFields(decision), session, rejected: usable.reason });
       }
     }
     const filterClient = decision.viewOnly ? createViewOnlyFilter() : undefined;
@@ -281,14 +284,23 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       },
       onUpstreamLatency: (ms) => metrics.upstreamLatency.observe({ kind: 'console' }, ms / 1000),
     });
-    if (outcome.refused) return record(req, 'console', 502, started, { ...tokenFields(decision), refused: outcome.refused.code });
+    if (outcome.refused) return record(req, 'console', 502, started, { ...tokenFields(decision), session, refused: outcome.refused.code });
+    if (maxUses !== undefined && tokenId !== undefined) {
+      // Another replica may have counted the last use since the check: that console closes as used up.
+      const used = await deps.useLink.count(tokenId, maxUses, decision.claims.exp * 1000, session);
+      if (!used.ok) {
+        metrics.rejections.inc({ reason: used.reason });
+        outcome.relay!.close(used.reason === 'used-up' ? closeCodes.notAllowed : 1011, used.message, 'used-up');
+        return record(req, 'console', used.reason === 'used-up' ? 403 : 503, started, { ...tokenFields(decision), session, rejected: used.reason });
+      }
+    }
     metrics.consoles.inc();
-    record(req, 'console', 101, started, tokenFields(decision));
+    record(req, 'console', 101, started, { ...tokenFields(decision), session });
     // Not awaited: this function (and `upgrade`) return now, so a console that stays
     // open for hours does not keep its upgrade request alive — the headers with the
     // token, and the whole read buffer that `head` is a slice of. The end is logged
     // from the few fields kept here.
-    const endFields = { route: 'console-end', ...tokenFields(decision), client: clientAddress(req) };
+    const endFields = { route: 'console-end', ...tokenFields(decision), session, client: clientAddress(req) };
     void outcome.relay!.ended.then((end) => {
       metrics.consoles.dec();
       log.info({ ...endFields, by: end.by, code: end.code, ms: Math.round(performance.now() - started), bytesIn: relayed.client, bytesOut: relayed.server }, 'console closed');

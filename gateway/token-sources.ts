@@ -10,6 +10,13 @@ export function consoleCookieName(namespace: string, name: string): string {
   return `${consoleCookiePrefix}${namespace}.${name}`;
 }
 
+/** The per-console cookies a request carries, as the browser holds them. */
+export function heldConsoleCookies(req: IncomingMessage): { name: string; value: string }[] {
+  const header = req.headers.cookie;
+  if (!header) return [];
+  return Object.entries(parseCookie(header)).flatMap(([name, value]) => (name.startsWith(consoleCookiePrefix) && value !== undefined ? [{ name, value }] : []));
+}
+
 export type TokenSource = 'header' | 'subprotocol' | 'cookie';
 
 export interface TokenCandidate {

@@ -21,6 +21,7 @@ import { startInventory, type Inventory } from './services/inventory.ts';
 import { createKubeClient, type KubeClient } from './services/kube-client.ts';
 import { createKubeconfigService, defaultKubeconfigPaths } from './services/kubeconfig.ts';
 import { LinkHistory } from './services/link-history.ts';
+import { LinkSessions } from './services/link-sessions.ts';
 import type { WatchTuning } from './services/list-watch.ts';
 import { memoizeLoginPath, readLoginShellPath, type ResolveLoginPath } from './services/login-path.ts';
 import { revokeTokenId } from './services/revocation.ts';
@@ -109,6 +110,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
   const identities = new IdentityCache();
   const signer = new Signer({ identities, now });
   const history = new LinkHistory(store, platform.safeStorage);
+  const linkSessions = new LinkSessions(now);
   const listeners = new Set<(event: DesktopEvent) => void>();
   const clients = new Map<string, KubeClient>();
   const inventories = new Map<string, Inventory>();
@@ -356,7 +358,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     openConsole: (rawTarget: ConsoleTarget, rawOptions: ConsoleOpenOptions) => guarded(async () => {
       const target = readTarget(rawTarget);
       const takeOver = requireBoolean(requireObject(rawOptions, 'the console options').takeOver ?? false, 'take over');
-      if (target.kind === 'link') return register(await openLinkConsole(target.link, takeOver, { env, now }));
+      if (target.kind === 'link') return register(await openLinkConsole(target.link, takeOver, { env, now, sessions: linkSessions }));
       const opened = await openOwnConsole(clientFor(target.context), target.namespace, target.name, takeOver);
       addRecent(target.context, target.namespace, target.name);
       return register(opened);
@@ -373,7 +375,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
       if (target.kind === 'link') {
         const parsed = parsedLink(target.link);
         const summary = inspectLink(target.link);
-        bridge = await openVncBridge({ connect: () => connectWithLink(parsed, false, { env, now }), ...(summary.until ? { until: Date.parse(summary.until) } : {}), now, ...transport });
+        bridge = await openVncBridge({ connect: () => connectWithLink(parsed, false, { env, now, sessions: linkSessions }), ...(summary.until ? { until: Date.parse(summary.until) } : {}), now, ...transport });
       } else {
         const client = clientFor(target.context);
         bridge = await openVncBridge({ connect: () => connectOwn(client, target.namespace, target.name, false), now, ...transport });

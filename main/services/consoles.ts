@@ -12,6 +12,7 @@ import { channelFromWebSocket, refusedChannel, type ConsoleChannel } from './con
 import { DesktopFailure, networkError } from './errors.ts';
 import { gatewayConnection, trustForLink } from './gateway-connection.ts';
 import { httpStatusOf, type KubeClient } from './kube-client.ts';
+import { LINK_SESSION_COOKIE, type LinkSessions } from './link-sessions.ts';
 
 export const VNC_SUBPROTOCOL = 'plain.kubevirt.io';
 export const BEARER_SUBPROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
@@ -26,6 +27,8 @@ export interface OpenedConsole {
 export interface LinkConsoleDeps {
   env: NodeJS.ProcessEnv;
   now: () => number;
+  /** So every connection this app makes with one link is one use of a limited-use link. */
+  sessions: LinkSessions;
 }
 
 function readLink(text: string): ParsedLink {
@@ -91,6 +94,16 @@ function refusal(status: number | undefined, message: string): { code: number; r
   }
 }
 
+/** The link's expiry in unix ms, read unverified: only to know how long its session is kept. */
+function expiryOf(token: string): number | undefined {
+  try {
+    const exp = decodeClaimsUnverified(token).exp;
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
 /** Opens the console websocket a link grants, or rejects with the HTTP refusal (status on the error). */
@@ -102,11 +115,13 @@ export function connectWithLink(parsed: ParsedLink, takeOver: boolean, deps: Lin
   const { agent, tls } = gatewayConnection(target, trustForLink(parsed.pin), deps.env);
   const cookieForm = parsed.form !== 'fragment';
   const protocols = cookieForm ? [VNC_SUBPROTOCOL] : [`${BEARER_SUBPROTOCOL_PREFIX}${base64url(parsed.token)}`, VNC_SUBPROTOCOL];
+  const session = `${LINK_SESSION_COOKIE}=${deps.sessions.sessionFor(parsed.token, expiryOf(parsed.token))}`;
   const ws = new WebSocket(wsUrl, protocols, {
     ...tls,
     ...(agent ? { agent } : {}),
-    // The cookie goes on this one request to this gateway's origin, never into a shared jar.
-    ...(cookieForm ? { headers: { cookie: `${SESSION_COOKIE}=${parsed.token}` }, origin: target.origin } : {}),
+    // Cookies go on this one request to this gateway's origin, never into a shared jar.
+    headers: { cookie: cookieForm ? `${SESSION_COOKIE}=${parsed.token}; ${session}` : session },
+    ...(cookieForm ? { origin: target.origin } : {}),
     handshakeTimeout: 15_000,
   });
   return settle(ws, `the gateway at ${parsed.gateway}`);

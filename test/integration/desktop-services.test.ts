@@ -10,6 +10,7 @@ import { decodeClaimsUnverified, parseLink } from '../../shared/links.ts';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
 import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
 import { gatepassConfigMap } from '../cluster/default-fixture.ts';
+import { bearerSubprotocol, openConsole } from '../support/console-client.ts';
 import { startHarness, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { memoryStore, fakePlatform, freePort, readChannel, rejection } from '../support/desktop-doubles.ts';
 
@@ -182,10 +183,14 @@ describe('issuing links', () => {
     expect(first.viewOnly).toBe(true);
     expect(await readChannel(api.takeConsoleChannel(first.id)!, 12)).toEqual({ bytes: Buffer.from('RFB 003.008\n') });
     await api.closeConsole(first.id);
-    const second = await api.openConsole({ kind: 'link', link: result.link }, { takeOver: true });
-    const refused = await readChannel(api.takeConsoleChannel(second.id)!, 12);
-    expect(refused).toMatchObject({ code: expect.any(Number) });
-    expect((refused as { code: number }).code).toBeGreaterThanOrEqual(4400);
+    // Reopening it in the same app is the same use; anyone else finds it used up.
+    const again = await api.openConsole({ kind: 'link', link: result.link }, { takeOver: true });
+    expect(await readChannel(api.takeConsoleChannel(again.id)!, 12)).toEqual({ bytes: Buffer.from('RFB 003.008\n') });
+    await api.closeConsole(again.id);
+    const parsed = parseLink(result.link);
+    const elsewhere = await openConsole(`${parsed.gateway.replace('http', 'ws')}/k8s${vncPath('team-a', 'db-1')}`, { protocols: ['plain.kubevirt.io', bearerSubprotocol(parsed.token)] });
+    expect(elsewhere.code).toBe(4403);
+    expect(elsewhere.reason).toMatch(/used up/);
   });
 
   it('revokes a link, after which the gateway refuses it', async () => {

@@ -18,9 +18,11 @@ describe('the link flow a browser follows', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(`/noVNC/vnc_lite.html?path=${encodeURIComponent(`k8s${vncPath('team-a', 'web-1')}`)}`);
     const cookies = res.headers.getSetCookie();
-    expect(cookies).toHaveLength(2);
+    expect(cookies).toHaveLength(3);
     expect(cookies[0]).toMatch(/^kg-jwt-session-code=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
     expect(cookies[1]).toMatch(/^gatepass-console\.team-a\.web-1=/);
+    // The browser's session, which a limited-use link's use is bound to.
+    expect(cookies[2]).toMatch(/^gatepass-session=[A-Za-z0-9_-]{22}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('cache-control')).toBe('no-store');
   });

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPki, type Pki } from '../cluster/pki.ts';
+import { vncPath } from '../../shared/kubevirt-paths.ts';
+import { closed, openConsole } from '../support/console-client.ts';
 import { startHarness, type Harness } from '../support/gateway-harness.ts';
 
 let dir: string;
@@ -67,6 +69,36 @@ describe('cookies', () => {
       const token = await h.consoleToken();
       const res = await fetch(`http://127.0.0.1:${port}/auth/jwt/set?token=${token}&name=web-1&namespace=team-a`, { redirect: 'manual' });
       expect(res.headers.getSetCookie()[0]).toMatch(/; Secure/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('give a Secure gateway’s browsers their session under the __Host- prefix, and never adopt a planted plain one', async () => {
+    const h = await startHarness({ flags: ['--gateway-listen', 'http://0.0.0.0:0'] });
+    try {
+      const base = `http://127.0.0.1:${new URL(h.url).port}`;
+      const token = await h.consoleToken({ name: 'db-1', restrictions: { maxUses: 1 } });
+      const planted = 'p'.repeat(22);
+      const res = await fetch(`${base}/auth/jwt/set?token=${token}&name=db-1&namespace=team-a`, { redirect: 'manual', headers: { cookie: `gatepass-session=${planted}` } });
+      const session = res.headers.getSetCookie().find((c) => c.startsWith('__Host-gatepass-session='));
+      expect(session).toMatch(/^__Host-gatepass-session=[A-Za-z0-9_-]{22}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+      const id = /=([^;]+)/.exec(session!)![1]!;
+      expect(id).not.toBe(planted);
+
+      const url = `${base.replace('http', 'ws')}/k8s${vncPath('team-a', 'db-1')}`;
+      const open = (cookie: string) => openConsole(url, { headers: { cookie: `gatepass-console.team-a.db-1=${token}; ${cookie}`, origin: base } });
+      for (let i = 0; i < 2; i++) {
+        h.cluster.vnc.disconnect('team-a', 'db-1');
+        const attempt = await open(`gatepass-session=${planted}; __Host-gatepass-session=${id}`);
+        expect(attempt.data?.toString('latin1')).toBe('RFB 003.008\n');
+        attempt.ws.close();
+        await closed(attempt.ws);
+      }
+      h.cluster.vnc.disconnect('team-a', 'db-1');
+      // Whoever planted the cookie holds that id, not the browser's: the use is not theirs.
+      const plantedOnly = await open(`gatepass-session=${planted}`);
+      expect(plantedOnly.code).toBe(4403);
     } finally {
       await h.close();
     }

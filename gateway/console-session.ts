@@ -1,0 +1,64 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { parseCookie } from 'cookie';
+
+/**
+ * The browser or app session a limited-use link's use is bound to, so a
+ * reconnect (after a refusal, a network blip or a gateway rollout) is the same
+ * use rather than a second one. Browsers get it from the gateway as an HttpOnly
+ * cookie; the app sends `gatepass-session` with an id it keeps per opened link.
+ * Only its hash is ever stored or logged.
+ */
+export const sessionCookie = 'gatepass-session';
+/**
+ * Over HTTPS the browser's cookie carries the `__Host-` prefix: a browser keeps
+ * such a cookie only from this host itself, so a sibling subdomain cannot plant
+ * a session id it knows and later share a use with the person who opened it.
+ */
+export const hostSessionCookie = '__Host-gatepass-session';
+
+/** The name the gateway sets the browser's session under. */
+export function browserSessionCookie(secure: boolean): string {
+  return secure ? hostSessionCookie : sessionCookie;
+}
+
+const sessionIdPattern = /^[A-Za-z0-9_-]{22,64}$/;
+
+/** 128 random bits: a session id nobody can guess to borrow someone else's use. */
+export function newSessionId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function isSessionId(value: string | undefined): value is string {
+  return value !== undefined && sessionIdPattern.test(value);
+}
+
+/** What the use counter and the audit trail know a session by. */
+export function sessionHash(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('hex').slice(0, 32);
+}
+
+/**
+ * The session id a request carries, if well formed. The `__Host-` cookie wins
+ * over a plain one of the same session name, which anyone on a sibling host
+ * could have set; `only` reads just that one name.
+ */
+export function sessionIdOf(req: IncomingMessage, only?: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  const cookies = parseCookie(header);
+  const value = only !== undefined ? cookies[only] : cookies[hostSessionCookie] ?? cookies[sessionCookie];
+  return isSessionId(value) ? value : undefined;
+}
+
+/**
+ * The hashed session of a console request. A browser sends the cookie on a
+ * websocket from any same-site page, so it counts only from this gateway's own
+ * pages or from a client that is no browser (no Origin); otherwise the open is
+ * counted as a new use, as it was without sessions.
+ */
+export function consoleSessionOf(req: IncomingMessage, sameOrigin: boolean): string | undefined {
+  if (req.headers.origin !== undefined && !sameOrigin) return undefined;
+  const id = sessionIdOf(req);
+  return id === undefined ? undefined : sessionHash(id);
+}
