@@ -275,6 +275,16 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     const filterClient = decision.viewOnly ? createViewOnlyFilter() : undefined;
     const relayed = { client: 0, server: 0 };
     const target = { upstreamPath, query: forwarded.query, expiresAt: decision.claims.exp * 1000, ...(tokenId ? { tokenId } : {}), ...(filterClient ? { filterClient } : {}) };
+    // Another replica may have counted the last use since the check: then this console is refused as
+    // used up, after the cluster opened it and before the viewer is answered.
+    const countUse = maxUses !== undefined && tokenId !== undefined
+      ? async () => {
+        const used = await deps.useLink.count(tokenId, maxUses, decision.claims.exp * 1000, session);
+        if (used.ok) return undefined;
+        metrics.rejections.inc({ reason: used.reason });
+        return { code: used.reason === 'used-up' ? closeCodes.notAllowed : 1011, reason: used.message };
+      }
+      : undefined;
     const outcome = await consoles.open(req, socket, head, target, {
       onBytes: (fromClient, fromServer) => {
         relayed.client += fromClient;
@@ -283,17 +293,9 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
         metrics.bytes.inc({ direction: 'server' }, fromServer);
       },
       onUpstreamLatency: (ms) => metrics.upstreamLatency.observe({ kind: 'console' }, ms / 1000),
+      ...(countUse ? { beforeAccept: countUse } : {}),
     });
     if (outcome.refused) return record(req, 'console', 502, started, { ...tokenFields(decision), session, refused: outcome.refused.code });
-    if (maxUses !== undefined && tokenId !== undefined) {
-      // Another replica may have counted the last use since the check: that console closes as used up.
-      const used = await deps.useLink.count(tokenId, maxUses, decision.claims.exp * 1000, session);
-      if (!used.ok) {
-        metrics.rejections.inc({ reason: used.reason });
-        outcome.relay!.close(used.reason === 'used-up' ? closeCodes.notAllowed : 1011, used.message, 'used-up');
-        return record(req, 'console', used.reason === 'used-up' ? 403 : 503, started, { ...tokenFields(decision), session, rejected: used.reason });
-      }
-    }
     metrics.consoles.inc();
     record(req, 'console', 101, started, { ...tokenFields(decision), session });
     // Not awaited: this function (and `upgrade`) return now, so a console that stays

@@ -26,6 +26,12 @@ export interface ConsoleOutcome {
 export interface ConsoleHooks {
   onBytes(fromClient: number, fromServer: number): void;
   onUpstreamLatency(ms: number): void;
+  /**
+   * Runs once the upstream console is open and before the client is answered:
+   * a refusal here reaches the client as a refused console, before any byte of
+   * the VM's screen could.
+   */
+  beforeAccept?(): Promise<{ code: number; reason: string } | undefined>;
 }
 
 /** Why a client cannot have a console relayed to it at all, checked before anything counts or reaches the cluster. */
@@ -74,17 +80,38 @@ export class ConsoleProxy {
       this.refuse(req, socket, refused.code, refused.reason);
       return { refused };
     }
+    hooks.onUpstreamLatency(performance.now() - started);
+    let upstreamHead = upstream.head;
+    if (hooks.beforeAccept) {
+      // Reading stops after the handshake, but TLS may still hand over a record it had
+      // already decrypted (the RFB banner, often): kept for the relay, in order.
+      const early = [upstream.head];
+      upstream.reader.onData = (chunk) => {
+        early.push(Buffer.from(chunk));
+        return false;
+      };
+      const ignore = (): void => undefined;
+      upstream.socket.on('error', ignore);
+      const refused = await hooks.beforeAccept().finally(() => upstream.socket.removeListener('error', ignore));
+      upstreamHead = Buffer.concat(early);
+      if (refused || upstream.socket.destroyed) {
+        upstream.socket.destroy();
+        upstream.reader.dispose();
+        const why = refused ?? { code: 1011, reason: 'the cluster closed the console before it could be used' };
+        if (!socket.destroyed) this.refuse(req, socket, why.code, why.reason);
+        return { refused: why };
+      }
+    }
     if (socket.destroyed) {
       upstream.socket.destroy();
       upstream.reader.dispose();
       return { refused: { code: 1006, reason: 'the client went away' } };
     }
-    hooks.onUpstreamLatency(performance.now() - started);
     acceptUpgrade(req, socket, consoleSubprotocol(req) ?? null);
     const clientSocket = socket as Socket;
     clientSocket.setTimeout?.(0);
     clientSocket.setNoDelay?.(true);
-    const relay = spliceConsole(socket, head, upstream.socket, upstream.reader, upstream.head, {
+    const relay = spliceConsole(socket, head, upstream.socket, upstream.reader, upstreamHead, {
       pingMs: this.options.pingMs,
       expiresAt: target.expiresAt,
       expired: { code: closeCodes.expired, reason: 'the link expired' },

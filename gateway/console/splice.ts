@@ -24,7 +24,7 @@ export interface SpliceOptions {
   serverClosed: (code: number, reason: string) => CloseWith;
 }
 
-export type RelayEndBy = 'client' | 'server' | 'expired' | 'filter' | 'ping-timeout' | 'shutdown' | 'revoked' | 'used-up';
+export type RelayEndBy = 'client' | 'server' | 'expired' | 'filter' | 'ping-timeout' | 'shutdown' | 'revoked';
 
 export interface RelayEnd {
   by: RelayEndBy;
@@ -35,7 +35,7 @@ export interface RelayEnd {
 export interface Relay {
   readonly ended: Promise<RelayEnd>;
   /** Ends the console from outside: on shutdown, when its link is revoked, or when another replica counted its last use first. */
-  close(code: number, reason: string, by?: 'shutdown' | 'revoked' | 'used-up'): void;
+  close(code: number, reason: string, by?: 'shutdown' | 'revoked'): void;
 }
 
 const maxTimerMs = 2 ** 31 - 1;

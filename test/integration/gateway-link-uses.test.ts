@@ -267,6 +267,8 @@ describe('two gateway replicas', () => {
       appOpen(token, two, 'team-a', 'db-1', { base: replica.url, query: '' }),
     ]);
     await Promise.all(race.map((attempt) => (attempt.ws.readyState === attempt.ws.CLOSED ? undefined : (attempt.ws.close(), closed(attempt.ws)))));
+    // The session that lost is refused before a byte of the VM's console reaches it.
+    expect(race.filter((attempt) => attempt.code === 4403 && attempt.data === undefined)).toHaveLength(1);
 
     const stored = counter('raced-once')!;
     expect(stored.data?.['uses']).toBe('1');
