@@ -4,6 +4,7 @@
 // parameters and no file is read here.
 import { DurationError, parseDuration } from '../shared/duration.ts';
 import { checkPattern } from '../shared/url-policy.ts';
+import { parseCidr, TrustedProxiesError } from './client-address.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -57,6 +58,7 @@ export const FLAGS = [
   { name: 'shutdown-grace-period', kind: 'duration', default: '30s', help: 'time in-flight requests get to finish after SIGTERM' },
   { name: 'log-level', kind: 'string', default: 'info', help: `one of ${LOG_LEVELS.join(', ')}` },
   { name: 'client-ca', kind: 'string', default: '', help: 'CA bundle for client certificates (mutual TLS); empty: none asked' },
+  { name: 'trusted-proxies', kind: 'list', default: '', help: 'CIDR ranges of proxies whose X-Forwarded-For/Forwarded name the client (comma-separated); none: the socket address' },
 ] as const satisfies readonly FlagDefinition[];
 
 export type FlagName = (typeof FLAGS)[number]['name'];
@@ -99,6 +101,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Empty: no client certificate is asked for. */
   readonly clientCa: string;
+  /** CIDR ranges (checked by `parseCidr`); empty: forwarding headers are never believed. */
+  readonly trustedProxies: readonly string[];
 }
 
 export type CommandLine = { readonly help: true } | { readonly help: false; readonly config: Config };
@@ -276,6 +280,16 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
 
   const metricsListen = optionalUrl('metrics-listen', { pathAllowed: false, schemes: ['http:'] });
 
+  const trustedProxies = entry('trusted-proxies').values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  for (const range of trustedProxies) {
+    try {
+      parseCidr(range);
+    } catch (error) {
+      if (error instanceof TrustedProxiesError) throw new ConfigError(`${from('trusted-proxies')}: ${error.message}`);
+      throw error;
+    }
+  }
+
   return {
     help: false,
     config: {
@@ -312,6 +326,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       shutdownGracePeriodMs: duration('shutdown-grace-period'),
       logLevel: logLevel as LogLevel,
       clientCa: str('client-ca'),
+      trustedProxies,
     },
   };
 }

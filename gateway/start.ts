@@ -17,6 +17,8 @@ import { watchRevocations } from './revocations.ts';
 import { createUseCounter } from './use-counter.ts';
 import { warnAboutBroadAccess } from './access-check.ts';
 import { postForm } from './post-form.ts';
+import { createConsoleAudit } from './console-audit-events.ts';
+import { clientAddressOf } from './client-address.ts';
 
 /** A file the gateway cannot start without; the CLI turns this into exit code 2. */
 export class StartupError extends Error {
@@ -154,6 +156,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   const publicDir = config.publicDir === defaultPublicDir && !existsSync(defaultPublicDir) ? builtViewerDir : config.publicDir;
   const metrics = createMetrics();
+  const audit = createConsoleAudit({ upstream, log, metrics });
   const gateway = createGateway({
     apiPath: config.apiPath,
     basePath: config.basePath,
@@ -167,7 +170,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     // `audience` only when this gateway knows its own name: without --audience it must refuse a token with `aud`.
     enforces: ['viewOnly', 'maxUses', 'revocation', 'consoleExpiry', ...(config.audiences.length > 0 ? ['audience'] : [])],
     oauth: config.oauthServerEnable,
-  }, { upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes });
+  }, {
+    upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes,
+    audit, clientAddress: clientAddressOf({ trustedProxies: config.trustedProxies }),
+  });
 
   revocations.onChange(() => gateway.closeRevoked(revocations.isRevoked));
 
@@ -229,6 +235,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       log.info({ graceMs: config.shutdownGracePeriodMs }, 'shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await gateway.drain();
+      // The consoles' close Events, and counts of refusals not written yet, before the API client goes.
+      await audit.drain();
       server.closeIdleConnections();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGracePeriodMs).unref());
       await Promise.race([closed, grace]);
