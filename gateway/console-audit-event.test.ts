@@ -27,7 +27,7 @@ describe('the message a person reads', () => {
 
   it('keeps what a token carries on one bounded line', () => {
     const message = auditMessage({ ...closed, linkLabel: `evil\n\u001b[31mLabel${'x'.repeat(5000)}`, issuer: 'mallory\r\nFAKE LINE' });
-    expect(message).not.toMatch(/[\r\n\u001b]/);
+    for (const control of ['\r', '\n', '\u001b']) expect(message).not.toContain(control);
     expect(message.length).toBeLessThanOrEqual(1024);
     expect(message).toContain('issued by mallory FAKE LINE');
   });
