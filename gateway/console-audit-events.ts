@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { Counter } from 'prom-client';
 import { auditReasons, type AuditReason } from '../shared/console-audit.ts';
 import { eventBody, eventDraft, eventTimestamp, type ConsoleAuditFact } from './console-audit-event.ts';
-import { defaultCorrelatorOptions, EventCorrelator, type CorrelatorOptions, type Settled, type Write } from './event-correlator.ts';
+import { defaultCorrelatorOptions, EventCorrelator, TokenBucket, type CorrelatorOptions, type Settled, type Write } from './event-correlator.ts';
 import type { Logger } from './log.ts';
 import { Lru } from './lru.ts';
 import type { Metrics } from './metrics.ts';
@@ -93,10 +93,12 @@ export function createConsoleAudit(options: ConsoleAuditOptions): ConsoleAudit {
   });
   const dropped = new Counter({
     name: 'gatepass_gateway_audit_events_dropped_total',
-    help: 'Console audit facts left out of the Events by rate limiting (the JSON audit log still has them).',
+    help: 'Console audit facts left out of the Events: rate-limited, or refused without a valid link on no existing VMI (the JSON audit log has them all).',
     registers: [options.metrics.registry],
   });
   const uids = new Lru<string, { at: number; lookup: Promise<VmiLookup> }>(4096);
+  // Anyone can send refusals naming any VMI: without this bound, each new name would cost the API server a GET.
+  const strangerLookups = new TokenBucket(20, 200, now());
   const inFlight = new Set<Promise<void>>();
   const warnedAt = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
@@ -127,10 +129,12 @@ export function createConsoleAudit(options: ConsoleAuditOptions): ConsoleAudit {
     }
   }
 
-  function vmi(namespace: string, name: string): Promise<VmiLookup> {
+  /** The VMI's uid, remembered a while; a lookup for a refusal without a valid link must find a token first, or is not made. */
+  function vmi(namespace: string, name: string, verified: boolean): Promise<VmiLookup> | undefined {
     const key = `${namespace}/${name}`;
     const cached = uids.get(key);
     if (cached && now() - cached.at < uidTtlMs) return cached.lookup;
+    if (!verified && !strangerLookups.tryTake(now())) return undefined;
     const lookup = fetchVmi(namespace, name);
     uids.set(key, { at: now(), lookup });
     return lookup;
@@ -192,8 +196,11 @@ export function createConsoleAudit(options: ConsoleAuditOptions): ConsoleAudit {
   }
 
   async function writeEvent(fact: ConsoleAuditFact, verified: boolean): Promise<void> {
-    const found = await vmi(fact.namespace, fact.vm);
-    if (!verified && found.state !== 'found') return;
+    const found = await vmi(fact.namespace, fact.vm, verified);
+    if (!found || (!verified && found.state !== 'found')) {
+      dropped.inc();
+      return;
+    }
     const observed = correlator.observe({
       objectKey: `${fact.namespace}/${fact.vm}`,
       identity: identityOf(fact),

@@ -73,7 +73,8 @@ interface Series {
   busy: boolean;
 }
 
-class TokenBucket {
+/** `burst` tokens, one more every `refillMs`: the rate limit of client-go's spam filter. */
+export class TokenBucket {
   private tokens: number;
   private updatedMs: number;
 
@@ -93,6 +94,13 @@ class TokenBucket {
 
   take(): void {
     this.tokens -= 1;
+  }
+
+  /** Takes a token if there is one. */
+  tryTake(now: number): boolean {
+    if (!this.has(now)) return false;
+    this.take();
+    return true;
   }
 }
 
