@@ -86,6 +86,17 @@ describe('a console opened and closed', () => {
     expect(section).toMatch(/Normal\s+ConsoleOpened\s+\d+s\s+gatepass-gateway\s+VNC console \(view-only\) opened with link "for Ann" \(id audit-open-1\) issued by alice@example\.com, from 127\.0\.0\.1/);
     expect(section).toMatch(/Normal\s+ConsoleClosed\s+\d+s\s+gatepass-gateway\s+VNC console/);
 
+    // The operator guide's "Who used my links?" commands, as written there.
+    const byLink = await kubectl(['get', 'events', '-A', '-l', `gatepass.io/link=${linkKey('audit-open-1')}`, '--sort-by=.lastTimestamp',
+      '-o', 'custom-columns=LAST:.lastTimestamp,REASON:.reason,VM:.involvedObject.name,CLIENT:.metadata.annotations.gatepass\\.io/client,MS:.metadata.annotations.gatepass\\.io/duration-ms']);
+    expect(byLink.code, byLink.stderr).toBe(0);
+    const rows = byLink.stdout.trim().split('\n').map((row) => row.split(/\s+/));
+    expect(rows[0]).toEqual(['LAST', 'REASON', 'VM', 'CLIENT', 'MS']);
+    // Both may carry the same second, and kubectl's sort is not stable: compared in either order.
+    expect(rows.slice(1).map((row) => row.slice(1).join(' ')).sort()).toEqual([
+      expect.stringMatching(/^ConsoleClosed testvm 127\.0\.0\.1 \d+$/), 'ConsoleOpened testvm 127.0.0.1 <none>',
+    ]);
+
     const [line] = auditLines(h, 'console-opened').filter((l) => l['linkId'] === 'audit-open-1');
     expect(line).toMatchObject({ namespace: 'kube-gateway', vm: 'testvm', linkLabel: 'for Ann', issuer: 'alice@example.com', client: '127.0.0.1', viewOnly: true, console: 'vnc' });
     expect(auditLines(h, 'console-closed').some((l) => l['linkId'] === 'audit-open-1' && typeof l['durationMs'] === 'number')).toBe(true);
@@ -103,6 +114,8 @@ describe('refusals', () => {
     expect(refused.message).toMatch(/^VNC console refused \(4404: .+\) with link \(id audit-stopped\), from 127\.0\.0\.1$/);
     const listed = await kubectl(['get', 'events', '-n', 'team-b', '--field-selector', 'involvedObject.name=build-7,reason=ConsoleRefused']);
     expect(listed.stdout).toMatch(/Warning\s+ConsoleRefused\s+virtualmachineinstance\/build-7\s+VNC console refused \(4404/);
+    const everywhere = await kubectl(['get', 'events', '-A', '--field-selector', 'reason=ConsoleRefused']);
+    expect(everywhere.stdout).toMatch(/team-b\s+\d+s\s+Warning\s+ConsoleRefused\s+virtualmachineinstance\/build-7/);
     expect(auditLines(h, 'console-refused').some((l) => l['linkId'] === 'audit-stopped' && l['code'] === 4404)).toBe(true);
   });
 
