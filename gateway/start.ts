@@ -224,7 +224,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     });
     metricsUrl = await listen(metricsServer, config.metricsListen);
   }
-  log.info({ url, metricsUrl, publicDir, apiServer: config.apiServer.href, ceiling: config.allowedUrls }, 'gateway listening');
+  log.info({ url, metricsUrl, publicDir, apiServer: config.apiServer.href, ceiling: config.allowedUrls, trustedProxies: config.trustedProxies }, 'gateway listening');
 
   return {
     url,
