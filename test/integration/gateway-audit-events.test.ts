@@ -80,6 +80,8 @@ describe('a console opened and closed', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/Normal\s+ConsoleOpened\s+virtualmachineinstance\/testvm\s+VNC console \(view-only\) opened with link "for Ann"/);
     expect(listed.stdout).toMatch(/Normal\s+ConsoleClosed\s+virtualmachineinstance\/testvm\s+VNC console \(view-only\) closed by the viewer/);
+    const forVmi = await kubectl(['events', '-n', 'kube-gateway', '--for', 'vmi/testvm']);
+    expect(forVmi.stdout).toMatch(/Normal\s+ConsoleOpened\s+VirtualMachineInstance\/testvm\s+VNC console \(view-only\) opened/);
     const described = await kubectl(['describe', 'vmi', 'testvm', '-n', 'kube-gateway']);
     expect(described.code, described.stderr).toBe(0);
     const section = described.stdout.slice(described.stdout.indexOf('Events:'));
