@@ -206,6 +206,24 @@ describe('errors', () => {
   });
 });
 
+describe('--trusted-proxies', () => {
+  it('is empty by default: forwarding headers are not believed', () => {
+    expect(parse([]).trustedProxies).toEqual([]);
+  });
+
+  it('takes comma-separated and repeated ranges and single addresses, from flags or the environment', () => {
+    expect(parse(['--trusted-proxies', '10.0.0.0/8, 192.168.1.7', '--trusted-proxies=fd00::/8']).trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+    expect(parse([], { GATEPASS_TRUSTED_PROXIES: '172.16.0.0/12,::1' }).trustedProxies).toEqual(['172.16.0.0/12', '::1']);
+  });
+
+  it('rejects what is not an address or range, naming it', () => {
+    expect(failure(['--trusted-proxies=10.0.0.0/33'])).toBe('--trusted-proxies: "10.0.0.0/33" has a prefix length outside 0–32');
+    expect(failure(['--trusted-proxies=ingress.local'])).toMatch(/^--trusted-proxies: "ingress.local" is not an address or CIDR range/);
+    expect(failure([], { GATEPASS_TRUSTED_PROXIES: '10.0.0.0/8/8' })).toMatch(/^GATEPASS_TRUSTED_PROXIES: "10.0.0.0\/8\/8" is not/);
+    expect(failure(['--trusted-proxies=fd00::/129'])).toBe('--trusted-proxies: "fd00::/129" has a prefix length outside 0–128');
+  });
+});
+
 describe('help', () => {
   it('is asked for with -h, -help or --help, wherever it appears', () => {
     expect(parseCommandLine(['--help'], {})).toEqual({ help: true });

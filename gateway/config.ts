@@ -4,6 +4,7 @@
 // parameters and no file is read here.
 import { DurationError, parseDuration } from '../shared/duration.ts';
 import { checkPattern } from '../shared/url-policy.ts';
+import { parseCidr, TrustedProxiesError } from './client-address.ts';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -59,6 +60,7 @@ export const FLAGS = [
   { name: 'client-ca', kind: 'string', default: '', help: 'CA bundle for client certificates (mutual TLS); empty: none asked' },
   { name: 'janitor-enable', kind: 'boolean', default: 'true', help: 'remove use counters and revocation entries of expired links (one replica at a time, Lease gatepass-janitor)' },
   { name: 'janitor-interval', kind: 'duration', default: '5m', help: 'time between two sweeps of the janitor' },
+  { name: 'trusted-proxies', kind: 'list', default: '', help: 'CIDR ranges of proxies whose X-Forwarded-For/Forwarded name the client (comma-separated); none: the socket address' },
 ] as const satisfies readonly FlagDefinition[];
 
 export type FlagName = (typeof FLAGS)[number]['name'];
@@ -103,6 +105,8 @@ export interface Config {
   readonly clientCa: string;
   readonly janitorEnable: boolean;
   readonly janitorIntervalMs: number;
+  /** CIDR ranges (checked by `parseCidr`); empty: forwarding headers are never believed. */
+  readonly trustedProxies: readonly string[];
 }
 
 export type CommandLine = { readonly help: true } | { readonly help: false; readonly config: Config };
@@ -282,6 +286,15 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
 
   const janitorIntervalMs = duration('janitor-interval');
   if (janitorIntervalMs <= 0) throw new ConfigError(`${from('janitor-interval')}: must be longer than 0s`);
+  const trustedProxies = entry('trusted-proxies').values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  for (const range of trustedProxies) {
+    try {
+      parseCidr(range);
+    } catch (error) {
+      if (error instanceof TrustedProxiesError) throw new ConfigError(`${from('trusted-proxies')}: ${error.message}`);
+      throw error;
+    }
+  }
 
   return {
     help: false,
@@ -321,6 +334,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       clientCa: str('client-ca'),
       janitorEnable: bool('janitor-enable'),
       janitorIntervalMs,
+      trustedProxies,
     },
   };
 }

@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import send from 'send';
 import { createAuthRoutes } from './auth-routes.ts';
 import type { TokenClaims } from '../shared/claims.ts';
+import { auditReasons } from '../shared/console-audit.ts';
+import { parseVncPath } from '../shared/kubevirt-paths.ts';
+import type { ConsoleAudit, ConsoleAuditFact } from './console-audit-events.ts';
 import { authorizeRequest, type Authorized, type TokenCheck } from './authorize.ts';
 import { closeCodes } from './console/close-codes.ts';
 import { ConsoleProxy, consoleClientProblem } from './console/console-proxy.ts';
@@ -45,6 +49,10 @@ export interface GatewayDeps {
   metrics: Metrics;
   /** Checks, and once a console has opened counts, the uses of a limited-use link across replicas. */
   useLink: UseCounter;
+  /** The console audit trail (Events on the VMI and JSON audit lines); none in tests that do not look at it. */
+  audit?: ConsoleAudit;
+  /** Who a request comes from (`--trusted-proxies`); the socket's peer when absent. */
+  clientAddress?: (req: IncomingMessage) => string | undefined;
   /** Extra routes that exist only when a flag turns them on (`/auth/jwt/request`, OAuth). */
   optionalRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void>;
 }
@@ -70,7 +78,7 @@ export function queryProblem(query: string): string | undefined {
   return undefined;
 }
 
-function clientAddress(req: IncomingMessage): string | undefined {
+function socketAddress(req: IncomingMessage): string | undefined {
   return req.socket.remoteAddress;
 }
 
@@ -100,6 +108,7 @@ function isSameOrigin(req: IncomingMessage): boolean {
 
 export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
   const { upstream, keys, check, log, metrics } = deps;
+  const clientAddress = deps.clientAddress ?? socketAddress;
   const apiPrefix = options.apiPath.endsWith('/') ? options.apiPath : `${options.apiPath}/`;
   const basePath = options.basePath.endsWith('/') ? options.basePath : `${options.basePath}/`;
   const consoles = new ConsoleProxy(upstream, { pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs });
@@ -116,6 +125,29 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
 
   const tokenFields = (decision: Authorized): Record<string, unknown> =>
     decision.allow ? { tokenId: tokenIdOf(decision.claims), sub: decision.claims.sub, via: decision.source } : { rejected: decision.reason };
+
+  /** What the audit says of a console request before anything else is known: which VMI, from where, with which link. */
+  const consoleFacts = (req: IncomingMessage, path: string, decision?: Authorized): Omit<ConsoleAuditFact, 'reason'> | undefined => {
+    const target = parseVncPath(`/${path.slice(apiPrefix.length)}`);
+    if (!target) return undefined;
+    const client = clientAddress(req);
+    const facts: Omit<ConsoleAuditFact, 'reason'> = { namespace: target.namespace, vm: target.name, console: 'vnc', viewOnly: false, ...(client ? { client } : {}) };
+    if (!decision?.allow) return facts;
+    const { claims } = decision;
+    const linkId = tokenIdOf(claims);
+    return {
+      ...facts, viewOnly: decision.viewOnly,
+      ...(linkId !== undefined ? { linkId } : {}),
+      ...(claims.gatepass?.label ? { linkLabel: claims.gatepass.label } : {}),
+      ...(claims.sub ? { issuer: claims.sub } : {}),
+    };
+  };
+
+  /** A console refused at any step: a JSON audit line and an Event on the VMI, in the background. */
+  const auditRefusal = (req: IncomingMessage, path: string, decision: Authorized | undefined, code: number, why: string, session?: string): void => {
+    const facts = deps.audit && consoleFacts(req, path, decision);
+    if (facts) deps.audit!.record({ ...facts, ...(session ? { session } : {}), reason: auditReasons.refused, code, why }, decision?.allow === true);
+  };
 
   async function proxyHttp(req: IncomingMessage, res: ServerResponse, path: string, query: string, started: number): Promise<void> {
     const upstreamPath = `/${path.slice(apiPrefix.length)}`;
@@ -237,6 +269,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     const clientProblem = consoleClientProblem(req);
     if (clientProblem) {
       consoles.refuse(req, socket, closeCodes.notAllowed, clientProblem);
+      auditRefusal(req, path, undefined, closeCodes.notAllowed, clientProblem);
       return record(req, 'console', 400, started, { rejected: 'client' });
     }
     const upstreamPath = `/${path.slice(apiPrefix.length)}`;
@@ -244,11 +277,13 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     if (decision.allow && decision.source === 'cookie' && !isSameOrigin(req)) {
       metrics.rejections.inc({ reason: 'cross-origin' });
       consoles.refuse(req, socket, closeCodes.notAllowed, 'a console opened with a cookie must come from this gateway’s own page');
+      auditRefusal(req, path, decision, closeCodes.notAllowed, 'a console opened with a cookie must come from this gateway’s own page');
       return record(req, 'console', 403, started, { rejected: 'cross-origin' });
     }
     if (!decision.allow) {
       metrics.rejections.inc({ reason: decision.reason });
       consoles.refuse(req, socket, refusalCode(decision), decision.message);
+      auditRefusal(req, path, decision, refusalCode(decision), decision.message);
       return record(req, 'console', decision.status, started, tokenFields(decision));
     }
     // Before anything counts or reaches the cluster: the query is rebuilt from what KubeVirt may be told.
@@ -256,6 +291,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     const forwarded = consoleQuery(query, { preserveSession: decision.viewOnly });
     if ('problem' in forwarded) {
       consoles.refuse(req, socket, closeCodes.notAllowed, forwarded.problem);
+      auditRefusal(req, path, decision, closeCodes.notAllowed, forwarded.problem);
       return record(req, 'console', 400, started, { ...tokenFields(decision), rejected: 'query' });
     }
     const tokenId = tokenIdOf(decision.claims);
@@ -268,7 +304,9 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
         : await deps.useLink.check(tokenId, maxUses, session);
       if (!usable.ok) {
         metrics.rejections.inc({ reason: usable.reason });
-        consoles.refuse(req, socket, usable.reason === 'used-up' ? closeCodes.notAllowed : 1011, usable.message);
+        const code = usable.reason === 'used-up' ? closeCodes.notAllowed : 1011;
+        consoles.refuse(req, socket, code, usable.message);
+        auditRefusal(req, path, decision, code, usable.message, session);
         return record(req, 'console', usable.reason === 'used-up' ? 403 : 503, started, { ...tokenFields(decision), session, rejected: usable.reason });
       }
     }
@@ -295,17 +333,30 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       onUpstreamLatency: (ms) => metrics.upstreamLatency.observe({ kind: 'console' }, ms / 1000),
       ...(countUse ? { beforeAccept: countUse } : {}),
     });
-    if (outcome.refused) return record(req, 'console', 502, started, { ...tokenFields(decision), session, refused: outcome.refused.code });
+    if (outcome.refused) {
+      auditRefusal(req, path, decision, outcome.refused.code, outcome.refused.reason, session);
+      return record(req, 'console', 502, started, { ...tokenFields(decision), session, refused: outcome.refused.code });
+    }
     metrics.consoles.inc();
     record(req, 'console', 101, started, { ...tokenFields(decision), session });
+    const opened = deps.audit && consoleFacts(req, path, decision);
+    const audited = opened && { ...opened, connection: randomUUID(), ...(session ? { session } : {}) };
+    if (audited) deps.audit!.record({ ...audited, reason: auditReasons.opened }, true);
     // Not awaited: this function (and `upgrade`) return now, so a console that stays
     // open for hours does not keep its upgrade request alive — the headers with the
     // token, and the whole read buffer that `head` is a slice of. The end is logged
     // from the few fields kept here.
     const endFields = { route: 'console-end', ...tokenFields(decision), session, client: clientAddress(req) };
+    const openedAt = performance.now();
     void outcome.relay!.ended.then((end) => {
       metrics.consoles.dec();
       log.info({ ...endFields, by: end.by, code: end.code, ms: Math.round(performance.now() - started), bytesIn: relayed.client, bytesOut: relayed.server }, 'console closed');
+      if (audited) {
+        deps.audit!.record({
+          ...audited, reason: auditReasons.closed, closedBy: end.by, code: end.code, durationMs: performance.now() - openedAt,
+          bytesFromViewer: relayed.client, bytesToViewer: relayed.server, ...(filterClient ? { inputDropped: filterClient.dropped } : {}),
+        }, true);
+      }
     });
   }
 

@@ -21,6 +21,8 @@ import { warnAboutBroadAccess } from './access-check.ts';
 import { postForm } from './post-form.ts';
 import { DEFAULT_TIMING, type ElectionTiming } from './gatetoken/lease.ts';
 import { startLinkJanitor, type LinkJanitor } from './link-janitor.ts';
+import { createConsoleAudit } from './console-audit-events.ts';
+import { clientAddressOf } from './client-address.ts';
 
 /** A file the gateway cannot start without; the CLI turns this into exit code 2. */
 export class StartupError extends Error {
@@ -158,6 +160,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   const publicDir = config.publicDir === defaultPublicDir && !existsSync(defaultPublicDir) ? builtViewerDir : config.publicDir;
   const metrics = createMetrics();
+  const audit = createConsoleAudit({ upstream, log, metrics });
   const gateway = createGateway({
     apiPath: config.apiPath,
     basePath: config.basePath,
@@ -171,7 +174,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     // `audience` only when this gateway knows its own name: without --audience it must refuse a token with `aud`.
     enforces: ['viewOnly', 'maxUses', 'revocation', 'consoleExpiry', ...(config.audiences.length > 0 ? ['audience'] : [])],
     oauth: config.oauthServerEnable,
-  }, { upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes });
+  }, {
+    upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes,
+    audit, clientAddress: clientAddressOf({ trustedProxies: config.trustedProxies }),
+  });
 
   revocations.onChange(() => gateway.closeRevoked(revocations.isRevoked));
 
@@ -238,7 +244,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     });
     metricsUrl = await listen(metricsServer, config.metricsListen);
   }
-  log.info({ url, metricsUrl, publicDir, apiServer: config.apiServer.href, ceiling: config.allowedUrls }, 'gateway listening');
+  log.info({ url, metricsUrl, publicDir, apiServer: config.apiServer.href, ceiling: config.allowedUrls, trustedProxies: config.trustedProxies }, 'gateway listening');
 
   return {
     url,
@@ -250,6 +256,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const janitorStopped = janitor?.stop();
       await gateway.drain();
+      // The consoles' close Events, and counts of refusals not written yet, before the API client goes.
+      await audit.drain();
       server.closeIdleConnections();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGracePeriodMs).unref());
       await Promise.race([closed, grace]);

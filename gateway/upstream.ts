@@ -29,6 +29,8 @@ export interface ApiCall {
   bearer?: string | null;
   /** Sent as JSON. */
   body?: unknown;
+  /** The body's media type when it is a JSON patch flavour; `application/json` by default. */
+  contentType?: string;
   timeoutMs?: number;
 }
 
@@ -142,7 +144,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     bearerToken,
     request,
     controlRequest,
-    call({ method, path, bearer, body, timeoutMs = 10_000 }) {
+    call({ method, path, bearer, body, contentType = 'application/json', timeoutMs = 10_000 }) {
       const token = bearer === null ? undefined : bearer ?? bearerToken();
       const payload = body === undefined ? undefined : JSON.stringify(body);
       return new Promise((resolve, reject) => {
@@ -151,7 +153,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           path: `${prefix}${path}`,
           headers: {
             accept: 'application/json',
-            ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+            ...(payload ? { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) } : {}),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
           },
         });

@@ -11,10 +11,17 @@ const passes = new Set<ClientMessage['type']>([
  * and a message the parser does not know closes the console, because its
  * length — and so where the next message starts — cannot be trusted.
  */
-export function createViewOnlyFilter(): (chunk: Buffer) => Buffer | Error {
+export interface ViewOnlyFilter {
+  (chunk: Buffer): Buffer | Error;
+  /** Messages dropped so far (keys, pointer moves, clipboard, power, resize): the close's audit Event reports it. */
+  readonly dropped: number;
+}
+
+export function createViewOnlyFilter(): ViewOnlyFilter {
   const handshake = new RfbClientHandshake();
   const parser = new RfbClientMessageParser();
-  return (chunk) => {
+  let dropped = 0;
+  const filter = (chunk: Buffer): Buffer | Error => {
     const out: Buffer[] = [];
     let rest = chunk;
     if (!handshake.done) {
@@ -26,9 +33,13 @@ export function createViewOnlyFilter(): (chunk: Buffer) => Buffer | Error {
     }
     if (rest.length > 0) {
       const { messages, error } = parser.feed(rest);
-      for (const message of messages) if (passes.has(message.type)) out.push(message.raw);
+      for (const message of messages) {
+        if (passes.has(message.type)) out.push(message.raw);
+        else dropped += 1;
+      }
       if (error) return new Error(`view-only console: ${error}`);
     }
     return Buffer.concat(out);
   };
+  return Object.defineProperty(filter, 'dropped', { get: () => dropped, enumerable: true }) as ViewOnlyFilter;
 }

@@ -131,7 +131,7 @@ export class ApiServer {
       return;
     }
     if (!type.verbs.includes(info.verb as ResourceType['verbs'][number])) throw errors.methodNotAllowed();
-    const selection = info.verb === 'list' || info.verb === 'watch' ? resources.parseSelection(url.searchParams) : undefined;
+    const selection = info.verb === 'list' || info.verb === 'watch' ? resources.parseSelection(type, url.searchParams) : undefined;
     // As in Kubernetes, a list or watch pinned to one name by a field selector is authorized like a request for that name.
     this.authorize(user, attributesOf(info, selection ? pinnedName(selection.fields) : info.name));
 

@@ -79,6 +79,12 @@ export function defaultRbac(): KubeObject[] {
       { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/vnc', 'virtualmachineinstances/vnc/screenshot'], verbs: ['get'] },
     ]),
     binding('ClusterRoleBinding', 'kube-gateway-console', { kind: 'ClusterRole', name: 'kube-gateway-console' }, [gatewaySa]),
+    // The console audit trail: Events on the VMI, and the VMI's uid so `kubectl describe vmi` finds them.
+    clusterRole('kube-gateway-audit', [
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get'] },
+    ]),
+    binding('ClusterRoleBinding', 'kube-gateway-audit', { kind: 'ClusterRole', name: 'kube-gateway-audit' }, [gatewaySa]),
     role(GATEWAY_NAMESPACE, 'kube-gateway-public-key', [
       { apiGroups: [''], resources: ['secrets'], resourceNames: [PUBLIC_KEY_SECRET], verbs: ['get', 'list', 'watch'] },
     ]),

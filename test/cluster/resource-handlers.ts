@@ -5,6 +5,7 @@ import { apiVersionOf, hasStatusSubresource, typeKey } from './registry.ts';
 import { StoreError } from './store.ts';
 import { ApiError, errors, readJsonBody, sendJson } from './status.ts';
 import { matches, parseFieldSelector, parseRequirements, SelectorError } from './selectors.ts';
+import { selectableFields, supportedFields } from './field-sets.ts';
 import type { Requirement } from './selectors.ts';
 import { toTable, wantsTable } from './tables.ts';
 import { mergePatch } from './merge-patch.ts';
@@ -38,19 +39,19 @@ interface Selection {
   fields: Requirement[];
 }
 
-export function parseSelection(query: URLSearchParams): Selection {
+export function parseSelection(type: ResourceType, query: URLSearchParams): Selection {
   try {
-    return { labels: parseRequirements(query.get('labelSelector') ?? '', true), fields: parseFieldSelector(query.get('fieldSelector') ?? '') };
+    return { labels: parseRequirements(query.get('labelSelector') ?? '', true), fields: parseFieldSelector(query.get('fieldSelector') ?? '', supportedFields(type)) };
   } catch (e) {
     if (e instanceof SelectorError) throw errors.badRequest(e.message);
     throw e;
   }
 }
 
-function selected(object: KubeObject, namespace: string | undefined, selection: Selection): boolean {
+function selected(type: ResourceType, object: KubeObject, namespace: string | undefined, selection: Selection): boolean {
   if (namespace !== undefined && object.metadata.namespace !== namespace) return false;
-  const fields = { 'metadata.name': object.metadata.name, 'metadata.namespace': object.metadata.namespace ?? '' };
-  return matches(selection.labels, object.metadata.labels ?? {}) && matches(selection.fields, fields);
+  if (!matches(selection.labels, object.metadata.labels ?? {})) return false;
+  return selection.fields.length === 0 || matches(selection.fields, selectableFields(type, object));
 }
 
 interface ContinueToken {
@@ -80,12 +81,12 @@ function parseLimit(text: string | null): number | undefined {
 }
 
 export function list(r: ResourceRequest, store: ObjectStore): void {
-  const selection = parseSelection(r.query);
+  const selection = parseSelection(r.type, r.query);
   const limit = parseLimit(r.query.get('limit'));
   const continueText = r.query.get('continue');
   const after = continueText ? decodeContinue(continueText).after : undefined;
   const revision = store.currentRevision();
-  let items = store.list(typeKey(r.type.group, r.type.resource), r.namespace).filter((o) => selected(o, undefined, selection));
+  let items = store.list(typeKey(r.type.group, r.type.resource), r.namespace).filter((o) => selected(r.type, o, undefined, selection));
   if (after !== undefined) items = items.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > after);
   const page = limit !== undefined ? items.slice(0, limit) : items;
   const remaining = items.length - page.length;
@@ -112,7 +113,7 @@ export function get(r: ResourceRequest, store: ObjectStore): void {
 
 /** Newline-delimited watch events; a selector change turns MODIFIED into ADDED/DELETED as the object enters or leaves. */
 export function watch(r: ResourceRequest, store: ObjectStore): void {
-  const selection = parseSelection(r.query);
+  const selection = parseSelection(r.type, r.query);
   const key = typeKey(r.type.group, r.type.resource);
   const rvText = r.query.get('resourceVersion') ?? '';
   const since = rvText === '' || rvText === '0' ? undefined : Number(rvText);
@@ -126,8 +127,8 @@ export function watch(r: ResourceRequest, store: ObjectStore): void {
     r.res.write(JSON.stringify({ type, object }) + '\n');
   };
   const onEvent = (e: StoreEvent): void => {
-    const now = e.type !== 'DELETED' && selected(e.object, r.namespace, selection);
-    const before = e.type === 'DELETED' ? selected(e.object, r.namespace, selection) : e.previous !== undefined && selected(e.previous, r.namespace, selection);
+    const now = e.type !== 'DELETED' && selected(r.type, e.object, r.namespace, selection);
+    const before = e.type === 'DELETED' ? selected(r.type, e.object, r.namespace, selection) : e.previous !== undefined && selected(r.type, e.previous, r.namespace, selection);
     if (e.type === 'ADDED' && now) send('ADDED', e.object);
     else if (e.type === 'DELETED' && before) send('DELETED', e.object);
     else if (e.type === 'MODIFIED') {
@@ -140,7 +141,7 @@ export function watch(r: ResourceRequest, store: ObjectStore): void {
   let start = since;
   if (start === undefined) {
     start = store.currentRevision();
-    for (const object of store.list(key, r.namespace)) if (selected(object, undefined, selection)) send('ADDED', object);
+    for (const object of store.list(key, r.namespace)) if (selected(r.type, object, undefined, selection)) send('ADDED', object);
   }
   let subscription: { stop(): void };
   try {
@@ -189,7 +190,24 @@ function asObject(body: unknown, r: ResourceRequest): KubeObject {
     foldStringData(object);
     if (!object['type']) object['type'] = 'Opaque';
   }
+  if (object.kind === 'Event') checkEvent(object);
   return object;
+}
+
+/** The part of core/v1 Event validation a writer can get wrong: the Event lives beside the object it is about. */
+function checkEvent(event: KubeObject): void {
+  const involved = (event['involvedObject'] ?? {}) as { namespace?: unknown; kind?: unknown };
+  const name = event.metadata.name ?? '';
+  if (typeof involved.kind !== 'string' || involved.kind === '') {
+    throw errors.invalid(`Event "${name}" is invalid: involvedObject.kind: Required value`);
+  }
+  if (typeof involved.namespace === 'string' && involved.namespace !== '' && involved.namespace !== event.metadata.namespace) {
+    throw errors.invalid(`Event "${name}" is invalid: involvedObject.namespace: Invalid value: "${involved.namespace}": does not match event.namespace`);
+  }
+  const count = event['count'];
+  if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 0)) {
+    throw errors.invalid(`Event "${name}" is invalid: count: Invalid value: ${JSON.stringify(count)}: must be a non-negative integer`);
+  }
 }
 
 /** Secrets accept `stringData` on writes and store it base64-encoded in `data`, like the API server. */

@@ -58,12 +58,11 @@ export function matches(requirements: readonly Requirement[], fields: Readonly<R
   });
 }
 
-export const SUPPORTED_FIELDS = ['metadata.name', 'metadata.namespace'] as const;
-
-export function parseFieldSelector(text: string): Requirement[] {
+/** A field selector over the fields a resource publishes (`field-sets.ts`); any other field is refused. */
+export function parseFieldSelector(text: string, supported: readonly string[]): Requirement[] {
   const requirements = parseRequirements(text, false);
   for (const r of requirements) {
-    if (!(SUPPORTED_FIELDS as readonly string[]).includes(r.key)) {
+    if (!supported.includes(r.key)) {
       throw new SelectorError(`field label not supported: ${r.key}`);
     }
   }

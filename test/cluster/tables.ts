@@ -23,7 +23,34 @@ function condition(o: KubeObject, type: string): string {
   return conditions.find((c) => c.type === type)?.status ?? '';
 }
 
+/** kubectl's own rendering of an Event's source (`formatEventSource`). */
+function eventSource(o: KubeObject): string {
+  const source = (o['source'] ?? {}) as { component?: string; host?: string };
+  const component = source.component || (o['reportingComponent'] as string | undefined) || '';
+  const host = source.host || (o['reportingInstance'] as string | undefined) || '';
+  return host ? `${component}, ${host}` : component;
+}
+
+function eventObject(o: KubeObject): string {
+  const involved = (o['involvedObject'] ?? {}) as { kind?: string; name?: string };
+  const kind = (involved.kind ?? '').toLowerCase();
+  return involved.name ? `${kind}/${involved.name}` : kind;
+}
+
 const COLUMNS: Record<string, Column[]> = {
+  // printers.go printEvent: the API server always sends the wide cells; kubectl hides priority 1 unless -o wide.
+  Event: [
+    { name: 'Last Seen', type: 'date', cell: (o) => o['lastTimestamp'] ?? o['firstTimestamp'] ?? o['eventTime'] },
+    { name: 'Type', type: 'string', cell: (o) => o['type'] ?? '' },
+    { name: 'Reason', type: 'string', cell: (o) => o['reason'] ?? '' },
+    { name: 'Object', type: 'string', cell: eventObject },
+    { name: 'Subobject', type: 'string', priority: 1, cell: (o) => path(o, 'involvedObject', 'fieldPath') ?? '' },
+    { name: 'Source', type: 'string', priority: 1, cell: eventSource },
+    { name: 'Message', type: 'string', cell: (o) => String(o['message'] ?? '').trim() },
+    { name: 'First Seen', type: 'date', priority: 1, cell: (o) => o['firstTimestamp'] ?? o['eventTime'] },
+    { name: 'Count', type: 'integer', priority: 1, cell: (o) => (typeof o['count'] === 'number' && o['count'] > 0 ? o['count'] : 1) },
+    { ...nameColumn, priority: 1 },
+  ],
   VirtualMachine: [
     nameColumn, ageColumn,
     { name: 'Status', type: 'string', cell: (o) => path(o, 'status', 'printableStatus') ?? '' },

@@ -173,6 +173,9 @@ describe.each(OVERLAYS)('policy: %s overlay', (overlay) => {
 
   it("grants the gateway's service account exactly what the gateway does", () => {
     expect(normalise(rulesFor(objects(), gatewaySa))).toEqual([
+      'cluster core/events (any) create',
+      'cluster core/events (any) patch',
+      'cluster kubevirt.io/virtualmachineinstances (any) get',
       'cluster subresources.kubevirt.io/virtualmachineinstances/vnc (any) get',
       'cluster subresources.kubevirt.io/virtualmachineinstances/vnc/screenshot (any) get',
       'namespace kube-gateway coordination.k8s.io/leases (any) create',
