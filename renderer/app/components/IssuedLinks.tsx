@@ -88,7 +88,7 @@ export function IssuedLinks() {
                 <p className="note">
                   {link.label !== undefined && <>{link.label} · </>}context {link.context} · issued by {link.issuedBy}
                 </p>
-                <p className={`link-item__activity${used.live ? ' link-item__activity--live' : ''}`} aria-label={`Use of the link to ${link.name}`}>{used.text}</p>
+                <p className={`link-item__activity${used.live ? ' link-item__activity--live' : ''}`}>{used.text}</p>
                 {uses !== undefined && status !== 'expired' && status !== 'revoked' && <p className="note">{usesLeftText(uses)}</p>}
               </div>
               <span className="link-item__countdown" aria-live="off">{linkCountdown(link, now)}</span>
