@@ -86,20 +86,42 @@ export function startLinkActivity(options: LinkActivityOptions): LinkActivitySer
     }
     return key;
   };
-  const belongsTo = (entry: AuditEntry, link: IssuedLink) => entry.record.linkId === link.id || entry.linkKey === keyOfLink(link.id);
+  /** The link an Event is about, by its label, or by its link-id annotation where an Event has no label. */
+  const linkKeyOf = (entry: AuditEntry) => entry.linkKey ?? (entry.record.linkId === undefined ? undefined : keyOfLink(entry.record.linkId));
+  const belongsTo = (entry: AuditEntry, link: IssuedLink) => linkKeyOf(entry) === keyOfLink(link.id) && entry.record.vm === link.name;
   const isLimited = (link: IssuedLink) => link.options.singleUse;
 
   const recordsOf = (link: IssuedLink): ConsoleAuditRecord[] => {
     const trail = trails.get(scopeKey(link.context, link.namespace));
-    return (trail?.entries() ?? []).filter((entry) => belongsTo(entry, link) && entry.record.vm === link.name).map((entry) => entry.record);
+    return (trail?.entries() ?? []).filter((entry) => belongsTo(entry, link)).map((entry) => entry.record);
+  };
+
+  /** A trail's entries by link key and VM, so a snapshot reads each Event once however many links there are. */
+  const indexOf = (trail: NamespaceTrail) => {
+    const index = new Map<string, ConsoleAuditRecord[]>();
+    for (const entry of trail.entries()) {
+      const key = linkKeyOf(entry);
+      if (key === undefined) continue;
+      const slot = `${key}/${entry.record.vm}`;
+      const list = index.get(slot);
+      if (list) list.push(entry.record);
+      else index.set(slot, [entry.record]);
+    }
+    return index;
   };
 
   const buildSnapshot = (): LinkActivitySnapshot => {
     const links: Record<string, IssuedLinkActivity> = {};
+    const indexes = new Map<NamespaceTrail, Map<string, ConsoleAuditRecord[]>>();
     const at = now();
     for (const link of followed) {
       const trail = trails.get(scopeKey(link.context, link.namespace));
-      const activity = linkActivity(recordsOf(link), link.until, at);
+      let index = trail ? indexes.get(trail) : undefined;
+      if (trail && !index) {
+        index = indexOf(trail);
+        indexes.set(trail, index);
+      }
+      const activity = linkActivity(index?.get(`${keyOfLink(link.id)}/${link.name}`) ?? [], link.until, at);
       const entry: IssuedLinkActivity = { id: link.id, ...activity };
       if (trail) entry.scope = trail.scope();
       if (isLimited(link)) entry.usesLeft = usesLeft(SINGLE_USE, counters.get(link.id), activity);
@@ -174,7 +196,7 @@ export function startLinkActivity(options: LinkActivityOptions): LinkActivitySer
 
   const arrived = (entry: AuditEntry) => {
     if (entry.record.reason !== 'ConsoleOpened' || now() - Date.parse(entry.record.lastSeen) > NEWS_MS) return;
-    const link = followed.find((l) => l.namespace === entry.record.namespace && l.name === entry.record.vm && belongsTo(entry, l));
+    const link = followed.find((l) => l.namespace === entry.record.namespace && belongsTo(entry, l));
     if (link) options.onLinkOpened(link, entry.record);
   };
 
