@@ -5,10 +5,8 @@
 // may not read Events is told so in words.
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
-import { vncPath } from '../../shared/kubevirt-paths.ts';
 import { decodeClaimsUnverified, parseLink } from '../../shared/links.ts';
 import { writeAuditEvent } from '../support/audit-events.ts';
-import { bearerSubprotocol, openConsole } from '../support/console-client.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 
@@ -23,25 +21,28 @@ test.afterAll(async () => {
 });
 
 /**
- * The recipient opens the link's console through the gateway, from this
- * process (so from 127.0.0.1). The gateway on this branch does not write its
- * audit Events yet, so this writes the ones it will (ConsoleOpened, and
- * ConsoleClosed on close); once it does, the two writeAuditEvent calls go.
+ * A recipient opens the link's console in the app (the main services here, so
+ * from 127.0.0.1), and close() ends it. The gateway on this branch does not
+ * write its audit Events yet, so this writes the ones it will (ConsoleOpened,
+ * then ConsoleClosed); once it does, the two writeAuditEvent calls go.
  */
 async function useLink(link: string): Promise<{ close(): Promise<void> }> {
+  const ticket = await stack.api.openConsole({ kind: 'link', link }, { takeOver: false });
+  const channel = stack.api.takeConsoleChannel(ticket.id);
+  if (!channel) throw new Error(`console ${ticket.id} has no channel`);
+  await new Promise<void>((resolve, reject) => {
+    channel.onOpen(() => resolve());
+    channel.onClose((code, reason) => reject(new Error(`the console did not open: ${code} ${reason}`)));
+  });
   const parsed = parseLink(link);
-  const { namespace, name } = parsed;
-  if (!namespace || !name) throw new Error('the link names no console');
-  const attempt = await openConsole(`${stack.gatewayUrl.replace(/^http/, 'ws')}/k8s${vncPath(namespace, name)}`, { protocols: ['plain.kubevirt.io', bearerSubprotocol(parsed.token)] });
-  if (!attempt.data) throw new Error(`the console did not open: ${attempt.code} ${attempt.reason}`);
   const claims = decodeClaimsUnverified(parsed.token) as { jti: string; sub: string; gatepass?: { label?: string } };
-  const connection = `e2e-${Date.now()}`;
+  const connection = `e2e-${ticket.id}`;
   const opened = Date.now();
-  const common = { namespace, vm: name, linkId: claims.jti, issuer: claims.sub, client: '127.0.0.1', connection, session: connection, ...(claims.gatepass?.label ? { linkLabel: claims.gatepass.label } : {}) };
+  const common = { namespace: ticket.namespace, vm: ticket.name, linkId: claims.jti, issuer: claims.sub, client: '127.0.0.1', connection, session: connection, ...(claims.gatepass?.label ? { linkLabel: claims.gatepass.label } : {}) };
   writeAuditEvent(stack.harness.cluster, { reason: 'opened', ...common });
   return {
     async close() {
-      attempt.ws.close(1000);
+      await stack.api.closeConsole(ticket.id);
       writeAuditEvent(stack.harness.cluster, { reason: 'closed', ...common, durationMs: Date.now() - opened });
     },
   };
