@@ -51,6 +51,12 @@ export interface UsesLeft {
   source: 'counter' | 'events';
 }
 
+/**
+ * Links that ended longer ago than this are not followed: the API server keeps
+ * Events for an hour by default, so there is nothing left to read about them.
+ */
+export const FOLLOW_AFTER_EXPIRY_MS = 24 * 3_600_000;
+
 const newestFirst = (a: { at: string }, b: { at: string }) => Date.parse(b.at) - Date.parse(a.at);
 
 /**

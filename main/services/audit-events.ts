@@ -49,6 +49,7 @@ export function watchNamespaceTrail(client: KubeClient, namespace: string, handl
   let watch: { stop(): void } | undefined;
   let stopped = false;
   let sleeping: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
 
   const setScope = (next: AuditScope) => {
     scope = next;
@@ -110,6 +111,7 @@ export function watchNamespaceTrail(client: KubeClient, namespace: string, handl
           error: forbidden ? { ...described, message: `you may not see who used the consoles in ${namespace}: context "${context}" may not read its Events` } : described,
         });
         await new Promise<void>((resolve) => {
+          wake = resolve;
           sleeping = setTimeout(resolve, forbidden ? tuning.pollMs : backoff);
         });
         backoff = Math.min(backoff * 2, tuning.maxBackoffMs);
@@ -124,6 +126,7 @@ export function watchNamespaceTrail(client: KubeClient, namespace: string, handl
     stop() {
       stopped = true;
       clearTimeout(sleeping);
+      wake?.();
       watch?.stop();
     },
   };

@@ -7,7 +7,7 @@
 
 import type { ConsoleAuditRecord } from '../../shared/console-audit.ts';
 import type { AuditScope, ConsoleOpenings, IssuedLink, IssuedLinkActivity, LinkActivitySnapshot } from '../../shared/desktop-api.ts';
-import { consoleOpenings, linkActivity, usesLeft } from '../../shared/link-activity.ts';
+import { consoleOpenings, FOLLOW_AFTER_EXPIRY_MS, linkActivity, usesLeft } from '../../shared/link-activity.ts';
 import { linkKey } from '../../shared/node/link-key.ts';
 import { watchNamespaceTrail, type AuditEntry, type NamespaceTrail } from './audit-events.ts';
 import { toDesktopError } from './errors.ts';
@@ -42,11 +42,6 @@ export interface LinkActivityService {
   stop(): void;
 }
 
-/**
- * Links that ended longer ago than this are not followed: the API server keeps
- * Events for an hour by default, so there is nothing left to read about them.
- */
-export const FOLLOW_AFTER_EXPIRY_MS = 24 * 3_600_000;
 /** A late-listed Opened this old is history, not news worth a notification. */
 const NEWS_MS = 10 * 60_000;
 /** A use counter the person may not read is not asked for again before this. */

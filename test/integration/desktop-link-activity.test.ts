@@ -124,6 +124,13 @@ describe('a VM’s console openings', () => {
     const { scope, openings } = openingsPushed('viewer', 'web-1')!;
     expect(openings).toEqual([]);
     expect(scope.error?.message).toBe('you may not see who used the consoles in team-a: context "viewer" may not read its Events');
+
+    // Permissions change: once bob may read team-a's Events, the openings follow without a restart.
+    const rbac = 'rbac.authorization.k8s.io';
+    harness.cluster.objects.put({ apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name: 'event-reader', namespace: 'team-a' }, rules: [{ apiGroups: [''], resources: ['events'], verbs: ['list', 'watch'] }] });
+    harness.cluster.objects.put({ apiVersion: `${rbac}/v1`, kind: 'RoleBinding', metadata: { name: 'event-reader', namespace: 'team-a' }, roleRef: { apiGroup: rbac, kind: 'Role', name: 'event-reader' }, subjects: [{ apiGroup: rbac, kind: 'User', name: 'bob' }] });
+    await waitFor(() => openingsPushed('viewer', 'web-1')?.scope.state === 'live', 'the openings once allowed');
+    expect(openingsPushed('viewer', 'web-1')?.openings.some((o) => o.connection === 'conn-x')).toBe(true);
     await api.unwatchConsoleOpenings('viewer', 'team-a', 'web-1');
   });
 

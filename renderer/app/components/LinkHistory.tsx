@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { ConsoleAuditRecord, DesktopError, IssuedLink, IssuedLinkActivity } from '../../../shared/desktop-api.ts';
 import { asDesktopError } from '../errors.ts';
 import { useClient } from '../client.tsx';
-import { historyLine, scopeProblem } from '../links/activity-wording.ts';
+import { FOLLOW_AFTER_EXPIRY_MS } from '../../../shared/link-activity.ts';
+import { historyLine, scopeProblem, TOO_OLD } from '../links/activity-wording.ts';
 import { formatInstant } from '../share/grant-wording.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 
@@ -36,7 +37,7 @@ export function LinkHistory({ id, link, activity, now }: LinkHistoryProps) {
     };
   }, [client, link.id, changed]);
 
-  const problem = scopeProblem(activity?.scope);
+  const problem = activity === undefined && now - Date.parse(link.until) > FOLLOW_AFTER_EXPIRY_MS ? TOO_OLD : scopeProblem(activity?.scope);
   return (
     <section id={id} className="link-history" aria-label={`History of the link to ${link.name}`}>
       <ErrorAlert error={error} />

@@ -37,7 +37,8 @@ describe('activitySummary', () => {
   it('says in words when the person may not see the Events, or the trail is too old', () => {
     const forbidden = activity({ scope: { context: 'viewer', namespace: 'team-a', state: 'forbidden', error: { code: 'forbidden', message: 'events is forbidden' } } });
     expect(activitySummary(link, forbidden, base, format).text).toBe('You may not see who used this console (context viewer may not read the Events in team-a).');
-    expect(activitySummary(link, undefined, base, format).text).toBe('Ended too long ago to tell who used it.');
+    expect(activitySummary(link, undefined, base + 2 * 86_400_000, format).text).toBe('Ended too long ago to tell who used it.');
+    expect(activitySummary(link, undefined, base, format).text).toBe('Checking who used it…');
   });
 });
 

@@ -3,6 +3,7 @@
 // from main (shared/link-activity.ts); this only says them.
 
 import { CONSOLE_CLOSE_CODES } from '../../../shared/console-close-codes.ts';
+import { FOLLOW_AFTER_EXPIRY_MS } from '../../../shared/link-activity.ts';
 import type { AuditScope, ConsoleAuditRecord, ConsoleOpening, IssuedLink, IssuedLinkActivity, LinkOpened, UsesLeft } from '../../../shared/desktop-api.ts';
 import { humanDuration, type FormatInstant } from '../share/grant-wording.ts';
 
@@ -12,6 +13,8 @@ const when = (iso: string, now: number, format: FormatInstant) => {
   return format(ms, !sameDay(ms, now));
 };
 const from = (client: string | undefined) => (client ? ` from ${client}` : '');
+
+export const TOO_OLD = 'Ended too long ago to tell who used it.';
 
 /** Why nobody can say who used a console in this scope, or undefined when the trail can be read. */
 export function scopeProblem(scope: AuditScope | undefined): string | undefined {
@@ -29,12 +32,18 @@ export interface ActivitySummary {
   live: boolean;
 }
 
-/** The line under an issued link: open now, used (when, where, how long), not used, or why nobody can tell. */
+const CHECKING: ActivitySummary = { text: 'Checking who used it…', live: false };
+
+/**
+ * The line under an issued link: open now, used (when, where, how long), not
+ * used, or why nobody can tell. Without activity, a link main does not follow
+ * (it ended too long ago) is told apart from one whose activity is on its way.
+ */
 export function activitySummary(link: IssuedLink, activity: IssuedLinkActivity | undefined, now: number, format: FormatInstant): ActivitySummary {
-  if (!activity) return { text: 'Ended too long ago to tell who used it.', live: false };
+  if (!activity) return now - Date.parse(link.until) > FOLLOW_AFTER_EXPIRY_MS ? { text: TOO_OLD, live: false } : CHECKING;
   const problem = scopeProblem(activity.scope);
   if (problem) return { text: problem, live: false };
-  if (activity.scope?.state === 'loading') return { text: 'Checking who used it…', live: false };
+  if (activity.scope?.state === 'loading') return CHECKING;
   const refused = activity.refusals > 0 ? ` · refused ${activity.refusals === 1 ? 'once' : `${activity.refusals} times`}` : '';
   const open = now < Date.parse(link.until) ? activity.openNow[0] : undefined;
   if (open) {
