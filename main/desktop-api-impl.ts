@@ -5,9 +5,10 @@
 import QRCode from 'qrcode';
 import type {
   AppSettings, ClusterSettings, ConsoleOpenOptions, ConsoleTarget, DesktopApi, DesktopEvent, GatewayInfo, InventoryEvent,
-  ShareRequest, ShareResult, VncBridge,
+  LinkOpened, ShareRequest, ShareResult, VncBridge,
 } from '../shared/desktop-api.ts';
 import { START_BACKDATE_MS } from '../shared/claims.ts';
+import { clockTime } from '../shared/clock-time.ts';
 import { parseLink, LinkError } from '../shared/links.ts';
 import { clusterSettingsService } from './services/cluster-settings.ts';
 import type { ConsoleChannel } from './services/console-channel.ts';
@@ -22,6 +23,7 @@ import { createKubeClient, type KubeClient } from './services/kube-client.ts';
 import { createKubeconfigService, defaultKubeconfigPaths } from './services/kubeconfig.ts';
 import { LinkHistory } from './services/link-history.ts';
 import { LinkSessions } from './services/link-sessions.ts';
+import { startLinkActivity } from './services/link-activity.ts';
 import type { WatchTuning } from './services/list-watch.ts';
 import { memoizeLoginPath, readLoginShellPath, type ResolveLoginPath } from './services/login-path.ts';
 import { revokeTokenId } from './services/revocation.ts';
@@ -39,6 +41,8 @@ export interface TrayModel {
   context?: string;
   defaultLifetime: string;
   vms: Array<{ namespace: string; name: string; favourite: boolean }>;
+  /** Issued links opened lately, newest first. */
+  recentOpens: LinkOpened[];
 }
 
 export interface DesktopApiImpl extends DesktopApi {
@@ -66,6 +70,8 @@ export interface CreateDesktopApiOptions {
   /** How often the kubeconfig files are checked for changes. */
   kubeconfigPollMs?: number;
   inventory?: { batchMs?: number; tuning?: WatchTuning };
+  /** How the audit Events behind link activity and console openings are followed. */
+  linkActivity?: { batchMs?: number; tuning?: WatchTuning };
   /** How long a discovered gateway is trusted before asking again. */
   gatewayCacheMs?: number;
   /** "Open in VNC client": default a 0600 Unix socket, or a password-guarded loopback port where there are none. */
@@ -78,6 +84,8 @@ const RECENT_KEY = 'recentVms';
 const RECENT_LIMIT = 5;
 const MAX_LINK_TEXT = 16 * 1024;
 const MAX_FAVOURITES = 500;
+const RECENT_OPENS_LIMIT = 5;
+const DEFAULT_APP_SETTINGS: AppSettings = { closeToTray: false, notifyLinkOpened: true, favourites: {} };
 
 /** Rejects with the plain DesktopError, whatever went wrong inside. */
 async function guarded<T>(run: () => Promise<T> | T, context?: string): Promise<T> {
@@ -87,11 +95,6 @@ async function guarded<T>(run: () => Promise<T> | T, context?: string): Promise<
     throw toDesktopError(error, context);
   }
 }
-
-const hhmm = (iso: string) => {
-  const d = new Date(iso);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-};
 
 function requireLinkText(value: unknown): string {
   return requireString(value, 'the link', MAX_LINK_TEXT);
@@ -133,7 +136,10 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     }
   };
   const emitContexts = () => emit({ kind: 'contexts', contexts: kubeconfig.contexts() });
-  const emitLinks = () => emit({ kind: 'links', links: history.list() });
+  const emitLinks = () => {
+    emit({ kind: 'links', links: history.list() });
+    activity.linksChanged();
+  };
 
   const clientFor = (context: string): KubeClient => {
     let client = clients.get(context);
@@ -150,6 +156,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
       gateways.delete(name);
       identities.forget(name);
       signer.forget(name);
+      activity.restart(name);
       if (inventories.has(name)) {
         inventories.get(name)?.stop();
         inventories.delete(name);
@@ -219,11 +226,34 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
   const readAppSettings = (): AppSettings => {
     const value = store.get(APP_SETTINGS_KEY);
     try {
-      return validateAppSettings(value ?? { closeToTray: false, favourites: {} });
+      return validateAppSettings(value ?? DEFAULT_APP_SETTINGS);
     } catch {
-      return { closeToTray: false, favourites: {} };
+      return structuredClone(DEFAULT_APP_SETTINGS);
     }
   };
+
+  const recentOpens: LinkOpened[] = [];
+  const activity = startLinkActivity({
+    clientFor,
+    links: () => history.list(),
+    counterNamespace: (context) => settings.get(context).keySecret.namespace,
+    onSnapshot: (snapshot) => emit({ kind: 'link-activity', snapshot }),
+    onOpenings: (openings) => emit({ kind: 'console-openings', openings }),
+    onLinkOpened: (link, record) => {
+      const opened: LinkOpened = {
+        linkId: link.id, namespace: link.namespace, name: link.name, at: record.firstSeen,
+        ...(link.label === undefined ? {} : { label: link.label }), ...(record.client === undefined ? {} : { client: record.client }),
+      };
+      recentOpens.unshift(opened);
+      recentOpens.splice(RECENT_OPENS_LIMIT);
+      if (!readAppSettings().notifyLinkOpened) return;
+      const what = link.label ? `“${link.label}” (${link.namespace}/${link.name})` : `${link.namespace}/${link.name}`;
+      platform.notify('Console link opened', `Your link to ${what} was opened${record.client ? ` from ${record.client}` : ''} at ${clockTime(record.firstSeen)}`);
+      emit({ kind: 'link-opened', opened });
+    },
+    now,
+    ...options.linkActivity,
+  });
 
   const share = async (raw: ShareRequest): Promise<ShareResult> => {
     const request = requireObject(raw, 'the share request');
@@ -395,6 +425,13 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
       return link;
     }),
 
+    getLinkActivity: () => guarded(() => activity.snapshot()),
+    getLinkHistory: (id) => guarded(() => activity.history(history.get(requireString(id, 'the link id')))),
+    watchConsoleOpenings: (context, namespace, name) => guarded(() => activity.watchVm(knownContext(context), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'))),
+    unwatchConsoleOpenings: (context, namespace, name) => guarded(() => {
+      activity.unwatchVm(requireContextName(context), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'));
+    }),
+
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -406,7 +443,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     },
     trayModel() {
       const context = kubeconfig.current();
-      if (context === undefined) return { defaultLifetime: '1h', vms: [] };
+      if (context === undefined) return { defaultLifetime: '1h', vms: [], recentOpens: [...recentOpens] };
       const favourites = readAppSettings().favourites[context] ?? [];
       const recent = recentOf()[context] ?? [];
       const keys = [...new Set([...recent, ...favourites])];
@@ -417,6 +454,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
           const [namespace = '', name = ''] = key.split('/');
           return { namespace, name, favourite: favourites.includes(key) };
         }),
+        recentOpens: [...recentOpens],
       };
     },
     quickShare: (context, namespace, name) => guarded(async () => {
@@ -424,7 +462,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
       const result = await share({ context, namespace, name, duration: defaults.defaultLifetime, viewOnly: defaults.defaultViewOnly, singleUse: defaults.defaultSingleUse });
       await platform.clipboard.writeText(result.link);
       const options = [result.issued.options.viewOnly ? 'view only' : '', result.issued.options.singleUse ? 'one use' : ''].filter(Boolean).join(', ');
-      platform.notify('Console link copied', `Console link for ${namespace}/${name}${options ? ` (${options})` : ''}, valid until ${hhmm(result.issued.until)}, copied`);
+      platform.notify('Console link copied', `Console link for ${namespace}/${name}${options ? ` (${options})` : ''}, valid until ${clockTime(result.issued.until)}, copied`);
       return result;
     }),
     receiveDeepLink(url) {
@@ -435,6 +473,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     async dispose() {
       for (const inventory of inventories.values()) inventory.stop();
       inventories.clear();
+      activity.stop();
       for (const channel of consoles.values()) channel.close(1001, 'Gatepass is closing');
       consoles.clear();
       untaken.clear();
@@ -453,7 +492,11 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
 export function validateAppSettings(value: unknown): AppSettings {
   const input = requireObject(value, 'the app settings');
   const favourites = requireObject(input.favourites ?? {}, 'favourites');
-  const out: AppSettings = { closeToTray: requireBoolean(input.closeToTray ?? false, 'close to tray'), favourites: {} };
+  const out: AppSettings = {
+    closeToTray: requireBoolean(input.closeToTray ?? false, 'close to tray'),
+    notifyLinkOpened: requireBoolean(input.notifyLinkOpened ?? true, 'notify when a link is opened'),
+    favourites: {},
+  };
   for (const [context, keys] of Object.entries(favourites)) {
     requireContextName(context);
     if (!Array.isArray(keys) || keys.length > MAX_FAVOURITES) throw invalid(`the favourites of context "${context}" must be a list of at most ${MAX_FAVOURITES} VMs`);

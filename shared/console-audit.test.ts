@@ -32,4 +32,9 @@ describe('auditRecordOf', () => {
     expect(auditRecordOf(event(auditReasons.refused, { [auditAnnotations.code]: 'x' }))).not.toHaveProperty('closeCode');
     expect(auditRecordOf(event(auditReasons.refused, { [auditAnnotations.code]: '4409' }))?.closeCode).toBe(4409);
   });
+
+  it('reads the session a use is bound to', () => {
+    expect(auditRecordOf(event(auditReasons.opened, { [auditAnnotations.session]: 'h1' }))?.session).toBe('h1');
+    expect(auditRecordOf(event(auditReasons.opened, {}))).not.toHaveProperty('session');
+  });
 });

@@ -52,6 +52,7 @@ export interface ConsoleAuditRecord {
   console: ConsoleKind;
   viewOnly: boolean;
   connection?: string;
+  session?: string;
   closeCode?: number;
   durationMs?: number;
   bytesFromViewer?: number;
@@ -100,7 +101,7 @@ export function auditRecordOf(event: EventLike): ConsoleAuditRecord | undefined 
     lastSeen: seen,
     message: event.message ?? '',
   };
-  const text = { linkId: auditAnnotations.linkId, linkLabel: auditAnnotations.linkLabel, issuer: auditAnnotations.issuer, client: auditAnnotations.client, connection: auditAnnotations.connection } as const;
+  const text = { linkId: auditAnnotations.linkId, linkLabel: auditAnnotations.linkLabel, issuer: auditAnnotations.issuer, client: auditAnnotations.client, connection: auditAnnotations.connection, session: auditAnnotations.session } as const;
   for (const [field, key] of Object.entries(text) as [keyof typeof text, string][]) if (a[key]) record[field] = a[key];
   const numbers = { closeCode: auditAnnotations.code, durationMs: auditAnnotations.durationMs, bytesFromViewer: auditAnnotations.bytesFromViewer, bytesToViewer: auditAnnotations.bytesToViewer, inputDropped: auditAnnotations.inputDropped } as const;
   for (const [field, key] of Object.entries(numbers) as [keyof typeof numbers, string][]) {

@@ -7,6 +7,9 @@
 // inside a link the person is meant to hold (the link they just issued, or the one
 // they pasted).
 
+import type { ConsoleAuditRecord } from './console-audit.ts';
+import type { ConsoleOpening, LinkActivity, UsesLeft } from './link-activity.ts';
+
 /** An error as the renderer sees it: a stable code to branch on, a message for a person. */
 export interface DesktopError {
   code:
@@ -111,6 +114,8 @@ export interface ClusterSettings {
 
 export interface AppSettings {
   closeToTray: boolean;
+  /** A notification (and an entry in the tray) when a link issued from this app is opened; on by default. */
+  notifyLinkOpened: boolean;
   /** Favourite VMs by context: `<namespace>/<name>` keys. */
   favourites: Record<string, string[]>;
 }
@@ -222,6 +227,56 @@ export interface VncBridge {
 
 export type Screenshot = { ok: true; pngBase64: string } | { ok: false; reason: DesktopError };
 
+// --- Accountability: who used the links (from the gateway's audit Events) ---
+
+export type { ConsoleAuditRecord, ConsoleOpening, LinkActivity, UsesLeft };
+
+/** Whether the audit Events of one namespace can be seen, and how current they are. */
+export interface AuditScope {
+  context: string;
+  namespace: string;
+  /** `forbidden`: the person may not read Events there, so nobody can say who used its consoles. */
+  state: 'loading' | 'live' | 'reconnecting' | 'forbidden' | 'error';
+  error?: DesktopError;
+}
+
+/** One issued link's activity, as the Issued links view shows it. */
+export interface IssuedLinkActivity extends LinkActivity {
+  id: string;
+  /** Limited-use links only. */
+  usesLeft?: UsesLeft;
+  /** Where this link's Events live; absent when the link's context is not watched. */
+  scope?: AuditScope;
+}
+
+export interface LinkActivitySnapshot {
+  /** By issued link id. */
+  links: Record<string, IssuedLinkActivity>;
+}
+
+/** The recent console openings of one VM, whoever issued the links. */
+export interface ConsoleOpenings {
+  context: string;
+  namespace: string;
+  name: string;
+  /** Newest first. */
+  openings: ConsoleOpening[];
+  scope: AuditScope;
+}
+
+/** A link issued from this app was just opened. */
+export interface LinkOpened {
+  linkId: string;
+  namespace: string;
+  name: string;
+  label?: string;
+  client?: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+// --- end of accountability ---
+
 export type DesktopEvent =
   | { kind: 'inventory'; event: InventoryEvent }
   | { kind: 'contexts'; contexts: ContextInfo[] }
@@ -230,7 +285,11 @@ export type DesktopEvent =
   | { kind: 'deep-link'; link: string }
   | { kind: 'navigate'; view: 'vms' | 'open-link' | 'links' | 'settings' }
   /** The person chose "Open console" for a VM in the tray: their own console, with their kubeconfig credentials. */
-  | { kind: 'open-console'; context: string; namespace: string; name: string };
+  | { kind: 'open-console'; context: string; namespace: string; name: string }
+  | { kind: 'link-activity'; snapshot: LinkActivitySnapshot }
+  | { kind: 'console-openings'; openings: ConsoleOpenings }
+  /** Sent only while the person wants to hear of it (`AppSettings.notifyLinkOpened`). */
+  | { kind: 'link-opened'; opened: LinkOpened };
 
 export interface DesktopApi {
   listContexts(): Promise<ContextInfo[]>;
@@ -265,6 +324,15 @@ export interface DesktopApi {
 
   /** The renderer is ready: returns a deep link that arrived before it was (cold start), once. */
   rendererReady(): Promise<string | undefined>;
+
+  // Accountability: who used the links.
+  /** What the audit Events say about every issued link; `link-activity` events follow as it changes. */
+  getLinkActivity(): Promise<LinkActivitySnapshot>;
+  /** Every open, refusal and close of one issued link, newest first. */
+  getLinkHistory(id: string): Promise<ConsoleAuditRecord[]>;
+  /** Follows a VM's console openings while its details are shown; `console-openings` events follow. */
+  watchConsoleOpenings(context: string, namespace: string, name: string): Promise<ConsoleOpenings>;
+  unwatchConsoleOpenings(context: string, namespace: string, name: string): Promise<void>;
 }
 
 /** Every method name, for handler tables and checks that each one is implemented. */
@@ -275,6 +343,7 @@ export const desktopApiMethods = [
   'checkSharePermission',
   'inspectLink', 'openConsole', 'closeConsole', 'openInVncClient', 'closeVncBridge',
   'rendererReady',
+  'getLinkActivity', 'getLinkHistory', 'watchConsoleOpenings', 'unwatchConsoleOpenings',
 ] as const satisfies readonly (keyof DesktopApi)[];
 
 export type DesktopApiMethod = (typeof desktopApiMethods)[number];

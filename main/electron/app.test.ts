@@ -15,8 +15,8 @@ const appUrl = pathToFileURL(paths.indexHtml).href;
 // Mixed case on purpose: a token is case-sensitive and must arrive untouched.
 const coldLink = 'gatepass://open?link=https%3A%2F%2FGW.example%2Fopen%23token%3DeyJAbC.eyJDeF.SiGnAtUrE';
 const api = fakeDesktopApi();
-api.model = { context: 'operator', defaultLifetime: '8h', vms: [{ namespace: 'demo', name: 'recent-vm', favourite: false }, { namespace: 'prod', name: 'fav-vm', favourite: true }] };
-api.answers.getAppSettings = () => ({ closeToTray: true, favourites: {} });
+api.model = { context: 'operator', defaultLifetime: '8h', vms: [{ namespace: 'demo', name: 'recent-vm', favourite: false }, { namespace: 'prod', name: 'fav-vm', favourite: true }], recentOpens: [] };
+api.answers.getAppSettings = () => ({ closeToTray: true, notifyLinkOpened: true, favourites: {} });
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 const window = () => fake.BrowserWindow.all[0]!;
@@ -205,11 +205,21 @@ describe('tray', () => {
   });
 
   it('is rebuilt when the VMs change', async () => {
-    api.model = { context: 'operator', defaultLifetime: '1h', vms: [{ namespace: 'demo', name: 'new-vm', favourite: false }] };
+    api.model = { context: 'operator', defaultLifetime: '1h', vms: [{ namespace: 'demo', name: 'new-vm', favourite: false }], recentOpens: [] };
     api.emit({ kind: 'inventory', event: { kind: 'upsert', context: 'operator', rows: [] } });
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(menu()[1]!.label).toBe('demo/new-vm');
     expect(menu()[1]!.submenu![0]!.label).toBe('Copy console link (1h)');
+  });
+
+  it('shows a link opened just now, which leads to the Issued links view', async () => {
+    api.model = { ...api.model, recentOpens: [{ linkId: 'l1', namespace: 'team-a', name: 'web-1', client: '203.0.113.9', at: new Date().toISOString() }] };
+    api.emit({ kind: 'link-opened', opened: api.model.recentOpens[0]! });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const entry = menu().find((item) => item.label?.startsWith('team-a/web-1 opened'));
+    expect(entry?.label).toMatch(/^team-a\/web-1 opened \d\d:\d\d from 203\.0\.113\.9$/);
+    entry!.click!();
+    expect(window().webContents.sent.at(-1)?.args[0]).toEqual({ kind: 'navigate', view: 'links' });
   });
 
   it('quits from the menu', () => {

@@ -42,7 +42,7 @@ export interface AppOptions {
 
 /** Methods after which the tray's VMs or favourites may have changed. */
 const TRAY_CHANGING_CALLS: ReadonlySet<DesktopApiMethod> = new Set(['selectContext', 'saveAppSettings', 'shareConsole', 'openConsole']);
-const TRAY_CHANGING_EVENTS: ReadonlySet<DesktopEvent['kind']> = new Set(['inventory', 'contexts', 'links']);
+const TRAY_CHANGING_EVENTS: ReadonlySet<DesktopEvent['kind']> = new Set(['inventory', 'contexts', 'links', 'link-activity', 'link-opened']);
 const TRAY_REBUILD_DELAY_MS = 250;
 
 export function startApp(options: AppOptions): void {
@@ -181,6 +181,10 @@ export function runTrayAction(action: TrayAction, ctx: TrayActionContext): void 
       return;
     case 'show':
       ctx.showWindow();
+      return;
+    case 'show-links':
+      ctx.showWindow();
+      ctx.sendEvent({ kind: 'navigate', view: 'links' });
       return;
     case 'quit':
       ctx.quit();

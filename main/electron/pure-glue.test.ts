@@ -64,14 +64,22 @@ describe('external links', () => {
 
 describe('tray menu model', () => {
   it('says so when there is no context', () => {
-    expect(trayMenu({ defaultLifetime: '1h', vms: [] })[0]).toEqual({ type: 'normal', label: 'No cluster context', enabled: false });
+    expect(trayMenu({ defaultLifetime: '1h', vms: [], recentOpens: [] })[0]).toEqual({ type: 'normal', label: 'No cluster context', enabled: false });
   });
 
   it('caps the VM list, favourites first', () => {
     const vms = Array.from({ length: 30 }, (_, i) => ({ namespace: 'ns', name: `vm-${i}`, favourite: i === 29 }));
-    const items = trayMenu({ context: 'c', defaultLifetime: '15m', vms }).filter((item) => item.type === 'submenu');
+    const items = trayMenu({ context: 'c', defaultLifetime: '15m', vms, recentOpens: [] }).filter((item) => item.type === 'submenu');
     expect(items).toHaveLength(MAX_TRAY_VMS);
     expect(items[0]).toMatchObject({ label: '★ ns/vm-29' });
+  });
+
+  it('lists the issued links opened lately, each showing the Issued links view', () => {
+    const at = new Date(2026, 11, 5, 9, 7).toISOString();
+    const items = trayMenu({ context: 'c', defaultLifetime: '15m', vms: [], recentOpens: [{ linkId: 'l1', namespace: 'team-a', name: 'web-1', label: 'for Carol', client: '203.0.113.9', at }, { linkId: 'l2', namespace: 'team-b', name: 'db', at }] });
+    const opens = items.filter((item) => item.type === 'normal' && item.action?.kind === 'show-links');
+    expect(opens.map((item) => item.type === 'normal' && item.label)).toEqual(['team-a/web-1 (for Carol) opened 09:07 from 203.0.113.9', 'team-b/db opened 09:07']);
+    expect(trayMenu({ context: 'c', defaultLifetime: '15m', vms: [], recentOpens: [] }).some((item) => item.type === 'normal' && item.label === 'Your links, opened lately')).toBe(false);
   });
 
   it('picks the icon for the panel', () => {

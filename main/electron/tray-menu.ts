@@ -1,13 +1,16 @@
 // The tray menu as plain data: recent and favourite VMs of the current context,
-// each with a quick-share and an "Open console", then the app's own entries.
+// each with a quick-share and an "Open console", the issued links opened lately
+// (each shows the Issued links view), then the app's own entries.
 // tray.ts turns it into an Electron Menu; tests read it directly.
 
+import { clockTime } from '../../shared/clock-time.ts';
 import type { TrayModel } from './desktop-api-types.ts';
 
 export type TrayAction =
   | { kind: 'quick-share'; context: string; namespace: string; name: string }
   | { kind: 'open-console'; context: string; namespace: string; name: string }
   | { kind: 'open-link-from-clipboard' }
+  | { kind: 'show-links' }
   | { kind: 'show' }
   | { kind: 'quit' };
 
@@ -17,6 +20,11 @@ export type TrayItem =
   | { type: 'submenu'; label: string; submenu: TrayItem[] };
 
 export const MAX_TRAY_VMS = 15;
+
+/** "team-a/web-1 (for Carol) opened 10:42 from 203.0.113.9" */
+export function recentOpenLabel(opened: TrayModel['recentOpens'][number]): string {
+  return `${opened.namespace}/${opened.name}${opened.label ? ` (${opened.label})` : ''} opened ${clockTime(opened.at)}${opened.client ? ` from ${opened.client}` : ''}`;
+}
 
 export function trayMenu(model: TrayModel): TrayItem[] {
   const items: TrayItem[] = [];
@@ -38,6 +46,10 @@ export function trayMenu(model: TrayModel): TrayItem[] {
         ],
       });
     }
+  }
+  if (model.recentOpens.length > 0) {
+    items.push({ type: 'separator' }, { type: 'normal', label: 'Your links, opened lately', enabled: false });
+    for (const opened of model.recentOpens) items.push({ type: 'normal', label: recentOpenLabel(opened), enabled: true, action: { kind: 'show-links' } });
   }
   items.push(
     { type: 'separator' },

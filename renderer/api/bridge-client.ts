@@ -119,6 +119,8 @@ export function createBridgeClient(options: BridgeClientOptions): RendererClient
 
   return {
     ...api,
+    // The bridge's main process has no desktop to notify: the page shows notifications itself.
+    systemNotifications: false,
     onEvent(listener) {
       listeners.add(listener);
       return () => {

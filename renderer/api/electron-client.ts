@@ -24,5 +24,6 @@ export function createElectronClient(gatepass: DesktopClient, ports: ConsolePort
     ...(client as unknown as DesktopClient),
     onEvent: (listener) => gatepass.onEvent(listener),
     consoleChannel: (ticket: ConsoleTicket) => ports.channel(ticket.id),
+    systemNotifications: true,
   };
 }

@@ -5,6 +5,8 @@ import type { WebSocketLike } from '../viewer/channel.ts';
 export interface RendererClient extends DesktopClient {
   /** The console's bytes as noVNC's channel; pass it to ConsoleViewer's `connect`. */
   consoleChannel(ticket: ConsoleTicket): WebSocketLike;
+  /** Main's notifications reach the desktop itself (Electron); otherwise the page shows them in-app. */
+  readonly systemNotifications: boolean;
 }
 
 declare global {

@@ -5,6 +5,7 @@ import { ContextSwitcher } from './components/ContextSwitcher.tsx';
 import { EmbeddedConsole } from './components/EmbeddedConsole.tsx';
 import { ErrorAlert } from './components/ErrorAlert.tsx';
 import { IssuedLinks } from './components/IssuedLinks.tsx';
+import { LinkOpenedToasts } from './components/LinkOpenedToasts.tsx';
 import { OpenLink } from './components/OpenLink.tsx';
 import type { Prefill } from './components/OpenLink.tsx';
 import { Settings } from './components/Settings.tsx';
@@ -165,6 +166,7 @@ export function App() {
       {sharing && context !== undefined && (
         <ShareDialog context={context} namespace={sharing.namespace} name={sharing.name} onClose={() => setSharing(undefined)} />
       )}
+      <LinkOpenedToasts onShowLinks={() => setView('links')} />
     </div>
   );
 }

@@ -55,6 +55,8 @@ export function defaultRbac(): KubeObject[] {
     clusterRole('gatepass-operator', [
       { apiGroups: ['kubevirt.io'], resources: ['virtualmachines', 'virtualmachineinstances'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/vnc'], verbs: ['get'] },
+      // Who used the consoles: the gateway's audit Events on the VMIs (bob may not read them).
+      { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
     ]),
     binding('ClusterRoleBinding', 'gatepass-operator', { kind: 'ClusterRole', name: 'gatepass-operator' }, [user('alice')]),
     role(GATEWAY_NAMESPACE, 'gatepass-issuer', [

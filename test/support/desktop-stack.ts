@@ -31,6 +31,7 @@ export interface DesktopStack {
 export interface DesktopStackOptions {
   cluster?: StartClusterOptions;
   inventory?: CreateDesktopApiOptions['inventory'];
+  linkActivity?: CreateDesktopApiOptions['linkActivity'];
 }
 
 /** Fails with the command to run when the renderer has not been built. */
@@ -59,6 +60,7 @@ export async function startDesktopStack(options: DesktopStackOptions = {}): Prom
       env: {},
       loginPath: async () => undefined,
       ...(options.inventory ? { inventory: options.inventory } : {}),
+      ...(options.linkActivity ? { linkActivity: options.linkActivity } : {}),
     });
     const bridge = await startDevBridge({ api, staticDir: APP_DIR });
     const started = api;

@@ -20,9 +20,9 @@ export function fakeDesktopApi(): FakeDesktopApi {
   const api = {
     calls: [],
     deepLinks: [],
-    answers: { getAppSettings: () => ({ closeToTray: false, favourites: {} }) },
+    answers: { getAppSettings: () => ({ closeToTray: false, notifyLinkOpened: true, favourites: {} }) },
     channels: new Map(),
-    model: { context: 'operator', defaultLifetime: '1h', vms: [] },
+    model: { context: 'operator', defaultLifetime: '1h', vms: [], recentOpens: [] },
     disposed: false,
     emit(event: DesktopEvent) {
       for (const listener of listeners) listener(event);

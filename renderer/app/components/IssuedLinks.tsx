@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { GatewayInfo, IssuedLink } from '../../../shared/desktop-api.ts';
+import type { GatewayInfo, IssuedLink, IssuedLinkActivity } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
+import { activitySummary, usesLeftText } from '../links/activity-wording.ts';
 import { anyCounting, filterLinks, linkCountdown, linkStatus } from '../links/issued-links.ts';
 import { describeGrant, formatInstant } from '../share/grant-wording.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
+import { LinkHistory } from './LinkHistory.tsx';
 import { useAction } from './use-action.ts';
 
-/** What the operator issued, counting down live, with copy-again and revoke. */
+/** What the operator issued, counting down live, who used each link (live), with its history, copy-again and revoke. */
 export function IssuedLinks() {
   const client = useClient();
   const [links, setLinks] = useState<IssuedLink[] | undefined>();
@@ -15,6 +17,8 @@ export function IssuedLinks() {
   const [gateways, setGateways] = useState<Record<string, GatewayInfo>>({});
   const [confirming, setConfirming] = useState<string | undefined>();
   const [copied, setCopied] = useState<string | undefined>();
+  const [activity, setActivity] = useState<Record<string, IssuedLinkActivity>>({});
+  const [opened, setOpened] = useState<string | undefined>();
   const load = useAction(() => client.listIssuedLinks());
   const copy = useAction(async (id: string) => {
     await client.copyIssuedLink(id);
@@ -25,8 +29,11 @@ export function IssuedLinks() {
   const loadRun = load.run;
   useEffect(() => {
     void loadRun().then((list) => list && setLinks(list));
+    // Without activity the rows simply say nothing about use; the events fill it in.
+    client.getLinkActivity().then((snapshot) => setActivity(snapshot.links), () => undefined);
     return client.onEvent((event) => {
       if (event.kind === 'links') setLinks(event.links);
+      if (event.kind === 'link-activity') setActivity(event.snapshot.links);
     });
   }, [client, loadRun]);
 
@@ -67,19 +74,28 @@ export function IssuedLinks() {
       <ul className="link-list" aria-label="Issued links">
         {shown.map((link) => {
           const status = linkStatus(link, now);
+          const used = activitySummary(link, activity[link.id], now, formatInstant);
+          const uses = activity[link.id]?.usesLeft;
+          const historyShown = opened === link.id;
+          const toggleHistory = () => setOpened(historyShown ? undefined : link.id);
           const revocable = status !== 'revoked' && status !== 'expired' && (gateways[link.context]?.enforces.includes('revocation') ?? false);
           return (
             <li key={link.id} className={`link-item link-item--${status}`}>
-              <div className="link-item__main">
+              <div className="link-item__main" onClick={toggleHistory}>
                 <p className="link-item__grant">
                   {describeGrant({ name: link.name, namespace: link.namespace, from: link.from, until: link.until, viewOnly: link.options.viewOnly, singleUse: link.options.singleUse }, now, formatInstant)}
                 </p>
                 <p className="note">
                   {link.label !== undefined && <>{link.label} · </>}context {link.context} · issued by {link.issuedBy}
                 </p>
+                <p className={`link-item__activity${used.live ? ' link-item__activity--live' : ''}`}>{used.text}</p>
+                {uses !== undefined && status !== 'expired' && status !== 'revoked' && <p className="note">{usesLeftText(uses)}</p>}
               </div>
               <span className="link-item__countdown" aria-live="off">{linkCountdown(link, now)}</span>
               <div className="link-item__actions">
+                <button type="button" className="button button--small" aria-expanded={historyShown} aria-controls={`history-${link.id}`} onClick={toggleHistory}>
+                  {historyShown ? 'Hide history' : 'History'}
+                </button>
                 {link.canCopyAgain ? (
                   <button type="button" className="button button--small" disabled={copy.busy} onClick={() => void copy.run(link.id).then((id) => id && setCopied(id))}>
                     {copied === link.id ? 'Copied' : 'Copy link again'}
@@ -102,6 +118,7 @@ export function IssuedLinks() {
                   <button type="button" className="button button--small" onClick={() => setConfirming(link.id)}>Revoke</button>
                 ))}
               </div>
+              {historyShown && <LinkHistory id={`history-${link.id}`} link={link} activity={activity[link.id]} now={now} />}
             </li>
           );
         })}

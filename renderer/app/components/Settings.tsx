@@ -95,6 +95,17 @@ export function Settings({ context, appSettings, onAppSettings }: SettingsProps)
           Closing the window keeps Gatepass in the tray
         </label>
       )}
+      {appSettings && (
+        <label className="choice">
+          <input
+            type="checkbox"
+            checked={appSettings.notifyLinkOpened}
+            disabled={saveApp.busy}
+            onChange={(e) => void saveApp.run({ ...appSettings, notifyLinkOpened: e.target.checked }).then((stored) => stored && onAppSettings(stored))}
+          />
+          Tell me when a link I issued is opened
+        </label>
+      )}
       <ErrorAlert error={saveApp.error} onDismiss={saveApp.clearError} />
     </section>
   );

@@ -4,6 +4,7 @@ import { useClient } from '../client.tsx';
 import { isFavourite } from '../context/favourites.ts';
 import { asDesktopError } from '../errors.ts';
 import { formatAge } from '../inventory/vm-query.ts';
+import { ConsoleOpenings } from './ConsoleOpenings.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { useAction } from './use-action.ts';
 import { useLatest } from '../../viewer/use-latest.ts';
@@ -124,6 +125,7 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
           )}
         </figure>
       )}
+      <ConsoleOpenings context={context} namespace={row.namespace} name={row.name} />
     </aside>
   );
 }

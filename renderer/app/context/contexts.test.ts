@@ -31,7 +31,7 @@ describe('connectionLabel', () => {
 });
 
 describe('favourites', () => {
-  const settings: AppSettings = { closeToTray: true, favourites: { other: ['x/y'] } };
+  const settings: AppSettings = { closeToTray: true, notifyLinkOpened: true, favourites: { other: ['x/y'] } };
   it('adds and removes a favourite without touching other contexts', () => {
     const added = toggleFavourite(settings, 'admin', 'team-a/web-1');
     expect(isFavourite(added, 'admin', 'team-a/web-1')).toBe(true);
