@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditAnnotations, auditRecordOf, auditReasons, type ConsoleAuditRecord } from './console-audit.ts';
-import { consoleOpenings, linkActivity, usesLeft } from './link-activity.ts';
+import { consoleOpenings, linkActivity, newestRecordFirst, usesLeft } from './link-activity.ts';
 
 const T0 = Date.parse('2026-12-05T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -80,5 +80,14 @@ describe('usesLeft', () => {
     expect(usesLeft(1, undefined, one)).toEqual({ left: 0, of: 1, source: 'events' });
     expect(usesLeft(3, undefined, linkActivity([], UNTIL, T0))).toEqual({ left: 3, of: 3, source: 'events' });
     expect(usesLeft(1, 5, one).left).toBe(0);
+  });
+});
+
+describe('newestRecordFirst', () => {
+  it('puts a close after its open when both fall in the same second, as Event times do', () => {
+    const at = '2026-12-05T10:00:00Z';
+    const record = (reason: ConsoleAuditRecord['reason'], lastSeen = at): ConsoleAuditRecord => ({ reason, namespace: 'team-a', vm: 'web-1', console: 'vnc', viewOnly: false, count: 1, firstSeen: lastSeen, lastSeen, message: '' });
+    const sorted = [record('ConsoleClosed'), record('ConsoleOpened'), record('ConsoleRefused'), record('ConsoleOpened', '2026-12-05T10:00:01Z')].sort(newestRecordFirst);
+    expect(sorted.map((r) => `${r.reason}@${r.lastSeen.slice(17, 19)}`)).toEqual(['ConsoleOpened@01', 'ConsoleClosed@00', 'ConsoleRefused@00', 'ConsoleOpened@00']);
   });
 });

@@ -6,6 +6,15 @@
 
 import type { ConsoleAuditRecord, ConsoleKind } from './console-audit.ts';
 
+// Events carry whole seconds, so a console opened and closed within one second
+// ties: a close (and a refusal) is then the later of the two.
+const lifecycle: Record<ConsoleAuditRecord['reason'], number> = { ConsoleOpened: 0, ConsoleRefused: 1, ConsoleClosed: 2 };
+
+/** Newest first, for a history a person reads top down. */
+export function newestRecordFirst(a: ConsoleAuditRecord, b: ConsoleAuditRecord): number {
+  return Date.parse(b.lastSeen) - Date.parse(a.lastSeen) || lifecycle[b.reason] - lifecycle[a.reason];
+}
+
 /** One console connection: its Opened record and, once it ended, its Closed record. */
 export interface ConsoleOpening {
   connection?: string;
@@ -96,7 +105,7 @@ export function linkActivity(records: readonly ConsoleAuditRecord[], until: stri
   // A reconnect from the same session is the same use; an opening without a session is one of its own.
   const sessions = new Set(openings.map((o, i) => (o.session !== undefined ? `s:${o.session}` : o.connection !== undefined ? `c:${o.connection}` : `#${i}`)));
   const finished = openings.filter((o) => o.durationMs !== undefined);
-  const refused = records.filter((r) => r.reason === 'ConsoleRefused').sort((a, b) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen));
+  const refused = records.filter((r) => r.reason === 'ConsoleRefused').sort(newestRecordFirst);
   const last = openings[0];
   const lastFinished = finished.sort((a, b) => Date.parse(b.closedAt ?? b.at) - Date.parse(a.closedAt ?? a.at))[0];
   const activity: LinkActivity = {

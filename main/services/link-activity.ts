@@ -7,7 +7,7 @@
 
 import type { ConsoleAuditRecord } from '../../shared/console-audit.ts';
 import type { AuditScope, ConsoleOpenings, IssuedLink, IssuedLinkActivity, LinkActivitySnapshot } from '../../shared/desktop-api.ts';
-import { consoleOpenings, FOLLOW_AFTER_EXPIRY_MS, linkActivity, usesLeft } from '../../shared/link-activity.ts';
+import { consoleOpenings, FOLLOW_AFTER_EXPIRY_MS, linkActivity, newestRecordFirst, usesLeft } from '../../shared/link-activity.ts';
 import { linkKey } from '../../shared/node/link-key.ts';
 import { watchNamespaceTrail, type AuditEntry, type NamespaceTrail } from './audit-events.ts';
 import { toDesktopError } from './errors.ts';
@@ -53,7 +53,6 @@ const SINGLE_USE = 1;
 
 const scopeKey = (context: string, namespace: string) => `${context}\u0000${namespace}`;
 const vmKey = (context: string, namespace: string, name: string) => `${scopeKey(context, namespace)}\u0000${name}`;
-const byNewest = (a: ConsoleAuditRecord, b: ConsoleAuditRecord) => Date.parse(b.lastSeen) - Date.parse(a.lastSeen);
 
 export function startLinkActivity(options: LinkActivityOptions): LinkActivityService {
   const now = options.now ?? Date.now;
@@ -232,7 +231,7 @@ export function startLinkActivity(options: LinkActivityOptions): LinkActivitySer
   return {
     linksChanged,
     snapshot: buildSnapshot,
-    history: (link) => recordsOf(link).sort(byNewest),
+    history: (link) => recordsOf(link).sort(newestRecordFirst),
     watchVm(context, namespace, name) {
       const key = vmKey(context, namespace, name);
       const watcher = vmWatchers.get(key);

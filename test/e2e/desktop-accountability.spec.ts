@@ -5,8 +5,6 @@
 // may not read Events is told so in words.
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
-import { decodeClaimsUnverified, parseLink } from '../../shared/links.ts';
-import { writeAuditEvent } from '../support/audit-events.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 
@@ -22,9 +20,8 @@ test.afterAll(async () => {
 
 /**
  * A recipient opens the link's console in the app (the main services here, so
- * from 127.0.0.1), and close() ends it. The gateway on this branch does not
- * write its audit Events yet, so this writes the ones it will (ConsoleOpened,
- * then ConsoleClosed); once it does, the two writeAuditEvent calls go.
+ * from 127.0.0.1) through the real gateway, which writes the audit Events the
+ * app reads; close() ends it.
  */
 async function useLink(link: string): Promise<{ close(): Promise<void> }> {
   const ticket = await stack.api.openConsole({ kind: 'link', link }, { takeOver: false });
@@ -34,16 +31,9 @@ async function useLink(link: string): Promise<{ close(): Promise<void> }> {
     channel.onOpen(() => resolve());
     channel.onClose((code, reason) => reject(new Error(`the console did not open: ${code} ${reason}`)));
   });
-  const parsed = parseLink(link);
-  const claims = decodeClaimsUnverified(parsed.token) as { jti: string; sub: string; gatepass?: { label?: string } };
-  const connection = `e2e-${ticket.id}`;
-  const opened = Date.now();
-  const common = { namespace: ticket.namespace, vm: ticket.name, linkId: claims.jti, issuer: claims.sub, client: '127.0.0.1', connection, session: connection, ...(claims.gatepass?.label ? { linkLabel: claims.gatepass.label } : {}) };
-  writeAuditEvent(stack.harness.cluster, { reason: 'opened', ...common });
   return {
     async close() {
       await stack.api.closeConsole(ticket.id);
-      writeAuditEvent(stack.harness.cluster, { reason: 'closed', ...common, durationMs: Date.now() - opened });
     },
   };
 }

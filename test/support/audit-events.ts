@@ -1,9 +1,9 @@
-// Audit Events written into the cluster stand-in exactly as the gateway writes
-// them (shared/console-audit.ts): for tests of what reads the trail, without a
-// gateway that writes it.
+// Audit Events written into the cluster stand-in by the gateway's own Event
+// builder (gateway/console-audit-event.ts), for tests of what reads the trail
+// that need Events at chosen times, addresses and counts without a console.
 import { randomBytes } from 'node:crypto';
-import { auditAnnotations, auditLabels, auditManager, auditReasons, type AuditReason } from '../../shared/console-audit.ts';
-import { linkKey } from '../../shared/node/link-key.ts';
+import { eventBody, eventDraft } from '../../gateway/console-audit-event.ts';
+import { auditReasons } from '../../shared/console-audit.ts';
 import type { ClusterHandle } from '../cluster/server.ts';
 import type { KubeObject } from '../cluster/store.ts';
 
@@ -26,35 +26,10 @@ export interface AuditEventInput {
 }
 
 export function auditEvent(input: AuditEventInput): KubeObject {
-  const reason: AuditReason = auditReasons[input.reason];
-  const at = (input.at ?? new Date()).toISOString();
-  const annotations: Record<string, string> = { [auditAnnotations.linkId]: input.linkId, [auditAnnotations.console]: 'vnc', [auditAnnotations.viewOnly]: String(input.viewOnly ?? false) };
-  const optional = {
-    linkLabel: input.linkLabel, issuer: input.issuer, client: input.client, connection: input.connection, session: input.session,
-    code: input.closeCode, durationMs: input.durationMs,
-  } as const;
-  for (const [field, value] of Object.entries(optional) as [keyof typeof optional, string | number | undefined][]) {
-    if (value !== undefined) annotations[auditAnnotations[field]] = String(value);
-  }
-  return {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: {
-      name: `${input.vm}.${randomBytes(8).toString('hex')}`,
-      namespace: input.namespace,
-      labels: { [auditLabels.managedBy]: auditManager, [auditLabels.link]: linkKey(input.linkId) },
-      annotations,
-    },
-    involvedObject: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', name: input.vm, namespace: input.namespace },
-    reason,
-    message: `${reason} of ${input.namespace}/${input.vm} with link ${input.linkLabel ?? input.linkId}${input.client ? ` from ${input.client}` : ''}`,
-    type: reason === auditReasons.refused ? 'Warning' : 'Normal',
-    count: input.count ?? 1,
-    firstTimestamp: at,
-    lastTimestamp: at,
-    source: { component: auditManager },
-    reportingComponent: auditManager,
-  } as KubeObject;
+  const { reason, closeCode, viewOnly, count, at, ...fact } = input;
+  const draft = eventDraft({ ...fact, reason: auditReasons[reason], console: 'vnc', viewOnly: viewOnly ?? false, ...(closeCode !== undefined ? { code: closeCode } : {}) }, undefined);
+  const ms = (at ?? new Date()).getTime();
+  return eventBody(draft, { name: `${input.vm}.${randomBytes(8).toString('hex')}`, count: count ?? 1, firstMs: ms, lastMs: ms, reportingInstance: 'test' }) as unknown as KubeObject;
 }
 
 /** Writes the Event into the stand-in, as the gateway's service account would create it. */
