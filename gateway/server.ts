@@ -9,7 +9,7 @@ import { auditReasons } from '../shared/console-audit.ts';
 import { parseVncPath } from '../shared/kubevirt-paths.ts';
 import type { ConsoleAudit, ConsoleAuditFact } from './console-audit-events.ts';
 import { authorizeRequest, type Authorized, type TokenCheck } from './authorize.ts';
-import { closeCodes } from './console/close-codes.ts';
+import { closeCodes, refusalCode } from './console/close-codes.ts';
 import { ConsoleProxy, consoleClientProblem } from './console/console-proxy.ts';
 import { consoleQuery } from './console/console-query.ts';
 import { createViewOnlyFilter } from './console/view-only-filter.ts';
@@ -85,13 +85,6 @@ function socketAddress(req: IncomingMessage): string | undefined {
 /** The id revocation, use counting and the logs all know a link by. */
 export function tokenIdOf(claims: TokenClaims): string | undefined {
   return claims.jti ?? claims.id;
-}
-
-/** The console close code a refused token reads as. */
-function refusalCode(decision: Authorized & { allow: false }): number {
-  if (decision.reason === 'expired') return closeCodes.expired;
-  if (decision.status === 401) return closeCodes.noValidLink;
-  return closeCodes.notAllowed;
 }
 
 /** A cookie rides along with any request the browser makes, so a cookie-authenticated console must come from this gateway's own pages. */

@@ -20,6 +20,15 @@ export function sendableCode(code: number): number {
   return code === 1005 || code === 1006 || code === 1015 ? 1011 : code;
 }
 
+/** The close code a console refused by its token's check reads as. */
+export function refusalCode(decision: { reason: string; status: number }): number {
+  if (decision.reason === 'expired') return closeCodes.expired;
+  if (decision.status === 401) return closeCodes.noValidLink;
+  // No public key loaded yet: nothing is wrong with the link, so the viewer may try again (Try Again Later).
+  if (decision.status === 503) return 1013;
+  return closeCodes.notAllowed;
+}
+
 /** How the API server's refusal of a console handshake reads to a person. */
 export function explainUpstreamStatus(status: number): CloseWith {
   if (status === 503) return { code: closeCodes.inUse, reason: 'someone else is using this console' };
