@@ -43,10 +43,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/services/**/*.ts'],
+    files: ['main/services/**/*.ts', 'main/desktop-api/**/*.ts', 'main/desktop-api-impl.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'main/services run in plain Node: take what you need from Electron as a parameter.' }],
+        paths: [{ name: 'electron', message: 'main/services and the DesktopApi implementation run in plain Node: take what you need from Electron as a parameter.' }],
       }],
     },
   },

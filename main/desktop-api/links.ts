@@ -1,0 +1,143 @@
+// Links the operator issues: sharing (with the issuer's own access checked
+// first), the history of issued links, copying, mailing and revoking them,
+// and who used them (the gateway's audit Events), with a notification when
+// one is opened.
+import QRCode from 'qrcode';
+import type { DesktopApi, LinkOpened, ShareRequest, ShareResult } from '../../shared/desktop-api.ts';
+import { START_BACKDATE_MS } from '../../shared/claims.ts';
+import { clockTime } from '../../shared/clock-time.ts';
+import { DesktopFailure } from '../services/errors.ts';
+import { startLinkActivity } from '../services/link-activity.ts';
+import { revokeTokenId } from '../services/revocation.ts';
+import {
+  optionalLabelText, requireBoolean, requireContextName, requireLabel, requireLifetime, requireObject, requireString,
+} from '../services/validate-input.ts';
+import { guarded, MAX_LINK_TEXT, type DesktopCore } from './core.ts';
+import type { CreateDesktopApiOptions } from './options.ts';
+
+export type LinksApi = Pick<DesktopApi,
+  | 'shareConsole' | 'checkSharePermission' | 'listIssuedLinks' | 'copyIssuedLink' | 'revokeLink' | 'copyText' | 'sendByMail'
+  | 'getLinkActivity' | 'getLinkHistory' | 'watchConsoleOpenings' | 'unwatchConsoleOpenings'>;
+
+const RECENT_OPENS_LIMIT = 5;
+
+export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApiOptions, 'linkActivity'>) {
+  const { platform, settings, signer, history, trust, emit, clientFor, knownContext, gatewayFor, now } = core;
+  /** Issued links opened lately, newest first, for the tray. */
+  const recentOpens: LinkOpened[] = [];
+
+  const activity = startLinkActivity({
+    clientFor,
+    links: () => history.list(),
+    counterNamespace: (context) => settings.get(context).keySecret.namespace,
+    onSnapshot: (snapshot) => emit({ kind: 'link-activity', snapshot }),
+    onOpenings: (openings) => emit({ kind: 'console-openings', openings }),
+    onLinkOpened: (link, record) => {
+      const opened: LinkOpened = {
+        linkId: link.id, namespace: link.namespace, name: link.name, at: record.firstSeen,
+        ...(link.label === undefined ? {} : { label: link.label }), ...(record.client === undefined ? {} : { client: record.client }),
+      };
+      recentOpens.unshift(opened);
+      recentOpens.splice(RECENT_OPENS_LIMIT);
+      if (!core.readAppSettings().notifyLinkOpened) return;
+      const what = link.label ? `“${link.label}” (${link.namespace}/${link.name})` : `${link.namespace}/${link.name}`;
+      platform.notify('Console link opened', `Your link to ${what} was opened${record.client ? ` from ${record.client}` : ''} at ${clockTime(record.firstSeen)}`);
+      emit({ kind: 'link-opened', opened });
+    },
+    now,
+    ...options.linkActivity,
+  });
+  core.onContextChanged((name) => activity.restart(name));
+
+  const emitLinks = (): void => {
+    emit({ kind: 'links', links: history.list() });
+    activity.linksChanged();
+  };
+
+  const share = async (raw: ShareRequest): Promise<ShareResult> => {
+    const request = requireObject(raw, 'the share request');
+    const context = knownContext(request.context);
+    const namespace = requireLabel(request.namespace, 'namespace');
+    const name = requireLabel(request.name, 'name');
+    const duration = requireLifetime(request.duration, 'the lifetime');
+    const from = request.from === undefined || request.from === 'now' ? undefined : requireString(request.from, 'the start time', 64);
+    const viewOnly = request.viewOnly === undefined ? false : requireBoolean(request.viewOnly, 'view-only');
+    const singleUse = request.singleUse === undefined ? false : requireBoolean(request.singleUse, 'single-use');
+    const label = optionalLabelText(request.label, 'the label');
+    const client = clientFor(context);
+    // Permission first: "you may not issue links here" says more than any gateway problem.
+    await signer.checkCanIssue(client, settings.get(context).keySecret);
+    const gateway = await gatewayFor(context);
+    const pin = trust.pinFor(context, gateway.url);
+    const issued = await signer.issue({
+      client, settings: settings.get(context), gateway, namespace, name, duration, viewOnly, singleUse,
+      ...(from ? { from } : {}), ...(label ? { label } : {}), ...(pin ? { pin } : {}),
+    });
+    const record = history.record({
+      id: issued.id, context, namespace, name, ...(label ? { label } : {}),
+      // "Start now" backdates nbf 60 s for gateways whose clock runs behind (DESIGN);
+      // the person asked for now, so that is what the history and the dialog say.
+      from: new Date(from ? issued.claims.nbf * 1000 : (issued.claims.iat ?? issued.claims.nbf) * 1000 + START_BACKDATE_MS).toISOString(),
+      until: new Date(issued.claims.exp * 1000).toISOString(),
+      options: { viewOnly, singleUse },
+      gateway: gateway.url,
+      issuedBy: issued.issuedBy,
+      revoked: false,
+    }, issued.link);
+    core.addRecent(context, namespace, name);
+    emitLinks();
+    const qrSvg = await QRCode.toString(issued.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return { issued: record, link: issued.link, qrSvg };
+  };
+
+  const api: LinksApi = {
+    shareConsole: (request) => guarded(() => share(request)),
+    checkSharePermission: (context, namespace, name) => guarded(() => {
+      const known = knownContext(context);
+      return signer.checkCanShare(clientFor(known), settings.get(known).keySecret, { namespace: requireLabel(namespace, 'namespace'), name: requireLabel(name, 'name') });
+    }),
+    listIssuedLinks: () => guarded(() => history.list()),
+    copyIssuedLink: (id) => guarded(() => platform.clipboard.writeText(history.unseal(requireString(id, 'the link id')))),
+    revokeLink: (id) => guarded(async () => {
+      const issued = history.get(requireString(id, 'the link id'));
+      const gateway = await gatewayFor(knownContext(issued.context));
+      if (gateway.kind !== 'gatepass' || !gateway.enforces.includes('revocation')) {
+        throw new DesktopFailure('unsupported', `the gateway at ${gateway.url} cannot revoke links; the link stays valid until ${issued.until}`, issued.context);
+      }
+      await revokeTokenId(clientFor(issued.context), settings.get(issued.context).keySecret.namespace, issued.id, issued.until);
+      const revoked = history.markRevoked(issued.id);
+      emitLinks();
+      return revoked;
+    }),
+    copyText: (text) => guarded(() => platform.clipboard.writeText(requireString(text, 'the text', MAX_LINK_TEXT))),
+    sendByMail: (id) => guarded(async () => {
+      const issued = history.get(requireString(id, 'the link id'));
+      const link = history.unseal(issued.id);
+      const what = `${issued.namespace}/${issued.name}${issued.options.viewOnly ? ' (view only)' : ''}`;
+      const subject = `Console link for ${what}`;
+      const body = `${issued.label ? `${issued.label}\n\n` : ''}Console of ${what}, valid until ${issued.until}${issued.options.singleUse ? ', for one use' : ''}:\n\n${link}\n`;
+      await platform.openExternal(`mailto:?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`);
+    }),
+    getLinkActivity: () => guarded(() => activity.snapshot()),
+    getLinkHistory: (id) => guarded(() => activity.history(history.get(requireString(id, 'the link id')))),
+    watchConsoleOpenings: (context, namespace, name) => guarded(() => activity.watchVm(knownContext(context), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'))),
+    unwatchConsoleOpenings: (context, namespace, name) => guarded(() => {
+      activity.unwatchVm(requireContextName(context), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'));
+    }),
+  };
+
+  return {
+    api,
+    recentOpens: (): LinkOpened[] => [...recentOpens],
+    /** Tray quick-share: the context's default lifetime and options; the link is copied and the person told. */
+    async quickShare(context: string, namespace: string, name: string): Promise<ShareResult> {
+      const defaults = settings.get(knownContext(context));
+      const result = await share({ context, namespace, name, duration: defaults.defaultLifetime, viewOnly: defaults.defaultViewOnly, singleUse: defaults.defaultSingleUse });
+      await platform.clipboard.writeText(result.link);
+      const options = [result.issued.options.viewOnly ? 'view only' : '', result.issued.options.singleUse ? 'one use' : ''].filter(Boolean).join(', ');
+      platform.notify('Console link copied', `Console link for ${namespace}/${name}${options ? ` (${options})` : ''}, valid until ${clockTime(result.issued.until)}, copied`);
+      return result;
+    },
+    stop: (): void => activity.stop(),
+  };
+}
