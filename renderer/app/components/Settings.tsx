@@ -51,6 +51,18 @@ export function Settings({ context, appSettings, onAppSettings }: SettingsProps)
     </label>
   );
 
+  const appChoice = (current: AppSettings, key: 'closeToTray' | 'notifyLinkOpened', label: string) => (
+    <label className="choice">
+      <input
+        type="checkbox"
+        checked={current[key]}
+        disabled={saveApp.busy}
+        onChange={(e) => void saveApp.run({ ...current, [key]: e.target.checked }).then((stored) => stored && onAppSettings(stored))}
+      />
+      {label}
+    </label>
+  );
+
   return (
     <section className="page" aria-labelledby="settings-title">
       <h1 id="settings-title" className="page__title">Settings</h1>
@@ -84,28 +96,8 @@ export function Settings({ context, appSettings, onAppSettings }: SettingsProps)
         </form>
       )}
       <h2 className="section-title">App</h2>
-      {appSettings && (
-        <label className="choice">
-          <input
-            type="checkbox"
-            checked={appSettings.closeToTray}
-            disabled={saveApp.busy}
-            onChange={(e) => void saveApp.run({ ...appSettings, closeToTray: e.target.checked }).then((stored) => stored && onAppSettings(stored))}
-          />
-          Closing the window keeps Gatepass in the tray
-        </label>
-      )}
-      {appSettings && (
-        <label className="choice">
-          <input
-            type="checkbox"
-            checked={appSettings.notifyLinkOpened}
-            disabled={saveApp.busy}
-            onChange={(e) => void saveApp.run({ ...appSettings, notifyLinkOpened: e.target.checked }).then((stored) => stored && onAppSettings(stored))}
-          />
-          Tell me when a link I issued is opened
-        </label>
-      )}
+      {appSettings && appChoice(appSettings, 'closeToTray', 'Closing the window keeps Gatepass in the tray')}
+      {appSettings && appChoice(appSettings, 'notifyLinkOpened', 'Tell me when a link I issued is opened')}
       <ErrorAlert error={saveApp.error} onDismiss={saveApp.clearError} />
     </section>
   );
