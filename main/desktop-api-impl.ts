@@ -10,6 +10,7 @@ import type {
 import { START_BACKDATE_MS } from '../shared/claims.ts';
 import { clockTime } from '../shared/clock-time.ts';
 import { parseLink, LinkError } from '../shared/links.ts';
+import { QR_SVG_OPTIONS } from '../shared/qr-code.ts';
 import { clusterSettingsService } from './services/cluster-settings.ts';
 import type { ConsoleChannel } from './services/console-channel.ts';
 import { openVncBridge, type BridgeTransport, type RunningBridge } from './services/console-bridge.ts';
@@ -287,7 +288,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     }, issued.link);
     addRecent(context, namespace, name);
     emitLinks();
-    const qrSvg = await QRCode.toString(issued.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const qrSvg = await QRCode.toString(issued.link, QR_SVG_OPTIONS);
     return { issued: record, link: issued.link, qrSvg };
   };
 
