@@ -6,6 +6,7 @@ import QRCode from 'qrcode';
 import type { DesktopApi, LinkOpened, ShareRequest, ShareResult } from '../../shared/desktop-api.ts';
 import { START_BACKDATE_MS } from '../../shared/claims.ts';
 import { clockTime } from '../../shared/clock-time.ts';
+import { QR_SVG_OPTIONS } from '../../shared/qr-code.ts';
 import { DesktopFailure } from '../services/errors.ts';
 import { startLinkActivity } from '../services/link-activity.ts';
 import { revokeTokenId } from '../services/revocation.ts';
@@ -86,7 +87,7 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
     }, issued.link);
     core.addRecent(context, namespace, name);
     emitLinks();
-    const qrSvg = await QRCode.toString(issued.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const qrSvg = await QRCode.toString(issued.link, QR_SVG_OPTIONS);
     return { issued: record, link: issued.link, qrSvg };
   };
 

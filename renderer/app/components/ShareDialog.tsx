@@ -6,8 +6,8 @@ import { useClient } from '../client.tsx';
 import { describeGrant, formatInstant } from '../share/grant-wording.ts';
 import { checkLifetime, checkStart, LIFETIME_PRESETS, toLocalInput } from '../share/lifetime.ts';
 import { refusalWords } from '../share/permission-wording.ts';
-import { svgDataUrl } from '../share/svg-data-url.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
+import { QrCode } from './QrCode.tsx';
 import { useAction } from './use-action.ts';
 
 export interface ShareDialogProps {
@@ -227,7 +227,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
               </div>
               <ErrorAlert error={copy.error} onDismiss={copy.clearError} />
               <ErrorAlert error={mail.error} onDismiss={mail.clearError} />
-              <img className="qr" src={svgDataUrl(result.qrSvg)} alt="QR code of the link" width={200} height={200} />
+              <QrCode svg={result.qrSvg} />
               {!result.issued.canCopyAgain && <p className="note">This link is not stored: copy it now, or issue a new one later.</p>}
               <div className="dialog__actions">
                 <button type="button" className="button" onClick={() => setResult(undefined)}>Create another</button>
