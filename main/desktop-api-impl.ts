@@ -12,7 +12,8 @@ import { clockTime } from '../shared/clock-time.ts';
 import { parseLink, LinkError } from '../shared/links.ts';
 import { clusterSettingsService } from './services/cluster-settings.ts';
 import type { ConsoleChannel } from './services/console-channel.ts';
-import { openVncBridge, type BridgeTransport, type RunningBridge } from './services/console-bridge.ts';
+import { openVncBridge, type BridgeOptions, type BridgeTransport, type RunningBridge } from './services/console-bridge.ts';
+import { vncLaunchUrl } from './services/vnc-launch.ts';
 import { connectOwn, connectWithLink, inspectLink, openLinkConsole, openOwnConsole, type OpenedConsole } from './services/consoles.ts';
 import { DesktopFailure, toDesktopError } from './services/errors.ts';
 import { discoverGateway } from './services/gateway-discovery.ts';
@@ -74,7 +75,7 @@ export interface CreateDesktopApiOptions {
   linkActivity?: { batchMs?: number; tuning?: WatchTuning };
   /** How long a discovered gateway is trusted before asking again. */
   gatewayCacheMs?: number;
-  /** "Open in VNC client": default a 0600 Unix socket, or a password-guarded loopback port where there are none. */
+  /** "Open in VNC client": overrides the platform's choice (a 0600 Unix socket, or a password-guarded loopback port where there are none or a vnc:// handler is to be launched). */
   vncBridgeTransport?: BridgeTransport;
 }
 
@@ -122,7 +123,6 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
   const consoles = new Map<string, ConsoleChannel>();
   const bridges = new Map<string, RunningBridge>();
   const gatewayCacheMs = options.gatewayCacheMs ?? 60_000;
-  const transport = options.vncBridgeTransport ? { transport: options.vncBridgeTransport } : {};
   let rendererIsReady = false;
   let heldDeepLink: string | undefined;
 
@@ -401,18 +401,33 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     }),
     openInVncClient: (rawTarget) => guarded(async (): Promise<VncBridge> => {
       const target = readTarget(rawTarget);
-      let bridge: RunningBridge;
+      let connect: BridgeOptions['connect'];
+      let until: number | undefined;
       if (target.kind === 'link') {
         const parsed = parsedLink(target.link);
         const summary = inspectLink(target.link);
-        bridge = await openVncBridge({ connect: () => connectWithLink(parsed, false, { env, now, sessions: linkSessions }), ...(summary.until ? { until: Date.parse(summary.until) } : {}), now, ...transport });
+        until = summary.until === undefined ? undefined : Date.parse(summary.until);
+        // A bridge that would close as it opens only hands out a dead address.
+        if (until !== undefined && until <= now()) throw new DesktopFailure('invalid-input', `This link expired at ${summary.until}: ask its sender for a new one.`);
+        connect = () => connectWithLink(parsed, false, { env, now, sessions: linkSessions });
       } else {
         const client = clientFor(target.context);
-        bridge = await openVncBridge({ connect: () => connectOwn(client, target.namespace, target.name, false), now, ...transport });
+        connect = () => connectOwn(client, target.namespace, target.name, false);
       }
+      // A vnc:// handler can only be given a loopback port, so with one the bridge is the password-guarded port.
+      const launcher = await platform.vncClient?.handlerName().catch(() => undefined);
+      const transport = options.vncBridgeTransport ?? (launcher === undefined ? platform.vncClient?.transport : 'loopback');
+      const bridge = await openVncBridge({ connect, now, ...(until === undefined ? {} : { until }), ...(transport ? { transport } : {}) });
       bridges.set(bridge.info.id, bridge);
       void bridge.closed.then(() => bridges.delete(bridge.info.id));
-      return bridge.info;
+      return launcher !== undefined && vncLaunchUrl(bridge.info.address) !== undefined ? { ...bridge.info, launcher } : bridge.info;
+    }),
+    launchVncClient: (id) => guarded(async () => {
+      const bridge = bridges.get(requireString(id, 'the bridge id'));
+      if (!bridge) throw new DesktopFailure('not-found', 'This VNC bridge is closed.');
+      const url = vncLaunchUrl(bridge.info.address);
+      if (!platform.vncClient || url === undefined) throw new DesktopFailure('unsupported', 'No VNC client can be launched here: give yours the address instead.');
+      await platform.vncClient.launch(url);
     }),
     closeVncBridge: (id) => guarded(() => {
       bridges.get(requireString(id, 'the bridge id'))?.close();
