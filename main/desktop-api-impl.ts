@@ -426,7 +426,8 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
       const bridge = bridges.get(requireString(id, 'the bridge id'));
       if (!bridge) throw new DesktopFailure('not-found', 'This VNC bridge is closed.');
       const url = vncLaunchUrl(bridge.info.address);
-      if (!platform.vncClient || url === undefined) throw new DesktopFailure('unsupported', 'No VNC client can be launched here: give yours the address instead.');
+      const launcher = await platform.vncClient?.handlerName().catch(() => undefined);
+      if (!platform.vncClient || launcher === undefined || url === undefined) throw new DesktopFailure('unsupported', 'No VNC client can be launched here: give yours the address instead.');
       await platform.vncClient.launch(url);
     }),
     closeVncBridge: (id) => guarded(() => {
