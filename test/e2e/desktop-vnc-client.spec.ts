@@ -87,3 +87,20 @@ test("a short-lived link's bridge closes at the link's expiry, disconnecting its
   expect(await refused(address)).toBe(true);
   await expect(panel.getByRole('status')).toHaveText(/The link has expired/, { timeout: 5_000 });
 });
+
+test("a VM's own console gets the same panel from its details", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(stack.bridge.url);
+  await page.getByLabel('Context').selectOption('operator');
+  const grid = page.getByRole('grid', { name: 'Virtual machines' });
+  await grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: 'web-1', exact: true }) }).click({ timeout: 15_000 });
+  const details = page.getByRole('complementary', { name: 'Details of web-1' });
+  const { panel, address, password } = await bridgeShown(details);
+  await expect(panel).not.toContainText("link's expiry");
+  const client = await VncClientSocket.open(address);
+  expect(await login(client, password)).toEqual({ result: 0 });
+  expect(await serverName(client)).toBe('team-a/web-1');
+  await panel.getByRole('button', { name: 'Close bridge' }).click();
+  await expect(panel).toHaveCount(0);
+  await client.closed;
+});
