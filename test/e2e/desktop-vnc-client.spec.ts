@@ -59,10 +59,10 @@ test('a received link opens in a VNC client with the address and one-time passwo
   // A browser has no vnc:// handler to launch: nothing offers one.
   await expect(panel.getByRole('button', { name: /^Open in / })).toHaveCount(0);
 
-  await panel.getByRole('button', { name: 'Copy VNC password' }).click();
-  await expect(panel.getByRole('button', { name: 'Copy VNC password' })).toHaveText('Copied');
+  await panel.getByRole('button', { name: 'Copy password' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();
   // Wherever this shell's copy lands: main's clipboard, or the browser's own.
-  const browserClipboard = await page.evaluate(() => navigator.clipboard.readText().catch(() => ''));
+  const browserClipboard = await page.evaluate<string>('navigator.clipboard.readText().catch(() => "")');
   expect([stack.platform.clipboardText(), browserClipboard]).toContain(password);
 
   const wrong = await VncClientSocket.open(address);
@@ -73,6 +73,7 @@ test('a received link opens in a VNC client with the address and one-time passwo
 
   await panel.getByRole('button', { name: 'Close bridge' }).click();
   await expect(panel).toHaveCount(0);
+  await expect(claims.getByRole('button', { name: 'Open in VNC client' })).toBeFocused();
   await client.closed;
   expect(await refused(address)).toBe(true);
 });

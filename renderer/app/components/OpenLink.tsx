@@ -117,7 +117,7 @@ export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
           </dl>
           <div className="form__actions">
             <button type="button" className="button button--primary" onClick={() => setConnected(inspected)}>Connect</button>
-            <button type="button" className="button" disabled={vnc.opening.busy} onClick={() => void vnc.open()}>
+            <button ref={vnc.opener} type="button" className="button" disabled={vnc.opening.busy} onClick={() => void vnc.open()}>
               {vnc.opening.busy ? 'Opening…' : 'Open in VNC client'}
             </button>
           </div>

@@ -74,7 +74,7 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
       <div className="details__actions">
         <button type="button" className="button button--primary" onClick={onShare}>Share console</button>
         <button type="button" className="button" disabled={!row.running} onClick={onOpenConsole}>Open console</button>
-        <button type="button" className="button" disabled={!row.running || vnc.opening.busy} onClick={() => void vnc.open()}>
+        <button ref={vnc.opener} type="button" className="button" disabled={!row.running || vnc.opening.busy} onClick={() => void vnc.open()}>
           {vnc.opening.busy ? 'Opening…' : 'Open in VNC client'}
         </button>
       </div>

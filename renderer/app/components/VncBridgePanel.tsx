@@ -1,33 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { VncBridge } from '../../../shared/desktop-api.ts';
 import { formatInstant } from '../share/grant-wording.ts';
 import { useClient } from '../client.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { useAction } from './use-action.ts';
+import { usePassed } from './use-passed.ts';
 
 export interface VncBridgePanelProps {
   bridge: VncBridge;
   /** The bridge is closed (by the person, or at the link's expiry). */
   onClosed: () => void;
-}
-
-/** Whether `until` has passed, turning true when it does. */
-function usePassed(until: string | undefined): boolean {
-  const at = until === undefined ? undefined : Date.parse(until);
-  const [passed, setPassed] = useState(() => at !== undefined && at <= Date.now());
-  useEffect(() => {
-    if (at === undefined) return undefined;
-    const left = at - Date.now();
-    if (left <= 0) {
-      setPassed(true);
-      return undefined;
-    }
-    setPassed(false);
-    // Beyond what one timer can wait, the view is long gone or will be re-rendered.
-    const timer = setTimeout(() => setPassed(true), Math.min(left, 2 ** 31 - 1));
-    return () => clearTimeout(timer);
-  }, [at]);
-  return passed;
 }
 
 /** Where a VNC client connects: the address, the one-time password, copy buttons, a launch where the desktop has a vnc:// handler. */
@@ -57,10 +39,11 @@ export function VncBridgePanel({ bridge, onClosed }: VncBridgePanelProps) {
   const field = (what: 'address' | 'password', label: string, value: string) => (
     <div className="bridge__field">
       <input className="input input--mono" readOnly aria-label={label} value={value} onFocus={(e) => e.target.select()} />
-      <button type="button" className="button button--small" disabled={copy.busy} aria-label={`Copy ${label}`}
+      <button type="button" className="button button--small" disabled={copy.busy}
         onClick={() => void copy.run(what, value).then((done) => done && setCopied(done))}>
-        {copied === what ? 'Copied' : 'Copy'}
+        Copy {what}
       </button>
+      {copied === what && <span className="note" role="status">Copied</span>}
     </div>
   );
 

@@ -2,7 +2,7 @@
 // person asks, closed when the owner changes or goes away. Nobody is left to
 // read a failure then, and main closes bridges at expiry and on quit anyway.
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { VncBridge } from '../../../shared/desktop-api.ts';
 import { useLatest } from '../../viewer/use-latest.ts';
 import { useClient } from '../client.tsx';
@@ -12,8 +12,10 @@ export interface VncBridgeState {
   bridge: VncBridge | undefined;
   opening: Action<[], VncBridge>;
   open: () => Promise<void>;
-  /** The panel closed it (or saw it end): forget it without asking main again. */
+  /** The panel closed it (or saw it end): forget it without asking main again, and give focus back to the opener. */
   forget: () => void;
+  /** For the "Open in VNC client" button, which takes the focus back when the panel goes. */
+  opener: RefObject<HTMLButtonElement | null>;
 }
 
 export function useVncBridge(openBridge: () => Promise<VncBridge>, owner: string): VncBridgeState {
@@ -21,6 +23,7 @@ export function useVncBridge(openBridge: () => Promise<VncBridge>, owner: string
   const [bridge, setBridge] = useState<VncBridge | undefined>();
   const opening = useAction(openBridge);
   const latest = useLatest(bridge);
+  const opener = useRef<HTMLButtonElement>(null);
 
   useEffect(() => () => {
     const open = latest.current;
@@ -36,6 +39,9 @@ export function useVncBridge(openBridge: () => Promise<VncBridge>, owner: string
     const opened = await opening.run();
     if (opened) setBridge(opened);
   }, [client, opening, latest]);
-  const forget = useCallback(() => setBridge(undefined), []);
-  return { bridge, opening, open, forget };
+  const forget = useCallback(() => {
+    setBridge(undefined);
+    opener.current?.focus();
+  }, []);
+  return { bridge, opening, open, forget, opener };
 }
