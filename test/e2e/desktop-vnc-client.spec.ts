@@ -4,6 +4,7 @@
 // client). A VNC client written from the RFC (test/support/vnc-test-client.ts)
 // then logs in with what the page shows and reaches the stand-in's VM through
 // the real gateway. Closing the panel's bridge, or the link's expiry, ends it.
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import { buildGatewayLink } from '../../shared/links.ts';
@@ -58,6 +59,8 @@ test('a received link opens in a VNC client with the address and one-time passwo
   const { panel, address, password } = await bridgeShown(claims);
   // A browser has no vnc:// handler to launch: nothing offers one.
   await expect(panel.getByRole('button', { name: /^Open in / })).toHaveCount(0);
+  const { violations } = await new AxeBuilder({ page }).include('[aria-label="VNC client address"]').analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
 
   await panel.getByRole('button', { name: 'Copy password' }).click();
   await expect(panel.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();
