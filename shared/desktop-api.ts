@@ -223,6 +223,8 @@ export interface VncBridge {
   /** A one-time VNC password when the bridge is a loopback port. */
   password?: string;
   until?: string;
+  /** The desktop's `vnc://` handler (e.g. "Screen Sharing") that launchVncClient starts with this address; absent when there is none. */
+  launcher?: string;
 }
 
 export type Screenshot = { ok: true; pngBase64: string } | { ok: false; reason: DesktopError };
@@ -321,6 +323,8 @@ export interface DesktopApi {
   closeConsole(id: string): Promise<void>;
   openInVncClient(target: ConsoleTarget): Promise<VncBridge>;
   closeVncBridge(id: string): Promise<void>;
+  /** Starts the bridge's `launcher` with `vnc://127.0.0.1:PORT`; the password is never in the URL, the client asks for it. */
+  launchVncClient(id: string): Promise<void>;
 
   /** The renderer is ready: returns a deep link that arrived before it was (cold start), once. */
   rendererReady(): Promise<string | undefined>;
@@ -341,7 +345,7 @@ export const desktopApiMethods = [
   'getClusterSettings', 'saveClusterSettings', 'getAppSettings', 'saveAppSettings', 'getGateway',
   'shareConsole', 'listIssuedLinks', 'copyIssuedLink', 'revokeLink', 'copyText', 'sendByMail',
   'checkSharePermission',
-  'inspectLink', 'openConsole', 'closeConsole', 'openInVncClient', 'closeVncBridge',
+  'inspectLink', 'openConsole', 'closeConsole', 'openInVncClient', 'closeVncBridge', 'launchVncClient',
   'rendererReady',
   'getLinkActivity', 'getLinkHistory', 'watchConsoleOpenings', 'unwatchConsoleOpenings',
 ] as const satisfies readonly (keyof DesktopApi)[];

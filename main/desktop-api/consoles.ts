@@ -4,23 +4,24 @@
 import type { ConsoleOpenOptions, ConsoleTarget, DesktopApi, VncBridge } from '../../shared/desktop-api.ts';
 import { parseLink, LinkError } from '../../shared/links.ts';
 import type { ConsoleChannel } from '../services/console-channel.ts';
-import { openVncBridge, type RunningBridge } from '../services/console-bridge.ts';
+import { openVncBridge, type BridgeOptions, type RunningBridge } from '../services/console-bridge.ts';
+import { DesktopFailure } from '../services/errors.ts';
+import { vncLaunchUrl } from '../services/vnc-launch.ts';
 import { connectOwn, connectWithLink, inspectLink, openLinkConsole, openOwnConsole, type OpenedConsole } from '../services/consoles.ts';
 import { invalid, requireBoolean, requireLabel, requireObject, requireString } from '../services/validate-input.ts';
 import { guarded, requireLinkText, type DesktopCore } from './core.ts';
 import type { CreateDesktopApiOptions } from './options.ts';
 
-export type ConsolesApi = Pick<DesktopApi, 'inspectLink' | 'openConsole' | 'closeConsole' | 'openInVncClient' | 'closeVncBridge'>;
+export type ConsolesApi = Pick<DesktopApi, 'inspectLink' | 'openConsole' | 'closeConsole' | 'openInVncClient' | 'launchVncClient' | 'closeVncBridge'>;
 
 /** A ticket nobody picks up must not hold a console session forever. */
 const UNTAKEN_MS = 60_000;
 
 export function createConsolesApi(core: DesktopCore, options: Pick<CreateDesktopApiOptions, 'vncBridgeTransport'>) {
-  const { env, now, linkSessions, clientFor, knownContext } = core;
+  const { env, now, platform, linkSessions, clientFor, knownContext } = core;
   const untaken = new Map<string, ConsoleChannel>();
   const consoles = new Map<string, ConsoleChannel>();
   const bridges = new Map<string, RunningBridge>();
-  const transport = options.vncBridgeTransport ? { transport: options.vncBridgeTransport } : {};
 
   const register = (opened: OpenedConsole) => {
     untaken.set(opened.ticket.id, opened.channel);
@@ -67,18 +68,34 @@ export function createConsolesApi(core: DesktopCore, options: Pick<CreateDesktop
     }),
     openInVncClient: (rawTarget) => guarded(async (): Promise<VncBridge> => {
       const target = readTarget(rawTarget);
-      let bridge: RunningBridge;
+      let connect: BridgeOptions['connect'];
+      let until: number | undefined;
       if (target.kind === 'link') {
         const parsed = parsedLink(target.link);
         const summary = inspectLink(target.link);
-        bridge = await openVncBridge({ connect: () => connectWithLink(parsed, false, { env, now, sessions: linkSessions }), ...(summary.until ? { until: Date.parse(summary.until) } : {}), now, ...transport });
+        until = summary.until === undefined ? undefined : Date.parse(summary.until);
+        // A bridge that would close as it opens only hands out a dead address.
+        if (until !== undefined && until <= now()) throw new DesktopFailure('invalid-input', `This link expired at ${summary.until}: ask its sender for a new one.`);
+        connect = () => connectWithLink(parsed, false, { env, now, sessions: linkSessions });
       } else {
         const client = clientFor(target.context);
-        bridge = await openVncBridge({ connect: () => connectOwn(client, target.namespace, target.name, false), now, ...transport });
+        connect = () => connectOwn(client, target.namespace, target.name, false);
       }
+      // A vnc:// handler can only be given a loopback port, so with one the bridge is the password-guarded port.
+      const launcher = await platform.vncClient?.handlerName().catch(() => undefined);
+      const transport = options.vncBridgeTransport ?? (launcher === undefined ? platform.vncClient?.transport : 'loopback');
+      const bridge = await openVncBridge({ connect, now, ...(until === undefined ? {} : { until }), ...(transport ? { transport } : {}) });
       bridges.set(bridge.info.id, bridge);
       void bridge.closed.then(() => bridges.delete(bridge.info.id));
-      return bridge.info;
+      return launcher !== undefined && vncLaunchUrl(bridge.info.address) !== undefined ? { ...bridge.info, launcher } : bridge.info;
+    }),
+    launchVncClient: (id) => guarded(async () => {
+      const bridge = bridges.get(requireString(id, 'the bridge id'));
+      if (!bridge) throw new DesktopFailure('not-found', 'This VNC bridge is closed.');
+      const url = vncLaunchUrl(bridge.info.address);
+      const launcher = await platform.vncClient?.handlerName().catch(() => undefined);
+      if (!platform.vncClient || launcher === undefined || url === undefined) throw new DesktopFailure('unsupported', 'No VNC client can be launched here: give yours the address instead.');
+      await platform.vncClient.launch(url);
     }),
     closeVncBridge: (id) => guarded(() => {
       bridges.get(requireString(id, 'the bridge id'))?.close();

@@ -19,6 +19,6 @@ export interface CreateDesktopApiOptions {
   linkActivity?: { batchMs?: number; tuning?: WatchTuning };
   /** How long a discovered gateway is trusted before asking again. */
   gatewayCacheMs?: number;
-  /** "Open in VNC client": default a 0600 Unix socket, or a password-guarded loopback port where there are none. */
+  /** "Open in VNC client": overrides the platform's choice (a 0600 Unix socket, or a password-guarded loopback port where there are none or a vnc:// handler is to be launched). */
   vncBridgeTransport?: BridgeTransport;
 }

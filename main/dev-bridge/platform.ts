@@ -1,7 +1,10 @@
 // The Platform the development bridge gives main's services: an in-memory
 // clipboard, openExternal and notifications that are only recorded (and
 // reported on stderr), and no safeStorage — so, as on a desktop without a
-// keyring, issued links cannot be copied again and the UI says so.
+// keyring, issued links cannot be copied again and the UI says so. A page in a
+// browser cannot start a VNC client, so there is no vnc:// handler; the bridge
+// is the password-guarded loopback port, whose address and one-time password
+// any VNC client accepts.
 
 import type { Platform } from '../desktop-api-impl.ts';
 
@@ -37,6 +40,13 @@ export function bridgePlatform(log: (line: string) => void = (line) => process.s
       },
       decryptString: () => {
         throw new Error('safeStorage is not available on the development bridge');
+      },
+    },
+    vncClient: {
+      transport: 'loopback',
+      handlerName: async () => undefined,
+      launch: async () => {
+        throw new Error('the development bridge launches no VNC client');
       },
     },
     notify(title, body) {

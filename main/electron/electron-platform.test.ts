@@ -30,3 +30,19 @@ describe('safeStorage as the link history sees it', () => {
     expect(electronPlatform().safeStorage.isEncryptionAvailable()).toBe(true);
   });
 });
+
+describe('the vnc:// handler as main sees it', () => {
+  afterEach(() => {
+    fake.app.vncHandler = '';
+    fake.shell.opened.length = 0;
+  });
+
+  it("asks Electron for the vnc:// handler's name and launches it through the shell", async () => {
+    const vnc = electronPlatform().vncClient!;
+    expect(await vnc.handlerName()).toBeUndefined();
+    fake.app.vncHandler = 'TigerVNC Viewer';
+    expect(await vnc.handlerName()).toBe('TigerVNC Viewer');
+    await vnc.launch('vnc://127.0.0.1:5901');
+    expect(fake.shell.opened).toEqual(['vnc://127.0.0.1:5901']);
+  });
+});

@@ -2,9 +2,10 @@
 // here as well as by its callers: only https links that pass the navigation
 // policy and mailto: links (which only main builds) leave the app.
 
-import { Notification, clipboard, safeStorage, shell } from 'electron';
+import { Notification, app, clipboard, safeStorage, shell } from 'electron';
 import type { Platform } from './desktop-api-types.ts';
 import { externalLinkDecision } from './navigation-policy.ts';
+import { vncClientPlatform } from './vnc-client.ts';
 
 export function electronPlatform(): Platform {
   return {
@@ -26,6 +27,10 @@ export function electronPlatform(): Platform {
     notify(title, body) {
       if (Notification.isSupported()) new Notification({ title, body, silent: true }).show();
     },
+    vncClient: vncClientPlatform({
+      getApplicationNameForProtocol: (url) => app.getApplicationNameForProtocol(url),
+      openExternal: (url) => shell.openExternal(url),
+    }),
   };
 }
 

@@ -9,6 +9,7 @@ import { externalLinkDecision } from './navigation-policy.ts';
 import { consolePortTargetOrigin, createPreloadApi } from './preload-api.ts';
 import { isAppFrameUrl, rendererLocation } from './renderer-location.ts';
 import { MAX_TRAY_VMS, trayIconFile, trayMenu } from './tray-menu.ts';
+import { vncClientPlatform } from './vnc-client.ts';
 
 describe('deep links from argv', () => {
   it('finds the last gatepass link, whatever the scheme case, without changing it', () => {
@@ -172,5 +173,40 @@ describe('console port pipe', () => {
     expect(closes).toEqual([[1000, 'bye']]);
     handlers.get('close')!();
     expect(closes.at(-1)).toEqual([1001, 'the window closed the console']);
+  });
+});
+
+describe("the desktop's vnc:// handler", () => {
+  const shellWith = (name: string) => {
+    const opened: string[] = [];
+    const asked: string[] = [];
+    return {
+      opened,
+      asked,
+      shell: {
+        getApplicationNameForProtocol: (url: string) => {
+          asked.push(url);
+          return name;
+        },
+        openExternal: async (url: string) => void opened.push(url),
+      },
+    };
+  };
+
+  it('is named when the desktop has one, and absent when Electron answers empty', async () => {
+    const withOne = shellWith('Screen Sharing');
+    expect(await vncClientPlatform(withOne.shell).handlerName()).toBe('Screen Sharing');
+    expect(withOne.asked).toEqual(['vnc://']);
+    for (const none of ['', '  ']) expect(await vncClientPlatform(shellWith(none).shell).handlerName()).toBeUndefined();
+  });
+
+  it('launches only a loopback vnc:// address, so no password or foreign host reaches the handler', async () => {
+    const { shell, opened } = shellWith('Screen Sharing');
+    const vnc = vncClientPlatform(shell);
+    await vnc.launch('vnc://127.0.0.1:5901');
+    for (const url of ['vnc://:pw@127.0.0.1:5901', 'vnc://gw.example:5901', 'https://gw.example/', 'file:///etc/passwd']) {
+      await expect(vnc.launch(url), url).rejects.toThrow(/only a vnc:\/\/127\.0\.0\.1:PORT/);
+    }
+    expect(opened).toEqual(['vnc://127.0.0.1:5901']);
   });
 });

@@ -41,6 +41,7 @@ export interface RunningBridge {
 
 export const MAX_FAILED_LOGINS = 3;
 const DEFAULT_AUTH_TIMEOUT_MS = 30_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Session {
   socket: net.Socket;
@@ -203,10 +204,14 @@ export async function openVncBridge(options: BridgeOptions): Promise<RunningBrid
       resolveClosed();
     });
   };
-  if (options.until !== undefined) {
-    expiry = setTimeout(close, Math.max(0, Math.min(options.until - now(), 2 ** 31 - 1)));
+  // A timer fires after at most ~24.8 days, so a longer-lived link re-arms it rather than closing early.
+  const closeAt = (until: number) => {
+    const left = until - now();
+    if (left <= 0) return close();
+    expiry = setTimeout(() => closeAt(until), Math.min(left, MAX_TIMER_MS));
     expiry.unref();
-  }
+  };
+  if (options.until !== undefined) closeAt(options.until);
   const info: VncBridge = { id: randomUUID(), address: listening.address };
   if (password !== undefined) info.password = password;
   if (options.until !== undefined) info.until = new Date(options.until).toISOString();

@@ -1,6 +1,7 @@
 // What main needs from Electron and its settings file, as interfaces: the app
 // passes electron's clipboard, shell, safeStorage and electron-store; tests and
 // the development bridge pass fakes and `conf`.
+import type { BridgeTransport } from './console-bridge.ts';
 
 export interface KeyValueStore {
   get(key: string): unknown;
@@ -15,4 +16,16 @@ export interface Platform {
   openExternal(url: string): Promise<void>;
   safeStorage: { isEncryptionAvailable(): boolean; encryptString(text: string): Buffer; decryptString(data: Buffer): string };
   notify(title: string, body: string): void;
+  /** Absent: no handler to launch, default transport. */
+  vncClient?: VncClientPlatform;
+}
+
+/** The desktop's own VNC client, for "Open in VNC client". */
+export interface VncClientPlatform {
+  /** How bridges listen when there is no handler to launch; default: a 0600 Unix socket where the OS has them. */
+  transport?: BridgeTransport;
+  /** The application that opens `vnc://` URLs, or undefined when there is none. */
+  handlerName(): Promise<string | undefined>;
+  /** Opens a `vnc://127.0.0.1:PORT` URL (see vnc-launch.ts) with that application. */
+  launch(url: string): Promise<void>;
 }

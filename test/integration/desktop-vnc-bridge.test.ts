@@ -3,87 +3,20 @@
 // VNC Authentication against the bridge, which relays to the real gateway and
 // the stand-in's VNC server. Right password → the console's ServerInit and a
 // FramebufferUpdate; wrong one → a failed SecurityResult; one client at a
-// time; closed at the link's expiry.
-import { connect, type Socket } from 'node:net';
-import des from 'des.js';
+// time; closed at the link's expiry (the client disconnected, the port no
+// longer listening). With a vnc:// handler the handler is launched with the
+// address alone; over the development bridge there is none to launch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VncBridge } from '../../shared/desktop-api.ts';
 import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
+import { bridgePlatform } from '../../main/dev-bridge/platform.ts';
 import { MAX_FAILED_LOGINS } from '../../main/services/console-bridge.ts';
 import { gatepassConfigMap } from '../cluster/default-fixture.ts';
 import { startHarness, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { memoryStore, fakePlatform, freePort } from '../support/desktop-doubles.ts';
+import { login, refused, VncClientSocket } from '../support/vnc-test-client.ts';
 
 const { platform } = fakePlatform();
-
-/** What a VNC client does with the password: DES-ECB of the challenge, keyed by the password with each byte's bits mirrored. */
-function answer(password: string, challenge: Buffer): Buffer {
-  const key = Buffer.alloc(8);
-  Buffer.from(password, 'latin1').copy(key, 0, 0, 8);
-  const mirrored = key.map((byte) => parseInt(byte.toString(2).padStart(8, '0').split('').reverse().join(''), 2));
-  return Buffer.from(des.DES.create({ type: 'encrypt', key: mirrored, padding: false }).update(challenge));
-}
-
-/** A VNC client's view of a TCP connection: exact reads, and how it ended. */
-class VncClientSocket {
-  private buffered = Buffer.alloc(0);
-  private readonly waiters: (() => void)[] = [];
-  ended = false;
-  readonly closed: Promise<void>;
-
-  constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk]);
-      this.wake();
-    });
-    socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => socket.on('close', () => {
-      this.ended = true;
-      this.wake();
-      resolve();
-    }));
-  }
-
-  static async open(address: string): Promise<VncClientSocket> {
-    const [host, port] = address.split(':');
-    const socket = connect({ host: host!, port: Number(port) });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    return new VncClientSocket(socket);
-  }
-
-  async read(count: number): Promise<Buffer> {
-    while (this.buffered.length < count) {
-      if (this.ended) throw new Error(`the bridge closed with ${this.buffered.length} of ${count} bytes`);
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-    const bytes = this.buffered.subarray(0, count);
-    this.buffered = this.buffered.subarray(count);
-    return bytes;
-  }
-
-  write(bytes: Buffer | number[]): void {
-    this.socket.write(Buffer.from(bytes));
-  }
-
-  private wake(): void {
-    for (const waiter of this.waiters.splice(0)) waiter();
-  }
-}
-
-/** RFB 3.8 up to SecurityResult, with VNC Authentication. */
-async function login(client: VncClientSocket, password: string): Promise<{ result: number; reason?: string }> {
-  expect((await client.read(12)).toString('latin1')).toBe('RFB 003.008\n');
-  client.write(Buffer.from('RFB 003.008\n', 'latin1'));
-  const count = (await client.read(1))[0]!;
-  expect([...(await client.read(count))]).toEqual([2]);
-  client.write([2]);
-  const challenge = await client.read(16);
-  client.write(answer(password, challenge));
-  const result = (await client.read(4)).readUInt32BE(0);
-  if (result === 0) return { result };
-  const length = (await client.read(4)).readUInt32BE(0);
-  return { result, reason: (await client.read(length)).toString('utf8') };
-}
 
 let harness: Harness;
 let api: DesktopApiImpl;
@@ -160,15 +93,7 @@ describe('the password-guarded loopback VNC bridge', () => {
       expect((await login(client, 'guess-00')).result).toBe(1);
       await client.closed;
     }
-    await waitFor(async () => {
-      try {
-        const late = await VncClientSocket.open(bridge.address);
-        late.socket.destroy();
-        return false;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
-      }
-    }, 'the bridge to stop listening');
+    await waitFor(() => refused(bridge.address), 'the bridge to stop listening');
   });
 
   it("closes the client's connection at the link's expiry", async () => {
@@ -183,8 +108,63 @@ describe('the password-guarded loopback VNC bridge', () => {
       await client.closed;
       expect(Date.now() - started).toBeGreaterThan(500);
       expect(Date.now() - started).toBeLessThan(5000);
+      // The listener is gone too, not just the one client.
+      expect(await refused(bridge.address)).toBe(true);
+      await expect(api.launchVncClient(bridge.id)).rejects.toMatchObject({ code: 'not-found' });
     } finally {
       skewMs = 0;
+    }
+  });
+
+  it('opens no bridge for a link that has already expired', async () => {
+    const { link, issued } = await api.shareConsole({ context: 'operator', namespace: 'team-a', name: 'db-1', duration: '10m' });
+    skewMs = Date.parse(issued.until) - Date.now() + 1000;
+    try {
+      await expect(api.openInVncClient({ kind: 'link', link })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/expired/) });
+    } finally {
+      skewMs = 0;
+    }
+  });
+});
+
+describe('a desktop with a vnc:// handler', () => {
+  it('gets the guarded loopback port and launches the handler with its address alone', async () => {
+    const launched: string[] = [];
+    const withHandler = createDesktopApi({
+      platform: { ...platform, vncClient: { handlerName: async () => 'Screen Sharing', launch: async (url) => void launched.push(url) } },
+      store: memoryStore(), kubeconfigPaths: [harness.cluster.kubeconfigPath], env: {}, loginPath: async () => undefined,
+    });
+    try {
+      const { link } = await withHandler.shareConsole({ context: 'operator', namespace: 'team-a', name: 'db-1', duration: '10m' });
+      const bridge = await withHandler.openInVncClient({ kind: 'link', link });
+      expect(bridge).toMatchObject({ address: expect.stringMatching(/^127\.0\.0\.1:\d+$/), password: expect.any(String), launcher: 'Screen Sharing' });
+      await withHandler.launchVncClient(bridge.id);
+      expect(launched).toEqual([`vnc://${bridge.address}`]);
+      expect(launched[0]).not.toContain(bridge.password);
+      // What the handler then does: connect, and be asked for the password.
+      const client = await VncClientSocket.open(bridge.address);
+      expect(await login(client, bridge.password!)).toEqual({ result: 0 });
+      await withHandler.closeVncBridge(bridge.id);
+      await client.closed;
+      expect(await refused(bridge.address)).toBe(true);
+    } finally {
+      await withHandler.dispose();
+    }
+  });
+
+  it('over the development bridge there is none: a password-guarded port to give any client, and nothing to launch', async () => {
+    const overBridge = createDesktopApi({
+      platform: bridgePlatform(() => undefined), store: memoryStore(), kubeconfigPaths: [harness.cluster.kubeconfigPath], env: {}, loginPath: async () => undefined,
+    });
+    try {
+      const { link } = await overBridge.shareConsole({ context: 'operator', namespace: 'team-a', name: 'db-1', duration: '10m' });
+      const bridge = await overBridge.openInVncClient({ kind: 'link', link });
+      expect(bridge.address).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(bridge.password).toMatch(/^[A-Za-z0-9]{8}$/);
+      expect(bridge.launcher).toBeUndefined();
+      await expect(overBridge.launchVncClient(bridge.id)).rejects.toMatchObject({ code: 'unsupported' });
+    } finally {
+      await overBridge.dispose();
     }
   });
 });

@@ -112,6 +112,9 @@ class FakeApp extends Emitter {
   getPath(): string { return fakeState.userData; }
   getVersion(): string { return '0.0.0-test'; }
   getName(): string { return 'Gatepass'; }
+  /** The desktop's vnc:// handler; '' as Electron says when there is none. */
+  vncHandler = '';
+  getApplicationNameForProtocol(url: string): string { return url === 'vnc://' ? this.vncHandler : ''; }
   /** The test says when Electron is ready. */
   becomeReady(): void { this.#resolveReady(); this.emit('ready'); }
 }

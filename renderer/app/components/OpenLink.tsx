@@ -7,6 +7,8 @@ import { formatInstant } from '../share/grant-wording.ts';
 import { EmbeddedConsole } from './EmbeddedConsole.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { useAction } from './use-action.ts';
+import { useVncBridge } from './use-vnc-bridge.ts';
+import { VncBridgePanel } from './VncBridgePanel.tsx';
 
 export interface Prefill {
   link: string;
@@ -33,6 +35,8 @@ export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
   const [connected, setConnected] = useState<Inspected | undefined>();
   const [dragging, setDragging] = useState(false);
   const inspect = useAction((link: string) => client.inspectLink(link));
+  // Like Connect, only ever on the person's click: a deep link fills in the text and nothing else.
+  const vnc = useVncBridge(() => client.openInVncClient({ kind: 'link', link: inspected?.link ?? '' }), inspected?.link ?? '');
 
   useEffect(() => {
     if (prefill === undefined) return;
@@ -111,7 +115,14 @@ export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
               <div key={row.term} className="facts__row"><dt>{row.term}</dt><dd>{row.value}</dd></div>
             ))}
           </dl>
-          <button type="button" className="button button--primary" onClick={() => setConnected(inspected)}>Connect</button>
+          <div className="form__actions">
+            <button type="button" className="button button--primary" onClick={() => setConnected(inspected)}>Connect</button>
+            <button ref={vnc.opener} type="button" className="button" disabled={vnc.opening.busy} onClick={() => void vnc.open()}>
+              {vnc.opening.busy ? 'Opening…' : 'Open in VNC client'}
+            </button>
+          </div>
+          <ErrorAlert error={vnc.opening.error} onDismiss={vnc.opening.clearError} />
+          {vnc.bridge && <VncBridgePanel bridge={vnc.bridge} onClosed={vnc.forget} />}
         </section>
       )}
     </section>

@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { AppSettings, DesktopError, VmRow, VncBridge } from '../../../shared/desktop-api.ts';
+import { useEffect, useState } from 'react';
+import type { AppSettings, DesktopError, VmRow } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
 import { isFavourite } from '../context/favourites.ts';
 import { asDesktopError } from '../errors.ts';
 import { formatAge } from '../inventory/vm-query.ts';
 import { ConsoleOpenings } from './ConsoleOpenings.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
-import { useAction } from './use-action.ts';
-import { useLatest } from '../../viewer/use-latest.ts';
+import { useVncBridge } from './use-vnc-bridge.ts';
+import { VncBridgePanel } from './VncBridgePanel.tsx';
 
 export interface VmDetailsProps {
   context: string;
@@ -25,13 +25,7 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
   const client = useClient();
   const [thumbnail, setThumbnail] = useState<Thumbnail>({ kind: 'loading' });
   const [round, setRound] = useState(0);
-  const [bridge, setBridge] = useState<VncBridge | undefined>();
-  const vnc = useAction(() => client.openInVncClient({ kind: 'own', context, namespace: row.namespace, name: row.name }));
-  const closeBridge = useAction(async (id: string) => {
-    await client.closeVncBridge(id);
-    return true;
-  });
-  const bridgeRef = useLatest(bridge);
+  const vnc = useVncBridge(() => client.openInVncClient({ kind: 'own', context, namespace: row.namespace, name: row.name }), row.key);
   const favourite = isFavourite(appSettings, context, row.key);
 
   useEffect(() => {
@@ -51,19 +45,6 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
       current = false;
     };
   }, [client, context, row.namespace, row.name, row.running, round]);
-
-  // A bridge belongs to one VM: close it when the panel moves on. Nobody is left
-  // to read a failure then, and main closes bridges at expiry and on quit anyway.
-  useEffect(() => () => {
-    const open = bridgeRef.current;
-    if (open) void client.closeVncBridge(open.id).catch(() => undefined);
-    setBridge(undefined);
-  }, [client, row.key]);
-
-  const openVnc = useCallback(async () => {
-    const opened = await vnc.run();
-    if (opened) setBridge(opened);
-  }, [vnc]);
 
   return (
     <aside className="details" aria-label={`Details of ${row.name}`}>
@@ -93,25 +74,13 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
       <div className="details__actions">
         <button type="button" className="button button--primary" onClick={onShare}>Share console</button>
         <button type="button" className="button" disabled={!row.running} onClick={onOpenConsole}>Open console</button>
-        <button type="button" className="button" disabled={!row.running || vnc.busy} onClick={() => void openVnc()}>
-          {vnc.busy ? 'Opening…' : 'Open in VNC client'}
+        <button ref={vnc.opener} type="button" className="button" disabled={!row.running || vnc.opening.busy} onClick={() => void vnc.open()}>
+          {vnc.opening.busy ? 'Opening…' : 'Open in VNC client'}
         </button>
       </div>
       {!row.running && <p className="note">The VM is not running: its console opens once it runs.</p>}
-      <ErrorAlert error={vnc.error} onDismiss={vnc.clearError} />
-      {bridge && (
-        <div className="bridge" role="region" aria-label="VNC client address">
-          <p>Give your VNC client this address{bridge.password !== undefined ? ' and one-time password' : ''}:</p>
-          <input className="input" readOnly aria-label="VNC address" value={bridge.address} onFocus={(e) => e.target.select()} />
-          {bridge.password !== undefined && (
-            <input className="input" readOnly aria-label="VNC password" value={bridge.password} onFocus={(e) => e.target.select()} />
-          )}
-          <button type="button" className="button button--small" disabled={closeBridge.busy} onClick={() => {
-            void closeBridge.run(bridge.id).then((closed) => closed && setBridge(undefined));
-          }}>Close bridge</button>
-          <ErrorAlert error={closeBridge.error} onDismiss={closeBridge.clearError} />
-        </div>
-      )}
+      <ErrorAlert error={vnc.opening.error} onDismiss={vnc.opening.clearError} />
+      {vnc.bridge && <VncBridgePanel bridge={vnc.bridge} onClosed={vnc.forget} />}
       {row.running && (
         <figure className="thumbnail">
           {thumbnail.kind === 'loading' && <p className="note" role="status">Taking a screenshot…</p>}

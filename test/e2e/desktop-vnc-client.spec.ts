@@ -1,0 +1,110 @@
+// "Open in VNC client" for a received link, over the development bridge: the
+// person pastes a link, reads its claims, asks for the bridge, and is shown the
+// loopback address and the one-time password (a browser cannot launch a VNC
+// client). A VNC client written from the RFC (test/support/vnc-test-client.ts)
+// then logs in with what the page shows and reaches the stand-in's VM through
+// the real gateway. Closing the panel's bridge, or the link's expiry, ends it.
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { buildGatewayLink } from '../../shared/links.ts';
+import { startDesktopStack } from '../support/desktop-stack.ts';
+import type { DesktopStack } from '../support/desktop-stack.ts';
+import { login, refused, serverName, VncClientSocket } from '../support/vnc-test-client.ts';
+
+let stack: DesktopStack;
+
+test.beforeAll(async () => {
+  stack = await startDesktopStack();
+});
+
+test.afterAll(async () => {
+  await stack?.close();
+});
+
+async function linkFor(name: string, duration: string): Promise<string> {
+  const token = await stack.harness.consoleToken({ name, duration });
+  return buildGatewayLink({ gateway: stack.gatewayUrl, token, name, namespace: 'team-a', form: 'fragment' });
+}
+
+/** Opens the app, pastes the link into Open link and shows its claims. */
+async function claimsOf(page: Page, link: string): Promise<Locator> {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(stack.bridge.url);
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Open link' }).click();
+  const main = page.getByRole('main');
+  await main.getByRole('textbox', { name: 'Link' }).fill(link);
+  await main.getByRole('button', { name: 'Open link' }).click();
+  const claims = main.getByRole('region', { name: 'What the link claims' });
+  await expect(claims).toBeVisible();
+  return claims;
+}
+
+async function bridgeShown(claims: Locator): Promise<{ panel: Locator; address: string; password: string }> {
+  await claims.getByRole('button', { name: 'Open in VNC client' }).click();
+  const panel = claims.getByRole('region', { name: 'VNC client address' });
+  await expect(panel).toBeVisible({ timeout: 15_000 });
+  const address = await panel.getByRole('textbox', { name: 'VNC address' }).inputValue();
+  const password = await panel.getByRole('textbox', { name: 'VNC password' }).inputValue();
+  expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+  expect(password).toMatch(/^[A-Za-z0-9]{8}$/);
+  return { panel, address, password };
+}
+
+test('a received link opens in a VNC client with the address and one-time password shown, until the bridge is closed', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const claims = await claimsOf(page, await linkFor('web-1', '15m'));
+  // Nothing listens before the person asks.
+  await expect(claims.getByRole('region', { name: 'VNC client address' })).toHaveCount(0);
+  const { panel, address, password } = await bridgeShown(claims);
+  // A browser has no vnc:// handler to launch: nothing offers one.
+  await expect(panel.getByRole('button', { name: /^Open in / })).toHaveCount(0);
+  const { violations } = await new AxeBuilder({ page }).include('[aria-label="VNC client address"]').analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+
+  await panel.getByRole('button', { name: 'Copy password' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();
+  // Wherever this shell's copy lands: main's clipboard, or the browser's own.
+  const browserClipboard = await page.evaluate<string>('navigator.clipboard.readText().catch(() => "")');
+  expect([stack.platform.clipboardText(), browserClipboard]).toContain(password);
+
+  const wrong = await VncClientSocket.open(address);
+  expect((await login(wrong, password === 'aaaaaaaa' ? 'bbbbbbbb' : 'aaaaaaaa')).result).toBe(1);
+  const client = await VncClientSocket.open(address);
+  expect(await login(client, password)).toEqual({ result: 0 });
+  expect(await serverName(client)).toBe('team-a/web-1');
+
+  await panel.getByRole('button', { name: 'Close bridge' }).click();
+  await expect(panel).toHaveCount(0);
+  await expect(claims.getByRole('button', { name: 'Open in VNC client' })).toBeFocused();
+  await client.closed;
+  expect(await refused(address)).toBe(true);
+});
+
+test("a short-lived link's bridge closes at the link's expiry, disconnecting its client", async ({ page }) => {
+  const claims = await claimsOf(page, await linkFor('db-1', '12s'));
+  const { panel, address, password } = await bridgeShown(claims);
+  const client = await VncClientSocket.open(address);
+  expect(await login(client, password)).toEqual({ result: 0 });
+  expect(await serverName(client)).toBe('team-a/db-1');
+  await client.closed;
+  expect(await refused(address)).toBe(true);
+  await expect(panel.getByRole('status')).toHaveText(/The link has expired/, { timeout: 5_000 });
+});
+
+test("a VM's own console gets the same panel from its details", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(stack.bridge.url);
+  await page.getByLabel('Context').selectOption('operator');
+  const grid = page.getByRole('grid', { name: 'Virtual machines' });
+  await grid.getByRole('row').filter({ has: page.getByRole('gridcell', { name: 'web-1', exact: true }) }).click({ timeout: 15_000 });
+  const details = page.getByRole('complementary', { name: 'Details of web-1' });
+  const { panel, address, password } = await bridgeShown(details);
+  await expect(panel).not.toContainText("link's expiry");
+  const client = await VncClientSocket.open(address);
+  expect(await login(client, password)).toEqual({ result: 0 });
+  expect(await serverName(client)).toBe('team-a/web-1');
+  await panel.getByRole('button', { name: 'Close bridge' }).click();
+  await expect(panel).toHaveCount(0);
+  await client.closed;
+});
