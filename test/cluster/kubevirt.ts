@@ -253,7 +253,6 @@ export class VmController {
   setRunning(namespace: string, name: string, running: boolean): void {
     const vm = this.store.get(VM_KEY, namespace, name);
     if (!vm) throw vmNotFound(name);
-    this.refuseWhileInFlight(namespace, name);
     if (wantsRunning(vm) === running) {
       throw conflict('virtualmachine', name, running ? 'VM is already running' : 'VM is not running');
     }
@@ -261,24 +260,21 @@ export class VmController {
     delete spec['running'];
     this.store.update(VM_KEY, { ...vm, spec, metadata: { ...vm.metadata, resourceVersion: '' } });
     this.transition(namespace, name, running
-      ? [() => this.beginStart(namespace, name), () => this.finishStart(namespace, name)]
-      : [() => this.beginStop(namespace, name), () => this.finishStop(namespace, name)]);
+      ? [() => this.beginStart(namespace, name), () => this.instanceRunning(namespace, name), () => this.writeStatus(namespace, name, 'Running')]
+      : [() => this.beginStop(namespace, name), () => this.instanceGone(namespace, name), () => this.writeStatus(namespace, name, 'Stopped')]);
   }
 
   /** `PUT …/virtualmachines/{name}/restart`: the VMI is deleted and a new one (new uid) started in its place. */
   restart(namespace: string, name: string): void {
     const vm = this.store.get(VM_KEY, namespace, name);
     if (!vm) throw vmNotFound(name);
-    this.refuseWhileInFlight(namespace, name);
     if (!wantsRunning(vm)) throw conflict('virtualmachine', name, 'RunStategy Halted does not support manual restart requests');
     if (!this.store.get(VMI_KEY, namespace, name)) throw conflict('virtualmachine', name, 'VM is not running: Halted');
     this.transition(namespace, name, [
       () => this.beginStop(namespace, name),
-      () => {
-        this.store.delete(VMI_KEY, namespace, name);
-        this.beginStart(namespace, name);
-      },
-      () => this.finishStart(namespace, name),
+      () => this.beginStart(namespace, name),
+      () => this.instanceRunning(namespace, name),
+      () => this.writeStatus(namespace, name, 'Running'),
     ]);
   }
 
@@ -286,8 +282,7 @@ export class VmController {
   setPaused(namespace: string, name: string, paused: boolean): void {
     const vmi = this.store.get(VMI_KEY, namespace, name);
     if (!vmi) throw vmiNotFound(name);
-    this.refuseWhileInFlight(namespace, name);
-    if (phaseOf(vmi) !== 'Running') throw conflict('virtualmachineinstance', name, paused ? 'VM is not running' : 'VMI is not running');
+    if (phaseOf(vmi) !== 'Running' || vmi.metadata['deletionTimestamp'] !== undefined) throw conflict('virtualmachineinstance', name, paused ? 'VM is not running' : 'VMI is not running');
     if (paused && isPaused(vmi)) throw conflict('virtualmachineinstance', name, 'VMI is already paused');
     if (!paused && !isPaused(vmi)) throw conflict('virtualmachineinstance', name, 'VMI is not paused');
     // virt-handler answers at once and the VMI's condition follows a moment later.
@@ -302,26 +297,25 @@ export class VmController {
     }]);
   }
 
-  private refuseWhileInFlight(namespace: string, name: string): void {
-    if (this.inFlight.has(`${namespace}/${name}`)) {
-      throw conflict('virtualmachine', name, 'unable to complete request: stop/start already underway');
-    }
-  }
-
-  /** Runs the first step now and each next one a step later; a VM deleted meanwhile ends it. */
+  /**
+   * Runs the first step now and each next one a step later, then settles. A
+   * new action on the same VM replaces the one under way, from wherever it got
+   * to (stop while starting, start while stopping), as KubeVirt lets it.
+   */
   private transition(namespace: string, name: string, steps: Array<() => void>): void {
     const id = `${namespace}/${name}`;
+    clearTimeout(this.inFlight.get(id));
     const [first, ...rest] = steps;
     this.inFlight.set(id, undefined);
-    const finish = (): void => {
+    const settle = (): void => {
       this.inFlight.delete(id);
       this.reconcile(namespace, name);
     };
     const next = (): void => {
       const step = rest.shift();
-      if (!step || !this.store.get(VM_KEY, namespace, name)) return finish();
-      step();
-      schedule();
+      if (step && this.store.get(VM_KEY, namespace, name)) step();
+      if (rest.length > 0 && this.store.get(VM_KEY, namespace, name)) schedule();
+      else settle();
     };
     const schedule = (): void => {
       const timer = setTimeout(next, this.stepMs);
@@ -329,36 +323,37 @@ export class VmController {
       this.inFlight.set(id, timer);
     };
     first?.();
-    schedule();
+    if (rest.length > 0) schedule();
+    else settle();
   }
 
+  /** A new VMI (a new uid), scheduled but not yet running: no address, no guest agent, not ready. */
   private beginStart(namespace: string, name: string): void {
     const vm = this.store.get(VM_KEY, namespace, name);
     if (!vm) return;
+    if (this.store.get(VMI_KEY, namespace, name)) this.store.delete(VMI_KEY, namespace, name);
     const vmi = instanceFor(vm);
-    // Scheduled, not yet running: no address, no guest agent, not ready.
     vmi['status'] = { phase: 'Scheduling', conditions: [condition('Ready', false, 'GuestNotRunning', 'Guest VM is not reported as running')], qosClass: 'Burstable' };
     this.store.create(VMI_KEY, vmi);
     this.writeStatus(namespace, name, 'Starting');
   }
 
-  private finishStart(namespace: string, name: string): void {
+  private instanceRunning(namespace: string, name: string): void {
     const vm = this.store.get(VM_KEY, namespace, name);
     const vmi = this.store.get(VMI_KEY, namespace, name);
     if (!vm || !vmi) return;
     this.store.update(VMI_KEY, { ...vmi, status: instanceFor(vm)['status'], metadata: { ...vmi.metadata, resourceVersion: '' } });
-    this.writeStatus(namespace, name, 'Running');
   }
 
+  /** The VMI is being deleted (its guest shutting down); the VM says Stopping. */
   private beginStop(namespace: string, name: string): void {
     const vmi = this.store.get(VMI_KEY, namespace, name);
     if (vmi) this.store.update(VMI_KEY, { ...vmi, metadata: { ...vmi.metadata, deletionTimestamp: now(), deletionGracePeriodSeconds: 30, resourceVersion: '' } });
     this.writeStatus(namespace, name, 'Stopping');
   }
 
-  private finishStop(namespace: string, name: string): void {
+  private instanceGone(namespace: string, name: string): void {
     if (this.store.get(VMI_KEY, namespace, name)) this.store.delete(VMI_KEY, namespace, name);
-    this.writeStatus(namespace, name, 'Stopped');
   }
 
   private writeStatus(namespace: string, name: string, printable: PrintableStatus): void {
