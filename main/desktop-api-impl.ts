@@ -29,6 +29,8 @@ import { memoizeLoginPath, readLoginShellPath, type ResolveLoginPath } from './s
 import { revokeTokenId } from './services/revocation.ts';
 import { takeScreenshot } from './services/screenshot.ts';
 import { Signer } from './services/signer.ts';
+import { VmPower } from './services/vm-power.ts';
+import { isVmPowerAction } from '../shared/access-review.ts';
 import type { KeyValueStore, Platform } from './services/store.ts';
 import {
   invalid, optionalLabelText, requireBoolean, requireContextName, requireLabel, requireLifetime, requireObject, requireString,
@@ -114,6 +116,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
   const signer = new Signer({ identities, now });
   const history = new LinkHistory(store, platform.safeStorage);
   const linkSessions = new LinkSessions(now);
+  const vmPower = new VmPower({ now });
   const listeners = new Set<(event: DesktopEvent) => void>();
   const clients = new Map<string, KubeClient>();
   const inventories = new Map<string, Inventory>();
@@ -156,6 +159,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
       gateways.delete(name);
       identities.forget(name);
       signer.forget(name);
+      vmPower.forget(name);
       activity.restart(name);
       if (inventories.has(name)) {
         inventories.get(name)?.stop();
@@ -430,6 +434,12 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     watchConsoleOpenings: (context, namespace, name) => guarded(() => activity.watchVm(knownContext(context), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'))),
     unwatchConsoleOpenings: (context, namespace, name) => guarded(() => {
       activity.unwatchVm(requireContextName(context), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'));
+    }),
+
+    vmPowerActions: (context, namespace, name) => guarded(() => vmPower.allowedActions(clientFor(knownContext(context)), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'))),
+    powerVm: (context, namespace, name, action) => guarded(() => {
+      if (!isVmPowerAction(action)) throw invalid('the power action must be start, stop, restart, pause or unpause');
+      return vmPower.power(clientFor(knownContext(context)), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'), action);
     }),
 
     onEvent(listener) {
