@@ -7,6 +7,7 @@ import { formatAge } from '../inventory/vm-query.ts';
 import { ConsoleOpenings } from './ConsoleOpenings.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { useAction } from './use-action.ts';
+import { VmPowerControls, type PowerRequest } from './VmPowerControls.tsx';
 import { useLatest } from '../../viewer/use-latest.ts';
 
 export interface VmDetailsProps {
@@ -17,11 +18,13 @@ export interface VmDetailsProps {
   onShare: () => void;
   onOpenConsole: () => void;
   onClose: () => void;
+  /** A power action chosen in the row menu. */
+  powerRequest?: PowerRequest | undefined;
 }
 
 type Thumbnail = { kind: 'loading' } | { kind: 'shown'; src: string } | { kind: 'forbidden'; reason: DesktopError } | { kind: 'failed'; error: DesktopError };
 
-export function VmDetails({ context, row, appSettings, onToggleFavourite, onShare, onOpenConsole, onClose }: VmDetailsProps) {
+export function VmDetails({ context, row, appSettings, onToggleFavourite, onShare, onOpenConsole, onClose, powerRequest }: VmDetailsProps) {
   const client = useClient();
   const [thumbnail, setThumbnail] = useState<Thumbnail>({ kind: 'loading' });
   const [round, setRound] = useState(0);
@@ -97,6 +100,7 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
           {vnc.busy ? 'Opening…' : 'Open in VNC client'}
         </button>
       </div>
+      <VmPowerControls context={context} row={row} request={powerRequest} />
       {!row.running && <p className="note">The VM is not running: its console opens once it runs.</p>}
       <ErrorAlert error={vnc.error} onDismiss={vnc.clearError} />
       {bridge && (
