@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canIQuestion, consoleQuestion, describeQuestion, readAccessReview, selfSubjectAccessReview } from './access-review.ts';
+import {
+  canIQuestion, consoleQuestion, describeQuestion, isVmPowerAction, powerQuestion, readAccessReview, selfSubjectAccessReview, VM_POWER_ACTIONS,
+} from './access-review.ts';
 
 describe('consoleQuestion', () => {
   it('asks about the one VMI, its namespace and the console subresource', () => {
@@ -61,5 +63,27 @@ describe('wording', () => {
   it('gives the kubectl command that asks the same', () => {
     expect(canIQuestion(question)).toBe('kubectl auth can-i get virtualmachineinstances.subresources.kubevirt.io/build-7 --subresource=vnc -n team-b');
     expect(canIQuestion({ verb: 'get', group: '', resource: 'pods', namespace: 'ns', name: 'p' })).toBe('kubectl auth can-i get pods/p -n ns');
+  });
+});
+
+describe('powerQuestion', () => {
+  it('asks to update the VM subresource for start, stop and restart', () => {
+    expect(powerQuestion('team-a', 'web-1', 'restart')).toEqual({
+      verb: 'update', group: 'subresources.kubevirt.io', resource: 'virtualmachines', subresource: 'restart', namespace: 'team-a', name: 'web-1',
+    });
+  });
+
+  it('asks about the instance for pause and unpause, which act on the running VMI', () => {
+    expect(powerQuestion('team-a', 'web-1', 'unpause')).toMatchObject({ resource: 'virtualmachineinstances', subresource: 'unpause' });
+    expect(describeQuestion(powerQuestion('team-a', 'web-1', 'pause'))).toBe('update virtualmachineinstances/pause of "web-1" in namespace "team-a"');
+  });
+
+  it('refuses names that are not DNS labels', () => {
+    expect(() => powerQuestion('team-a', 'a/b', 'start')).toThrow();
+  });
+
+  it('knows exactly the five actions', () => {
+    expect(VM_POWER_ACTIONS.filter(isVmPowerAction)).toEqual(['start', 'stop', 'restart', 'pause', 'unpause']);
+    expect([undefined, 'reset', 'Start', 3].some(isVmPowerAction)).toBe(false);
   });
 });

@@ -31,6 +31,26 @@ export function consoleQuestion(namespace: string, name: string, subresource: Co
   return { verb: 'get', group: KUBEVIRT_SUBRESOURCES_GROUP, resource: 'virtualmachineinstances', subresource, namespace, name };
 }
 
+/** What a person may do to a VM's power: KubeVirt's subresources, on the VM or (pause, unpause) on its instance. */
+export const VM_POWER_ACTIONS = ['start', 'stop', 'restart', 'pause', 'unpause'] as const;
+export type VmPowerAction = (typeof VM_POWER_ACTIONS)[number];
+
+export function isVmPowerAction(value: unknown): value is VmPowerAction {
+  return typeof value === 'string' && (VM_POWER_ACTIONS as readonly string[]).includes(value);
+}
+
+/** The resource KubeVirt serves an action under: pause and unpause act on the running instance. */
+export function powerResource(action: VmPowerAction): 'virtualmachines' | 'virtualmachineinstances' {
+  return action === 'pause' || action === 'unpause' ? 'virtualmachineinstances' : 'virtualmachines';
+}
+
+/** May I `update virtualmachines/<action>` (or `virtualmachineinstances/pause|unpause`) of this one VM? */
+export function powerQuestion(namespace: string, name: string, action: VmPowerAction): AccessQuestion {
+  assertDnsLabel(namespace, 'namespace');
+  assertDnsLabel(name, 'name');
+  return { verb: 'update', group: KUBEVIRT_SUBRESOURCES_GROUP, resource: powerResource(action), subresource: action, namespace, name };
+}
+
 /** The body to POST to SELF_SUBJECT_ACCESS_REVIEW_PATH. */
 export function selfSubjectAccessReview(question: AccessQuestion): object {
   const { verb, group, resource, subresource, namespace, name } = question;

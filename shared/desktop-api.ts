@@ -7,6 +7,7 @@
 // inside a link the person is meant to hold (the link they just issued, or the one
 // they pasted).
 
+import type { VmPowerAction } from './access-review.ts';
 import type { ConsoleAuditRecord } from './console-audit.ts';
 import type { ConsoleOpening, LinkActivity, UsesLeft } from './link-activity.ts';
 
@@ -163,6 +164,10 @@ export type SharePermission =
   /** `signing-key`: may not issue links in this cluster at all; `console`: may not open this VM's console themselves. */
   | { allowed: false; why: 'signing-key' | 'console'; error: DesktopError };
 // --- end SharePermission
+
+// --- VM power (issue 12, "VM power from the app")
+export type { VmPowerAction } from './access-review.ts';
+// --- end VM power
 
 export interface ShareResult {
   issued: IssuedLink;
@@ -337,6 +342,12 @@ export interface DesktopApi {
   /** Follows a VM's console openings while its details are shown; `console-openings` events follow. */
   watchConsoleOpenings(context: string, namespace: string, name: string): Promise<ConsoleOpenings>;
   unwatchConsoleOpenings(context: string, namespace: string, name: string): Promise<void>;
+
+  // VM power: start, stop, restart, pause, unpause with the person's own credentials.
+  /** The actions the API server allows this person on this VM (a SelfSubjectAccessReview each), whatever its state. */
+  vmPowerActions(context: string, namespace: string, name: string): Promise<VmPowerAction[]>;
+  /** Resolves once KubeVirt accepted the action; the new status arrives as `inventory` events. */
+  powerVm(context: string, namespace: string, name: string, action: VmPowerAction): Promise<void>;
 }
 
 /** Every method name, for handler tables and checks that each one is implemented. */
@@ -348,6 +359,7 @@ export const desktopApiMethods = [
   'inspectLink', 'openConsole', 'closeConsole', 'openInVncClient', 'closeVncBridge', 'launchVncClient',
   'rendererReady',
   'getLinkActivity', 'getLinkHistory', 'watchConsoleOpenings', 'unwatchConsoleOpenings',
+  'vmPowerActions', 'powerVm',
 ] as const satisfies readonly (keyof DesktopApi)[];
 
 export type DesktopApiMethod = (typeof desktopApiMethods)[number];

@@ -4,6 +4,7 @@ import { DnsLabelError } from './dns-label.ts';
 import {
   parseVncPath,
   screenshotPath,
+  powerPath,
   startPath,
   stopPath,
   vmListPath,
@@ -30,6 +31,8 @@ describe('paths', () => {
     expect(screenshotPath('ns', 'vm')).toBe(`${vmi}/vnc/screenshot`);
     expect(startPath('ns', 'vm')).toBe('/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachines/vm/start');
     expect(stopPath('ns', 'vm')).toBe('/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachines/vm/stop');
+    expect(powerPath('ns', 'vm', 'restart')).toBe('/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachines/vm/restart');
+    expect(powerPath('ns', 'vm', 'pause')).toBe('/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm/pause');
   });
 
   it.each([

@@ -1,6 +1,7 @@
 // KubeVirt API paths. Every name and namespace is checked as a DNS-1123 label
 // first, so a caller can never build a path that escapes the resource it names.
 
+import { powerResource, type VmPowerAction } from './access-review.ts';
 import { assertDnsLabel, isDnsLabel } from './dns-label.ts';
 
 export const VNC_API_VERSIONS = ['v1', 'v1alpha3'] as const;
@@ -71,6 +72,11 @@ export function startPath(namespace: string, name: string): string {
 /** PUT here to stop a VirtualMachine. */
 export function stopPath(namespace: string, name: string): string {
   return subresourcePath('v1', namespace, 'virtualmachines', name, 'stop');
+}
+
+/** PUT here to start, stop or restart a VirtualMachine, or pause or unpause its running instance. */
+export function powerPath(namespace: string, name: string, action: VmPowerAction): string {
+  return subresourcePath('v1', namespace, powerResource(action), name, action);
 }
 
 export interface VncTarget {

@@ -1,19 +1,22 @@
 // Contexts and what they hold: which kubeconfig context is current and whether
-// it works, the live VM inventory per context, and screenshots.
+// it works, the live VM inventory per context, screenshots, and VM power.
 import type { DesktopApi, InventoryEvent } from '../../shared/desktop-api.ts';
 import { toDesktopError } from '../services/errors.ts';
 import { startInventory, type Inventory } from '../services/inventory.ts';
 import type { KubeClient } from '../services/kube-client.ts';
 import { takeScreenshot } from '../services/screenshot.ts';
-import { requireLabel } from '../services/validate-input.ts';
+import { VmPower } from '../services/vm-power.ts';
+import { isVmPowerAction } from '../../shared/access-review.ts';
+import { invalid, requireLabel } from '../services/validate-input.ts';
 import { guarded, type DesktopCore } from './core.ts';
 import type { CreateDesktopApiOptions } from './options.ts';
 
-export type InventoryApi = Pick<DesktopApi, 'listContexts' | 'selectContext' | 'watchInventory' | 'screenshot'>;
+export type InventoryApi = Pick<DesktopApi, 'listContexts' | 'selectContext' | 'watchInventory' | 'screenshot' | 'vmPowerActions' | 'powerVm'>;
 
 export function createInventoryApi(core: DesktopCore, options: Pick<CreateDesktopApiOptions, 'inventory'>) {
   const { kubeconfig, emit, clientFor, knownContext } = core;
   const inventories = new Map<string, Inventory>();
+  const vmPower = new VmPower({ now: core.now });
 
   /** Connects once to learn whether the context works (credentials, reachability). */
   const probe = (context: string): void => {
@@ -44,6 +47,7 @@ export function createInventoryApi(core: DesktopCore, options: Pick<CreateDeskto
 
   // A changed context that was being watched is watched again, with its new credentials.
   core.onContextChanged((name) => {
+    vmPower.forget(name);
     if (!inventories.has(name)) return;
     inventories.get(name)?.stop();
     inventories.delete(name);
@@ -73,6 +77,11 @@ export function createInventoryApi(core: DesktopCore, options: Pick<CreateDeskto
       startWatching(context);
     }),
     screenshot: (context, namespace, name) => guarded(() => takeScreenshot(clientFor(knownContext(context)), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'))),
+    vmPowerActions: (context, namespace, name) => guarded(() => vmPower.allowedActions(clientFor(knownContext(context)), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'))),
+    powerVm: (context, namespace, name, action) => guarded(() => {
+      if (!isVmPowerAction(action)) throw invalid('the power action must be start, stop, restart, pause or unpause');
+      return vmPower.power(clientFor(knownContext(context)), requireLabel(namespace, 'namespace'), requireLabel(name, 'name'), action);
+    }),
   };
 
   return {

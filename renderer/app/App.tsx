@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AppSettings, ConsoleTarget, ContextInfo, VmRow } from '../../shared/desktop-api.ts';
+import type { AppSettings, ConsoleTarget, ContextInfo, VmPowerAction, VmRow } from '../../shared/desktop-api.ts';
 import { useClient } from './client.tsx';
 import { ContextSwitcher } from './components/ContextSwitcher.tsx';
 import { EmbeddedConsole } from './components/EmbeddedConsole.tsx';
@@ -46,6 +46,7 @@ export function App() {
   const [selected, setSelected] = useState<VmRow | undefined>();
   const [sharing, setSharing] = useState<VmRow | undefined>();
   const [ownConsole, setOwnConsole] = useState<{ target: ConsoleTarget; title: string } | undefined>();
+  const [powerRequest, setPowerRequest] = useState<{ key: string; action: VmPowerAction; seq: number } | undefined>();
   const arrivals = useRef(0);
 
   const start = useAction(async () => {
@@ -144,7 +145,21 @@ export function App() {
         )}
         {view === 'vms' && !ownConsole && context !== undefined && (
           <div className="vms">
-            <VmBrowser key={context} context={context} selectedKey={selected?.key} onSelect={setSelected} onRowsChanged={onRowsChanged} />
+            <VmBrowser
+              key={context}
+              context={context}
+              selectedKey={selected?.key}
+              onSelect={(row) => {
+                // A request from the row menu is taken once: reopening the details must not take it again.
+                setPowerRequest(undefined);
+                setSelected(row);
+              }}
+              onRowsChanged={onRowsChanged}
+              onPower={(row, action) => {
+                setSelected(row);
+                setPowerRequest((previous) => ({ key: row.key, action, seq: (previous?.seq ?? 0) + 1 }));
+              }}
+            />
             {selected && (
               <VmDetails
                 key={selected.key}
@@ -154,7 +169,11 @@ export function App() {
                 onToggleFavourite={() => appSettings && void favourite.run(toggleFavourite(appSettings, context, selected.key))}
                 onShare={() => setSharing(selected)}
                 onOpenConsole={() => openOwnConsole(selected)}
-                onClose={() => setSelected(undefined)}
+                onClose={() => {
+                  setPowerRequest(undefined);
+                  setSelected(undefined);
+                }}
+                powerRequest={powerRequest?.key === selected.key ? powerRequest : undefined}
               />
             )}
           </div>

@@ -173,8 +173,15 @@ export class ApiServer {
     switch (route) {
       case 'subresources.kubevirt.io/virtualmachines/start':
       case 'subresources.kubevirt.io/virtualmachines/stop':
-        this.deps.vms.setRunning(info.namespace, info.name, sub.name === 'start');
+      case 'subresources.kubevirt.io/virtualmachines/restart':
+        this.deps.vms.power(info.namespace, info.name, sub.name as 'start' | 'stop' | 'restart');
         res.writeHead(202).end();
+        return;
+      // virt-api answers these two 200, the others 202.
+      case 'subresources.kubevirt.io/virtualmachineinstances/pause':
+      case 'subresources.kubevirt.io/virtualmachineinstances/unpause':
+        this.deps.vms.power(info.namespace, info.name, sub.name as 'pause' | 'unpause');
+        res.writeHead(200).end();
         return;
       case 'subresources.kubevirt.io/virtualmachineinstances/vnc/screenshot': {
         const png = await this.deps.hub.screenshot(consoleTarget(this.deps.store, info.namespace, info.name));

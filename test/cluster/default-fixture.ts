@@ -46,6 +46,9 @@ function binding(kind: 'ClusterRoleBinding' | 'RoleBinding', name: string, roleR
   };
 }
 
+/** Where the operator may start, stop, restart, pause and unpause VMs (not kube-gateway). */
+export const POWER_NAMESPACES = ['team-a', 'team-b'] as const;
+
 const user = (name: string): object => ({ apiGroup: RBAC_GROUP, kind: 'User', name });
 const gatewaySa = { kind: 'ServiceAccount', name: GATEWAY_SERVICE_ACCOUNT, namespace: GATEWAY_NAMESPACE };
 
@@ -59,6 +62,12 @@ export function defaultRbac(): KubeObject[] {
       { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
     ]),
     binding('ClusterRoleBinding', 'gatepass-operator', { kind: 'ClusterRole', name: 'gatepass-operator' }, [user('alice')]),
+    // Power over VMs in the teams' namespaces only, so the app both offers and withholds Start/Stop/Restart.
+    clusterRole('gatepass-vm-power', [
+      { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachines/start', 'virtualmachines/stop', 'virtualmachines/restart'], verbs: ['update'] },
+      { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/pause', 'virtualmachineinstances/unpause'], verbs: ['update'] },
+    ]),
+    ...POWER_NAMESPACES.map((namespace) => binding('RoleBinding', 'gatepass-vm-power', { kind: 'ClusterRole', name: 'gatepass-vm-power' }, [user('alice')], namespace)),
     role(GATEWAY_NAMESPACE, 'gatepass-issuer', [
       { apiGroups: [''], resources: ['secrets'], resourceNames: [PRIVATE_KEY_SECRET], verbs: ['get'] },
       { apiGroups: [''], resources: ['configmaps'], resourceNames: [GATEPASS_CONFIGMAP], verbs: ['get'] },

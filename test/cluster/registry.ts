@@ -133,12 +133,12 @@ export function defaultRegistry(): ResourceRegistry {
   r.register({
     group: 'subresources.kubevirt.io', versions: subresourceVersions, resource: 'virtualmachineinstances', singular: '',
     kind: 'VirtualMachineInstance', namespaced: true, verbs: [], storage: 'virtual',
-    subresources: [{ name: 'vnc', verbs: ['get'] }, { name: 'vnc/screenshot', verbs: ['get'] }],
+    subresources: [{ name: 'vnc', verbs: ['get'] }, { name: 'vnc/screenshot', verbs: ['get'] }, { name: 'pause', verbs: ['update'] }, { name: 'unpause', verbs: ['update'] }],
   });
   r.register({
     group: 'subresources.kubevirt.io', versions: subresourceVersions, resource: 'virtualmachines', singular: '',
     kind: 'VirtualMachine', namespaced: true, verbs: [], storage: 'virtual',
-    subresources: [{ name: 'start', verbs: ['update'] }, { name: 'stop', verbs: ['update'] }],
+    subresources: [{ name: 'start', verbs: ['update'] }, { name: 'stop', verbs: ['update'] }, { name: 'restart', verbs: ['update'] }],
   });
   return r;
 }

@@ -14,7 +14,7 @@ import type { Fixture } from './fixture.ts';
 import { loadFixture, mergeFixtures } from './fixture.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import type { KubeconfigUser } from './kubeconfig.ts';
-import { VMI_KEY, VmController } from './kubevirt.ts';
+import { VMI_KEY, VmController, type PowerAction } from './kubevirt.ts';
 import { createPki } from './pki.ts';
 import { RbacAuthorizer } from './rbac.ts';
 import type { ResourceRegistry } from './registry.ts';
@@ -39,6 +39,8 @@ export interface StartClusterOptions {
    * free loopback port: benchmarks use it to see a relay's own cost without TLS.
    */
   plainHttp?: boolean;
+  /** How long each intermediate state of a VM power action lasts (Starting, Stopping…); 0 by default. */
+  vmStepMs?: number;
 }
 
 export interface ContextCredentials {
@@ -75,6 +77,8 @@ export interface ClusterHandle {
   vnc: ConsoleHub;
   /** What the start/stop subresources do. */
   setVmRunning(namespace: string, name: string, running: boolean): void;
+  /** What the start/stop/restart and pause/unpause subresources do. */
+  powerVm(namespace: string, name: string, action: PowerAction): void;
   close(): Promise<void>;
 }
 
@@ -135,9 +139,9 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   const store = new ObjectStore(options.watchHistory);
   loadFixture({ objects: bootstrapPolicy() }, registry, store);
   loadFixture(fixture, registry, store);
-  const vms = new VmController(store);
+  const vms = new VmController(store, options.vmStepMs === undefined ? {} : { stepMs: options.vmStepMs });
   vms.reconcileAll();
-  vms.watchStore();
+  const controller = vms.watchStore();
   cascadeNamespaceDeletes(registry, store);
 
   const hub = new ConsoleHub();
@@ -190,9 +194,11 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
     server: url, port, ...(plainServer ? { plainServer } : {}), caPem: pki.ca.certPem, kubeconfigPath, kubeconfig, credentials,
     objects: objectsFacade(registry, store), store, registry, faults, vnc: hub,
     setVmRunning: (namespace, name, running) => vms.setRunning(namespace, name, running),
+    powerVm: (namespace, name, action) => vms.power(namespace, name, action),
     close: () => {
       closing ??= (async () => {
         const closed = Promise.all([server, plain].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))));
+        controller.stop();
         server.closeAllConnections();
         plain?.closeAllConnections();
         await hub.close();

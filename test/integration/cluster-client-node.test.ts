@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterRequest } from '../cluster/client.ts';
 import { generateFixture } from '../cluster/default-fixture.ts';
 import { startCluster } from '../cluster/server.ts';
+import { waitFor } from '../support/gateway-harness.ts';
 import type { ClusterHandle } from '../cluster/server.ts';
 
 let cluster: ClusterHandle;
@@ -75,8 +76,8 @@ describe('@kubernetes/client-node against the stand-in', () => {
         (err: unknown) => (err ? reject(err as Error) : undefined),
       ).then((controller) => stopped.finally(() => controller.abort()));
     });
-    // The operator may not stop VMs; the admin (client certificate) may.
-    const denied = await clusterRequest(cluster, { context: 'operator', method: 'PUT', path: '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachines/db-1/stop', body: {} });
+    // The viewer may not stop VMs; the admin (client certificate) may.
+    const denied = await clusterRequest(cluster, { context: 'viewer', method: 'PUT', path: '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachines/db-1/stop', body: {} });
     expect(denied.status).toBe(403);
     const stop = await clusterRequest(cluster, { context: 'admin', method: 'PUT', path: '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachines/db-1/stop', body: {} });
     expect(stop.status).toBe(202);
@@ -88,6 +89,8 @@ describe('@kubernetes/client-node against the stand-in', () => {
     expect(again.status).toBe(409);
     const start = await clusterRequest(cluster, { context: 'admin', method: 'PUT', path: '/apis/subresources.kubevirt.io/v1alpha3/namespaces/team-a/virtualmachines/db-1/start', body: {} });
     expect(start.status).toBe(202);
+    // Starting, then Running a step later.
+    await waitFor(() => (cluster.objects.get('VirtualMachineInstance', 'team-a', 'db-1')?.['status'] as { phase?: string } | undefined)?.phase === 'Running', 'db-1 running again');
     expect(cluster.objects.get('VirtualMachineInstance', 'team-a', 'db-1')?.['status']).toMatchObject({ phase: 'Running', nodeName: 'node-2' });
   });
 

@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConsoleTarget } from '../../../shared/desktop-api.ts';
 import { ConsoleViewer } from '../../viewer/ConsoleViewer.tsx';
 import type { ConnectOptions } from '../../viewer/ConsoleViewer.tsx';
 import type { ConsoleSession } from '../../viewer/session.ts';
 import { useClient } from '../client.tsx';
 import { DeferredChannel } from '../console/deferred-channel.ts';
+import { StartVmOffer } from '../console/StartVmOffer.tsx';
+import type { ConsoleState } from '../../viewer/console-state.ts';
 
 export interface EmbeddedConsoleProps {
   target: ConsoleTarget;
@@ -19,6 +21,10 @@ const formatTime = (ms: number) => new Date(ms).toLocaleString(undefined, { date
 export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedConsoleProps) {
   const client = useClient();
   const opened = useRef<string[]>([]);
+  const [state, setState] = useState<ConsoleState>({ kind: 'connecting', takeOver: false, attempt: 1 });
+  // A new viewer connects as it mounts: how the console follows a VM that was started from here.
+  const [round, setRound] = useState(0);
+  const reconnect = useCallback(() => setRound((n) => n + 1), []);
 
   const connect = useCallback(({ takeOver }: ConnectOptions) => new DeferredChannel(
     client.openConsole(target, { takeOver }).then((ticket) => {
@@ -37,11 +43,20 @@ export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedCon
   return (
     <div className="embedded-console">
       <ConsoleViewer
+        key={round}
         connect={connect}
+        onStateChange={setState}
         title={title}
         {...(session === undefined ? {} : { session })}
         formatTime={formatTime}
-        toolbar={<button type="button" className="button" onClick={onClose}>Close console</button>}
+        toolbar={(
+          <>
+            {target.kind === 'own' && (
+              <StartVmOffer context={target.context} namespace={target.namespace} name={target.name} console={state} onRunning={reconnect} />
+            )}
+            <button type="button" className="button" onClick={onClose}>Close console</button>
+          </>
+        )}
       />
     </div>
   );

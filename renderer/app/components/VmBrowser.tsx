@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { InventoryEvent, VmRow } from '../../../shared/desktop-api.ts';
+import type { InventoryEvent, VmPowerAction, VmRow } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
 import { asDesktopError } from '../errors.ts';
 import { followActive } from '../inventory/grid-navigation.ts';
@@ -21,6 +21,8 @@ export interface VmBrowserProps {
   onSelect: (row: VmRow) => void;
   /** Called with the store's rows whenever they change, so the details panel shows the live row. */
   onRowsChanged: (rows: ReadonlyMap<string, VmRow>) => void;
+  /** A power action chosen in a row's menu: taken in that VM's details. */
+  onPower: (row: VmRow, action: VmPowerAction) => void;
 }
 
 interface Selection {
@@ -31,7 +33,7 @@ interface Selection {
 
 const EMPTY_SELECTION: Selection = { keys: [], namespaces: [], statuses: [] };
 
-export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmBrowserProps) {
+export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged, onPower }: VmBrowserProps) {
   const client = useClient();
   const store = useMemo(() => new VmStore(context), [context]);
   const [status, setStatus] = useState<InventoryStatus>(store.status);
@@ -194,6 +196,8 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
             onOpen={onSelect}
             onSearch={() => search.current?.focus()}
             now={now}
+            context={context}
+            onPower={onPower}
           />
         </>
       )}

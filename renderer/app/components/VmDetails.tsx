@@ -8,6 +8,7 @@ import { ConsoleOpenings } from './ConsoleOpenings.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { useVncBridge } from './use-vnc-bridge.ts';
 import { VncBridgePanel } from './VncBridgePanel.tsx';
+import { VmPowerControls, type PowerRequest } from './VmPowerControls.tsx';
 
 export interface VmDetailsProps {
   context: string;
@@ -17,11 +18,13 @@ export interface VmDetailsProps {
   onShare: () => void;
   onOpenConsole: () => void;
   onClose: () => void;
+  /** A power action chosen in the row menu. */
+  powerRequest?: PowerRequest | undefined;
 }
 
 type Thumbnail = { kind: 'loading' } | { kind: 'shown'; src: string } | { kind: 'forbidden'; reason: DesktopError } | { kind: 'failed'; error: DesktopError };
 
-export function VmDetails({ context, row, appSettings, onToggleFavourite, onShare, onOpenConsole, onClose }: VmDetailsProps) {
+export function VmDetails({ context, row, appSettings, onToggleFavourite, onShare, onOpenConsole, onClose, powerRequest }: VmDetailsProps) {
   const client = useClient();
   const [thumbnail, setThumbnail] = useState<Thumbnail>({ kind: 'loading' });
   const [round, setRound] = useState(0);
@@ -78,6 +81,7 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
           {vnc.opening.busy ? 'Opening…' : 'Open in VNC client'}
         </button>
       </div>
+      <VmPowerControls context={context} row={row} request={powerRequest} />
       {!row.running && <p className="note">The VM is not running: its console opens once it runs.</p>}
       <ErrorAlert error={vnc.opening.error} onDismiss={vnc.opening.clearError} />
       {vnc.bridge && <VncBridgePanel bridge={vnc.bridge} onClosed={vnc.forget} />}

@@ -1,10 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
-import type { VmRow } from '../../../shared/desktop-api.ts';
+import type { VmPowerAction, VmRow } from '../../../shared/desktop-api.ts';
 import { gridKey } from '../inventory/grid-navigation.ts';
 import { COLUMN_LABELS, formatAge, VM_COLUMNS } from '../inventory/vm-query.ts';
 import type { VmColumn, VmSort } from '../inventory/vm-query.ts';
+import { RowMenu } from './RowMenu.tsx';
 
 const ROW_HEIGHT = 32;
 
@@ -18,6 +19,9 @@ export interface VmGridProps {
   onOpen: (row: VmRow) => void;
   onSearch: () => void;
   now: number;
+  context: string;
+  /** A power action chosen in a row's menu. */
+  onPower: (row: VmRow, action: VmPowerAction) => void;
 }
 
 function cell(row: VmRow, column: VmColumn, now: number): string {
@@ -36,8 +40,14 @@ function cell(row: VmRow, column: VmColumn, now: number): string {
 const rowId = (index: number) => `vm-row-${index}`;
 
 /** The VM table: only the rows in view exist in the page, so 10,000 VMs scroll as smoothly as 10. */
-export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onSearch, now }: VmGridProps) {
+export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onSearch, now, context, onPower }: VmGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
+  const grid = useRef<HTMLDivElement>(null);
+  const [menu, setMenu] = useState<{ row: VmRow; anchor: { left: number; bottom: number } } | undefined>();
+  const closeMenu = useCallback(() => {
+    setMenu(undefined);
+    grid.current?.focus();
+  }, []);
   const virtualizer = useVirtualizer({
     count: keys.length,
     getScrollElement: () => scroller.current,
@@ -50,6 +60,16 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
   }, [active, virtualizer]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    // The row menu from the keyboard: the menu key, or Shift+F10.
+    if (event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10')) {
+      const row = rows.get(keys[active] ?? '');
+      const element = document.getElementById(rowId(active));
+      if (!row || !element) return;
+      event.preventDefault();
+      const rect = element.getBoundingClientRect();
+      setMenu({ row, anchor: { left: rect.right - 200, bottom: rect.bottom } });
+      return;
+    }
     if (event.target !== event.currentTarget && event.key !== 'Enter' && !event.key.startsWith('Arrow')) return;
     const pageSize = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT));
     const move = gridKey(event.key, active, keys.length, pageSize);
@@ -64,12 +84,14 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
   };
 
   return (
+    <>
     <div
+      ref={grid}
       className="vm-grid"
       role="grid"
       aria-label="Virtual machines"
       aria-rowcount={keys.length + 1}
-      aria-colcount={VM_COLUMNS.length}
+      aria-colcount={VM_COLUMNS.length + 1}
       aria-activedescendant={active >= 0 && active < keys.length ? rowId(active) : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}
@@ -89,6 +111,7 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
               </button>
             </div>
           ))}
+          <div role="columnheader" className="vm-grid__cell vm-grid__cell--actions"><span className="visually-hidden">Actions</span></div>
         </div>
       </div>
       <div className="vm-grid__body" role="rowgroup" ref={scroller}>
@@ -116,11 +139,46 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
                     {cell(row, column, now)}
                   </div>
                 ))}
+                <div role="gridcell" className="vm-grid__cell vm-grid__cell--actions">
+                  <button
+                    type="button"
+                    className="vm-grid__menu"
+                    tabIndex={-1}
+                    aria-label={`Actions for ${row.name}`}
+                    aria-haspopup="menu"
+                    aria-expanded={menu?.row.key === row.key}
+                    onClick={(event) => {
+                      event.stopPropagation();
+                      onActive(item.index);
+                      const rect = event.currentTarget.getBoundingClientRect();
+                      setMenu({ row, anchor: { left: rect.right - 200, bottom: rect.bottom } });
+                    }}
+                  >
+                    ⋯
+                  </button>
+                </div>
               </div>
             );
           })}
         </div>
       </div>
     </div>
+    {menu && (
+      <RowMenu
+        context={context}
+        row={rows.get(menu.row.key) ?? menu.row}
+        anchor={menu.anchor}
+        onClose={closeMenu}
+        onDetails={() => {
+          closeMenu();
+          onOpen(menu.row);
+        }}
+        onPower={(action) => {
+          closeMenu();
+          onPower(rows.get(menu.row.key) ?? menu.row, action);
+        }}
+      />
+    )}
+    </>
   );
 }
