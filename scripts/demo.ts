@@ -25,7 +25,8 @@ const port = process.env.GATEPASS_DEMO_PORT ?? '8080';
 mkdirSync(dir, { recursive: true });
 const kubeconfigPath = join(dir, 'kubeconfig');
 
-const cluster = await startCluster({ kubeconfigPath, fixture: { base: 'default', objects: [] } });
+// VMs pass through Starting and Stopping for half a second each, as they visibly do in KubeVirt.
+const cluster = await startCluster({ kubeconfigPath, fixture: { base: 'default', objects: [] }, vmStepMs: 500 });
 writeFileSync(join(dir, 'ca.crt'), cluster.caPem);
 writeFileSync(join(dir, 'gateway-token'), cluster.credentials.gateway?.token ?? '', { mode: 0o600 });
 
