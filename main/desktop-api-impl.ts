@@ -4,8 +4,8 @@
 // Deep links only pre-fill the Open link view; nothing here acts on one.
 import QRCode from 'qrcode';
 import type {
-  AppSettings, ClusterSettings, ConsoleOpenOptions, ConsoleTarget, DesktopApi, DesktopEvent, GatewayInfo, InventoryEvent,
-  LinkOpened, ShareRequest, ShareResult, VncBridge,
+  AppSettings, ClusterSettings, CopyHandover, ConsoleOpenOptions, ConsoleTarget, DesktopApi, DesktopEvent, GatewayInfo, InventoryEvent,
+  LinkOpened, MailHandover, ShareRequest, ShareResult, VncBridge,
 } from '../shared/desktop-api.ts';
 import { START_BACKDATE_MS } from '../shared/claims.ts';
 import { clockTime } from '../shared/clock-time.ts';
@@ -291,6 +291,12 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
     return { issued: record, link: issued.link, qrSvg };
   };
 
+  const copy = async (text: string): Promise<CopyHandover> => {
+    if (platform.deliverIn === 'page') return { deliverInPage: { text } };
+    await platform.clipboard.writeText(text);
+    return { delivered: true };
+  };
+
   const register = (opened: OpenedConsole) => {
     untaken.set(opened.ticket.id, opened.channel);
     consoles.set(opened.ticket.id, opened.channel);
@@ -362,7 +368,7 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
       return signer.checkCanShare(clientFor(known), settings.get(known).keySecret, { namespace: requireLabel(namespace, 'namespace'), name: requireLabel(name, 'name') });
     }),
     listIssuedLinks: () => guarded(() => history.list()),
-    copyIssuedLink: (id) => guarded(() => platform.clipboard.writeText(history.unseal(requireString(id, 'the link id')))),
+    copyIssuedLink: (id) => guarded(() => copy(history.unseal(requireString(id, 'the link id')))),
     revokeLink: (id) => guarded(async () => {
       const issued = history.get(requireString(id, 'the link id'));
       const gateway = await gatewayFor(knownContext(issued.context));
@@ -374,14 +380,17 @@ export function createDesktopApi(options: CreateDesktopApiOptions): DesktopApiIm
       emitLinks();
       return revoked;
     }),
-    copyText: (text) => guarded(() => platform.clipboard.writeText(requireString(text, 'the text', MAX_LINK_TEXT))),
-    sendByMail: (id) => guarded(async () => {
+    copyText: (text) => guarded(() => copy(requireString(text, 'the text', MAX_LINK_TEXT))),
+    sendByMail: (id) => guarded(async (): Promise<MailHandover> => {
       const issued = history.get(requireString(id, 'the link id'));
       const link = history.unseal(issued.id);
       const what = `${issued.namespace}/${issued.name}${issued.options.viewOnly ? ' (view only)' : ''}`;
       const subject = `Console link for ${what}`;
       const body = `${issued.label ? `${issued.label}\n\n` : ''}Console of ${what}, valid until ${issued.until}${issued.options.singleUse ? ', for one use' : ''}:\n\n${link}\n`;
-      await platform.openExternal(`mailto:?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`);
+      const mailto = `mailto:?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`;
+      if (platform.deliverIn === 'page') return { openInPage: mailto };
+      await platform.openExternal(mailto);
+      return { delivered: true };
     }),
 
     inspectLink: (text) => guarded(() => inspectLink(requireLinkText(text))),

@@ -164,6 +164,17 @@ export type SharePermission =
   | { allowed: false; why: 'signing-key' | 'console'; error: DesktopError };
 // --- end SharePermission
 
+// --- Copy and mail: who carries them out
+/**
+ * Electron's main writes the desktop's clipboard and opens the mail client itself
+ * (`delivered`). Main behind the development bridge reaches neither, so it hands the
+ * exact text or the `mailto:` URL back for the browser page to deliver. The renderer's
+ * client (renderer/api) carries a handover out, so views never learn which shell they run in.
+ */
+export type CopyHandover = { delivered: true } | { deliverInPage: { text: string } };
+export type MailHandover = { delivered: true } | { openInPage: string };
+// --- end copy and mail
+
 export interface ShareResult {
   issued: IssuedLink;
   /** The link itself, shown once; copy again later only when `issued.canCopyAgain`. */
@@ -309,12 +320,12 @@ export interface DesktopApi {
   /** Whether shareConsole would be refused for this VM: the signing key, then the person's own console access. */
   checkSharePermission(context: string, namespace: string, name: string): Promise<SharePermission>;
   listIssuedLinks(): Promise<IssuedLink[]>;
-  /** Copies a remembered link to the clipboard (main holds it; the renderer never needs it again). */
-  copyIssuedLink(id: string): Promise<void>;
+  /** Copies a remembered link to the clipboard (main holds it; in Electron the renderer never needs it again). */
+  copyIssuedLink(id: string): Promise<CopyHandover>;
   revokeLink(id: string): Promise<IssuedLink>;
-  copyText(text: string): Promise<void>;
+  copyText(text: string): Promise<CopyHandover>;
   /** Opens the mail client with a message main builds from an issued link. */
-  sendByMail(id: string): Promise<void>;
+  sendByMail(id: string): Promise<MailHandover>;
 
   inspectLink(text: string): Promise<LinkSummary>;
   openConsole(target: ConsoleTarget, options: ConsoleOpenOptions): Promise<ConsoleTicket>;

@@ -7,7 +7,9 @@ import { describeGrant, formatInstant } from '../share/grant-wording.ts';
 import { checkLifetime, checkStart, LIFETIME_PRESETS, toLocalInput } from '../share/lifetime.ts';
 import { refusalWords } from '../share/permission-wording.ts';
 import { svgDataUrl } from '../share/svg-data-url.ts';
+import type { CopyOutcome } from '../../api/types.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
+import { ManualCopy } from './ManualCopy.tsx';
 import { useAction } from './use-action.ts';
 
 export interface ShareDialogProps {
@@ -39,7 +41,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
   const [label, setLabel] = useState('');
   const [problem, setProblem] = useState<{ field: 'lifetime' | 'start'; message: string } | undefined>();
   const [result, setResult] = useState<ShareResult | undefined>();
-  const [copied, setCopied] = useState(false);
+  const [copied, setCopied] = useState<CopyOutcome | undefined>();
   const [permission, setPermission] = useState<SharePermission | undefined>();
   // Asked as the dialog opens, so a refusal is said before anything is filled in; main checks again when signing.
   const check = useAction(() => client.checkSharePermission(context, namespace, name));
@@ -56,10 +58,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
       throw error;
     }
   });
-  const copy = useAction(async (text: string) => {
-    await client.copyText(text);
-    return true;
-  });
+  const copy = useAction((text: string) => client.copyText(text));
   const mail = useAction((id: string) => client.sendByMail(id));
 
   useEffect(() => {
@@ -105,7 +104,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
     });
     if (issued) {
       setResult(issued);
-      setCopied(false);
+      setCopied(undefined);
     }
   };
 
@@ -219,12 +218,13 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
                 <input className="input input--mono" readOnly value={result.link} onFocus={(e) => e.target.select()} />
               </label>
               <div className="dialog__actions dialog__actions--start">
-                <button type="button" className="button button--primary" disabled={copy.busy} onClick={() => void copy.run(result.link).then((ok) => ok && setCopied(true))}>
+                <button type="button" className="button button--primary" disabled={copy.busy} onClick={() => void copy.run(result.link).then(setCopied)}>
                   Copy link
                 </button>
                 <button type="button" className="button" disabled={mail.busy} onClick={() => void mail.run(result.issued.id)}>Send by mail</button>
-                {copied && <span className="note" role="status">Copied</span>}
+                {copied?.copied === true && <span className="note" role="status">Copied</span>}
               </div>
+              {copied?.copied === false && <ManualCopy text={copied.text} label="Link to copy" />}
               <ErrorAlert error={copy.error} onDismiss={copy.clearError} />
               <ErrorAlert error={mail.error} onDismiss={mail.clearError} />
               <img className="qr" src={svgDataUrl(result.qrSvg)} alt="QR code of the link" width={200} height={200} />
