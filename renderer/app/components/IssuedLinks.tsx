@@ -64,9 +64,9 @@ export function IssuedLinks() {
     <section className="page" aria-labelledby="links-title">
       <h1 id="links-title" className="page__title">Issued links</h1>
       <input className="input" type="search" aria-label="Filter links" placeholder="Filter by VM, namespace, label or context" value={filter} onChange={(e) => setFilter(e.target.value)} />
-      <ErrorAlert error={load.error} />
-      <ErrorAlert error={copy.error} onDismiss={copy.clearError} />
-      <ErrorAlert error={revoke.error} onDismiss={revoke.clearError} />
+      <ErrorAlert error={load.error} attempt="load-links" />
+      <ErrorAlert error={copy.error} attempt="copy-link" onDismiss={copy.clearError} />
+      <ErrorAlert error={revoke.error} attempt="revoke-link" onDismiss={revoke.clearError} />
       {links === undefined && load.busy && <p className="placeholder" role="status">Loading issued links…</p>}
       {links !== undefined && links.length === 0 && <p className="placeholder">No links issued yet.</p>}
       {links !== undefined && links.length > 0 && shown.length === 0 && <p className="placeholder">No links match the filter.</p>}

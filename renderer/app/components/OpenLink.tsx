@@ -102,7 +102,7 @@ export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
           {inspect.busy && <span className="note" role="status">Reading the link…</span>}
         </div>
       </form>
-      <ErrorAlert error={inspect.error} onDismiss={inspect.clearError} />
+      <ErrorAlert error={inspect.error} attempt="read-link" onDismiss={inspect.clearError} />
       {inspected && (
         <section className="claims" aria-label="What the link claims">
           <p className="claims__notice">{CLAIM_NOTICE}</p>

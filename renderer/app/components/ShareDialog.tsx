@@ -5,7 +5,7 @@ import type { GatewayInfo, SharePermission, ShareRequest, ShareResult } from '..
 import { useClient } from '../client.tsx';
 import { describeGrant, formatInstant } from '../share/grant-wording.ts';
 import { checkLifetime, checkStart, LIFETIME_PRESETS, toLocalInput } from '../share/lifetime.ts';
-import { refusalWords } from '../share/permission-wording.ts';
+import { refusalAttempt } from '../share/permission-wording.ts';
 import { svgDataUrl } from '../share/svg-data-url.ts';
 import type { CopyOutcome } from '../../api/types.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
@@ -108,7 +108,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
     }
   };
 
-  const refusal = permission && refusalWords(permission);
+  const refusal = permission && !permission.allowed ? permission : undefined;
 
   const grant = result && describeGrant({
     name: result.issued.name, namespace: result.issued.namespace, from: result.issued.from, until: result.issued.until,
@@ -123,10 +123,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
       {load.busy && <p className="note" role="status">Asking the gateway what it enforces…</p>}
       {refusal ? (
         <>
-          <div className="alert alert--refusal" role="alert">
-            {refusal.heading !== undefined && <strong>{refusal.heading}</strong>}
-            <span>{refusal.reason}</span>
-          </div>
+          <ErrorAlert error={refusal.error} attempt={refusalAttempt(refusal.why)} />
           <div className="dialog__actions">
             <button type="button" className="button" onClick={onClose}>Close</button>
           </div>
@@ -134,8 +131,8 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
       ) : (
         <>
           {/* A check that could not be made is no answer: say so, and let main decide when signing. */}
-          <ErrorAlert error={check.error} />
-          <ErrorAlert error={load.error} />
+          <ErrorAlert error={check.error} attempt="check-share" />
+          <ErrorAlert error={load.error} attempt="find-gateway" />
           {result === undefined ? (
             <form className="form" onSubmit={(e) => void submit(e)}>
               <fieldset className="fieldset">
@@ -202,7 +199,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
                 <input className="input" value={label} maxLength={200} onChange={(e) => setLabel(e.target.value)} />
               </label>
               {share.busy && <p className="note" role="status">Signing…</p>}
-              <ErrorAlert error={share.error} />
+              <ErrorAlert error={share.error} attempt="share" />
               <div className="dialog__actions">
                 <button type="button" className="button" onClick={onClose}>Cancel</button>
                 {/* Still possible after a failed gateway lookup: main checks the permission to issue first and says so. */}
@@ -225,8 +222,8 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
                 {copied?.copied === true && <span className="note" role="status">Copied</span>}
               </div>
               {copied?.copied === false && <ManualCopy text={copied.text} label="Link to copy" />}
-              <ErrorAlert error={copy.error} onDismiss={copy.clearError} />
-              <ErrorAlert error={mail.error} onDismiss={mail.clearError} />
+              <ErrorAlert error={copy.error} attempt="copy-link" onDismiss={copy.clearError} />
+              <ErrorAlert error={mail.error} attempt="send-mail" onDismiss={mail.clearError} />
               <img className="qr" src={svgDataUrl(result.qrSvg)} alt="QR code of the link" width={200} height={200} />
               {!result.issued.canCopyAgain && <p className="note">This link is not stored: copy it now, or issue a new one later.</p>}
               <div className="dialog__actions">

@@ -98,7 +98,7 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
         </button>
       </div>
       {!row.running && <p className="note">The VM is not running: its console opens once it runs.</p>}
-      <ErrorAlert error={vnc.error} onDismiss={vnc.clearError} />
+      <ErrorAlert error={vnc.error} attempt="open-vnc-client" onDismiss={vnc.clearError} />
       {bridge && (
         <div className="bridge" role="region" aria-label="VNC client address">
           <p>Give your VNC client this address{bridge.password !== undefined ? ' and one-time password' : ''}:</p>
@@ -109,15 +109,15 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
           <button type="button" className="button button--small" disabled={closeBridge.busy} onClick={() => {
             void closeBridge.run(bridge.id).then((closed) => closed && setBridge(undefined));
           }}>Close bridge</button>
-          <ErrorAlert error={closeBridge.error} onDismiss={closeBridge.clearError} />
+          <ErrorAlert error={closeBridge.error} attempt="close-vnc-bridge" onDismiss={closeBridge.clearError} />
         </div>
       )}
       {row.running && (
         <figure className="thumbnail">
           {thumbnail.kind === 'loading' && <p className="note" role="status">Taking a screenshot…</p>}
           {thumbnail.kind === 'shown' && <img src={thumbnail.src} alt={`Screen of ${row.name}`} />}
-          {thumbnail.kind === 'forbidden' && <p className="note">No screenshot: {thumbnail.reason.message}</p>}
-          {thumbnail.kind === 'failed' && <ErrorAlert error={thumbnail.error} />}
+          {thumbnail.kind === 'forbidden' && <ErrorAlert error={thumbnail.reason} attempt="screenshot" tone="note" />}
+          {thumbnail.kind === 'failed' && <ErrorAlert error={thumbnail.error} attempt="screenshot" />}
           {thumbnail.kind !== 'forbidden' && (
             <button type="button" className="button button--small" disabled={thumbnail.kind === 'loading'} onClick={() => setRound((r) => r + 1)}>
               Refresh screenshot
