@@ -6,6 +6,7 @@
 import { expect, test } from '@playwright/test';
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { bridgePlatform } from '../../main/dev-bridge/platform.ts';
+import { buildGatewayLink } from '../../shared/links.ts';
 import { fakePlatform } from '../support/desktop-doubles.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
@@ -145,4 +146,23 @@ test('a viewer who may not take screenshots reads why in a sentence, the API ser
   await refusal.getByText('Details', { exact: true }).click();
   await expect(raw).toBeVisible();
   await expect(details.getByRole('img', { name: 'Screen of web-1' })).toHaveCount(0);
+});
+
+test('a console the link does not open says so, with the gateway’s reason only under Details', async ({ page }) => {
+  await openAs(page, 'operator');
+  // A link to web-1 pointed at db-1: the gateway refuses it with its own reason.
+  const token = await stack.harness.consoleToken({ name: 'web-1', duration: '15m' });
+  const link = buildGatewayLink({ gateway: stack.gatewayUrl, token, name: 'db-1', namespace: 'team-a', form: 'fragment' });
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Open link' }).click();
+  const main = page.getByRole('main');
+  await main.getByRole('textbox', { name: 'Link' }).fill(link);
+  await main.getByRole('button', { name: 'Open link' }).click();
+  await main.getByRole('region', { name: 'What the link claims' }).getByRole('button', { name: 'Connect' }).click();
+  const state = page.getByRole('alert').filter({ hasText: 'This link does not open this console' });
+  await expect(state).toBeVisible({ timeout: 15_000 });
+  const reason = state.locator('details p');
+  await expect(reason).toBeHidden();
+  expect((await reason.textContent())?.trim()).not.toBe('');
+  await state.getByText('Details', { exact: true }).click();
+  await expect(reason).toBeVisible();
 });
