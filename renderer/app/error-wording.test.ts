@@ -32,7 +32,6 @@ describe('explainError', () => {
     expect(explainError('screenshot', { code: 'forbidden' })).toBe('You may not take screenshots of this VM.');
     expect(explainError('list-vms', { code: 'forbidden' })).toBe('You may not list the VMs in this context.');
     expect(explainError('revoke-link', { code: 'forbidden' })).toBe('You may not revoke links in this cluster.');
-    expect(explainError('open-console', { code: 'forbidden' })).toBe('You may not open this console.');
     expect(explainError('console-openings', { code: 'forbidden' })).toBe("You may not read who opened this VM's console.");
   });
 

@@ -1,7 +1,8 @@
 // What a failure means for the person, in one sentence, from what they were
 // doing and the error's code. The API server's own text (`…is forbidden: User
 // "bob" cannot get resource…`) stays available behind "Details"; it is never
-// the only explanation.
+// the only explanation. A console that fails says so in its own states
+// (renderer/viewer/describe-state.ts).
 
 import type { DesktopError } from '../../shared/desktop-api.ts';
 
@@ -26,7 +27,6 @@ export type Attempt =
   | 'link-history'
   | 'console-openings'
   | 'read-link'
-  | 'open-console'
   | 'load-settings'
   | 'save-settings'
   | 'save-app-settings'
@@ -103,12 +103,6 @@ const WORDS: Record<Attempt, Words> = {
     doing: 'read the link',
     forbidden: 'You may not open this link.',
     say: { 'invalid-input': 'This is not a console link Gatepass can read.' },
-  },
-  'open-console': {
-    doing: 'open the console',
-    forbidden: 'You may not open this console.',
-    reaches: 'the gateway',
-    say: { 'not-found': 'This VM is not running, or no longer exists, so its console cannot be opened.' },
   },
   'load-settings': { doing: 'load the settings', forbidden: 'You may not read these settings.' },
   'save-settings': { doing: 'save the settings', forbidden: 'You may not change these settings.', say: { 'invalid-input': 'The settings were not saved: a value is not valid.' } },
