@@ -4,7 +4,7 @@
 // errors too, as `DesktopError`, so the renderer can say what went wrong.
 //
 // What never crosses: private keys, kubeconfig credentials, and tokens other than
-// inside a link the person is meant to hold (the link they just issued, or the one
+// inside a link the person is meant to hold (the link they just issued or copy again, or the one
 // they pasted).
 
 import type { ConsoleAuditRecord } from './console-audit.ts';
