@@ -3,7 +3,7 @@
 // on 127.0.0.1 with DesktopApi over a loopback websocket to the real main services,
 // settings and history in a fresh temporary profile unless --profile is given.
 // Prints exactly one JSON line on stdout when ready: {"ready":true,"url":"http://127.0.0.1:PORT/#bridge=TOKEN"}.
-// Platform: in-memory clipboard, openExternal and notifications only logged (stderr), no safeStorage.
+// Platform: copies and mails handed back to the page (its clipboard, its mailto:), notifications only logged (stderr), no safeStorage.
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

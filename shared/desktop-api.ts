@@ -4,7 +4,7 @@
 // errors too, as `DesktopError`, so the renderer can say what went wrong.
 //
 // What never crosses: private keys, kubeconfig credentials, and tokens other than
-// inside a link the person is meant to hold (the link they just issued, or the one
+// inside a link the person is meant to hold (the link they just issued or copy again, or the one
 // they pasted).
 
 import type { VmPowerAction } from './access-review.ts';
@@ -168,6 +168,16 @@ export type SharePermission =
 // --- VM power (issue 12, "VM power from the app")
 export type { VmPowerAction } from './access-review.ts';
 // --- end VM power
+// --- Copy and mail: who carries them out
+/**
+ * Electron's main writes the desktop's clipboard and opens the mail client itself
+ * (`delivered`). Main behind the development bridge reaches neither, so it hands the
+ * exact text or the `mailto:` URL back for the browser page to deliver. The renderer's
+ * client (renderer/api) carries a handover out, so views never learn which shell they run in.
+ */
+export type CopyHandover = { delivered: true } | { deliverInPage: { text: string } };
+export type MailHandover = { delivered: true } | { openInPage: string };
+// --- end copy and mail
 
 export interface ShareResult {
   issued: IssuedLink;
@@ -316,12 +326,12 @@ export interface DesktopApi {
   /** Whether shareConsole would be refused for this VM: the signing key, then the person's own console access. */
   checkSharePermission(context: string, namespace: string, name: string): Promise<SharePermission>;
   listIssuedLinks(): Promise<IssuedLink[]>;
-  /** Copies a remembered link to the clipboard (main holds it; the renderer never needs it again). */
-  copyIssuedLink(id: string): Promise<void>;
+  /** Copies a remembered link to the clipboard (main holds it; in Electron the renderer never needs it again). */
+  copyIssuedLink(id: string): Promise<CopyHandover>;
   revokeLink(id: string): Promise<IssuedLink>;
-  copyText(text: string): Promise<void>;
+  copyText(text: string): Promise<CopyHandover>;
   /** Opens the mail client with a message main builds from an issued link. */
-  sendByMail(id: string): Promise<void>;
+  sendByMail(id: string): Promise<MailHandover>;
 
   inspectLink(text: string): Promise<LinkSummary>;
   openConsole(target: ConsoleTarget, options: ConsoleOpenOptions): Promise<ConsoleTicket>;

@@ -3,7 +3,7 @@
 // and who used them (the gateway's audit Events), with a notification when
 // one is opened.
 import QRCode from 'qrcode';
-import type { DesktopApi, LinkOpened, ShareRequest, ShareResult } from '../../shared/desktop-api.ts';
+import type { CopyHandover, DesktopApi, LinkOpened, MailHandover, ShareRequest, ShareResult } from '../../shared/desktop-api.ts';
 import { START_BACKDATE_MS } from '../../shared/claims.ts';
 import { clockTime } from '../../shared/clock-time.ts';
 import { QR_SVG_OPTIONS } from '../../shared/qr-code.ts';
@@ -91,6 +91,13 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
     return { issued: record, link: issued.link, qrSvg };
   };
 
+  /** Electron copies itself; behind the development bridge the page's own clipboard must. */
+  const copy = async (text: string): Promise<CopyHandover> => {
+    if (platform.deliverIn === 'page') return { deliverInPage: { text } };
+    await platform.clipboard.writeText(text);
+    return { delivered: true };
+  };
+
   const api: LinksApi = {
     shareConsole: (request) => guarded(() => share(request)),
     checkSharePermission: (context, namespace, name) => guarded(() => {
@@ -98,7 +105,7 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
       return signer.checkCanShare(clientFor(known), settings.get(known).keySecret, { namespace: requireLabel(namespace, 'namespace'), name: requireLabel(name, 'name') });
     }),
     listIssuedLinks: () => guarded(() => history.list()),
-    copyIssuedLink: (id) => guarded(() => platform.clipboard.writeText(history.unseal(requireString(id, 'the link id')))),
+    copyIssuedLink: (id) => guarded(() => copy(history.unseal(requireString(id, 'the link id')))),
     revokeLink: (id) => guarded(async () => {
       const issued = history.get(requireString(id, 'the link id'));
       const gateway = await gatewayFor(knownContext(issued.context));
@@ -110,14 +117,17 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
       emitLinks();
       return revoked;
     }),
-    copyText: (text) => guarded(() => platform.clipboard.writeText(requireString(text, 'the text', MAX_LINK_TEXT))),
-    sendByMail: (id) => guarded(async () => {
+    copyText: (text) => guarded(() => copy(requireString(text, 'the text', MAX_LINK_TEXT))),
+    sendByMail: (id) => guarded(async (): Promise<MailHandover> => {
       const issued = history.get(requireString(id, 'the link id'));
       const link = history.unseal(issued.id);
       const what = `${issued.namespace}/${issued.name}${issued.options.viewOnly ? ' (view only)' : ''}`;
       const subject = `Console link for ${what}`;
       const body = `${issued.label ? `${issued.label}\n\n` : ''}Console of ${what}, valid until ${issued.until}${issued.options.singleUse ? ', for one use' : ''}:\n\n${link}\n`;
-      await platform.openExternal(`mailto:?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`);
+      const mailto = `mailto:?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`;
+      if (platform.deliverIn === 'page') return { openInPage: mailto };
+      await platform.openExternal(mailto);
+      return { delivered: true };
     }),
     getLinkActivity: () => guarded(() => activity.snapshot()),
     getLinkHistory: (id) => guarded(() => activity.history(history.get(requireString(id, 'the link id')))),

@@ -1,37 +1,34 @@
-// The Platform the development bridge gives main's services: an in-memory
-// clipboard, openExternal and notifications that are only recorded (and
-// reported on stderr), and no safeStorage — so, as on a desktop without a
-// keyring, issued links cannot be copied again and the UI says so. A page in a
-// browser cannot start a VNC client, so there is no vnc:// handler; the bridge
-// is the password-guarded loopback port, whose address and one-time password
-// any VNC client accepts.
+// The Platform the development bridge gives main's services. Main runs beside a
+// browser here, not on the person's desktop: copies and mails are handed back to
+// the page (`deliverIn: 'page'`), which uses the browser's clipboard and opens
+// the mailto: itself. Notifications are only recorded (and reported on stderr),
+// and there is no safeStorage — so, as on a desktop without a keyring, issued
+// links cannot be copied again and the UI says so. A page in a browser cannot
+// start a VNC client, so there is no vnc:// handler; the bridge is the
+// password-guarded loopback port, whose address and one-time password any VNC
+// client accepts.
 
 import type { Platform } from '../desktop-api-impl.ts';
 
 export interface BridgePlatform extends Platform {
-  readonly opened: readonly string[];
   readonly notifications: ReadonlyArray<{ title: string; body: string }>;
-  /** What was last copied, for tests and the e2e suite. */
-  clipboardText(): string;
 }
 
+const NO_DESKTOP = 'the development bridge cannot reach the desktop; the page copies and opens mail itself';
+
 export function bridgePlatform(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): BridgePlatform {
-  let clipboardText = '';
-  const opened: string[] = [];
   const notifications: Array<{ title: string; body: string }> = [];
   return {
-    opened,
+    deliverIn: 'page',
     notifications,
+    // Only the tray's quick-share writes here, and the bridge has no tray: a write is a bug, said loudly.
     clipboard: {
-      writeText: async (text) => {
-        clipboardText = text;
+      writeText: async () => {
+        throw new Error(NO_DESKTOP);
       },
     },
-    clipboardText: () => clipboardText,
-    async openExternal(url) {
-      opened.push(url);
-      // A mailto: carries the link (and its token) in its body: log only where it would go.
-      log(`dev-bridge: would open a ${new URL(url).protocol} link`);
+    async openExternal() {
+      throw new Error(NO_DESKTOP);
     },
     safeStorage: {
       isEncryptionAvailable: () => false,

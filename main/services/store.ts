@@ -16,6 +16,12 @@ export interface Platform {
   openExternal(url: string): Promise<void>;
   safeStorage: { isEncryptionAvailable(): boolean; encryptString(text: string): Buffer; decryptString(data: Buffer): string };
   notify(title: string, body: string): void;
+  /**
+   * `page`: main cannot reach the person's clipboard or mail client (the development bridge
+   * serves the app to a browser), so copies and mails are handed back for the page to deliver.
+   * Absent: main delivers them through `clipboard` and `openExternal` (Electron).
+   */
+  readonly deliverIn?: 'page';
   /** Absent: no handler to launch, default transport. */
   vncClient?: VncClientPlatform;
 }

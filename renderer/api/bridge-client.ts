@@ -8,7 +8,7 @@ import { desktopApiMethods } from '../../shared/desktop-api.ts';
 import type { ConsoleTicket, DesktopApi, DesktopApiMethod, DesktopError, DesktopEvent } from '../../shared/desktop-api.ts';
 import type { WebSocketLike } from '../viewer/channel.ts';
 import { encodeRequest, parseServerMessage } from '../../shared/bridge-protocol.ts';
-import type { RendererClient } from './types.ts';
+import type { ShellClient } from './types.ts';
 
 /** The part of a browser WebSocket the client uses. */
 export interface RpcSocket {
@@ -43,7 +43,7 @@ interface Pending {
   reject(error: DesktopError): void;
 }
 
-export function createBridgeClient(options: BridgeClientOptions): RendererClient {
+export function createBridgeClient(options: BridgeClientOptions): ShellClient {
   const openSocket = options.openSocket ?? ((url) => new WebSocket(url) as unknown as RpcSocket);
   const openConsoleSocket = options.openConsoleSocket ?? ((url) => {
     const socket = new WebSocket(url);

@@ -5,7 +5,7 @@ import { isDesktopError } from '../../shared/desktop-api.ts';
 import type { ConsoleTicket, DesktopClient, DesktopError } from '../../shared/desktop-api.ts';
 import { desktopApiMethods } from '../../shared/desktop-api.ts';
 import type { ConsolePorts } from './console-ports.ts';
-import type { RendererClient } from './types.ts';
+import type { ShellClient } from './types.ts';
 
 /** Whatever crossed the context bridge as a rejection, as the DesktopError main meant. */
 export function asDesktopError(reason: unknown): DesktopError {
@@ -14,7 +14,7 @@ export function asDesktopError(reason: unknown): DesktopError {
   return { code: 'internal', message: message || 'The app failed without saying why.' };
 }
 
-export function createElectronClient(gatepass: DesktopClient, ports: ConsolePorts): RendererClient {
+export function createElectronClient(gatepass: DesktopClient, ports: ConsolePorts): ShellClient {
   const client: Record<string, unknown> = {};
   for (const method of desktopApiMethods) {
     const call = gatepass[method] as (...args: unknown[]) => Promise<unknown>;

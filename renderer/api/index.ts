@@ -6,9 +6,10 @@ import { createBridgeClient } from './bridge-client.ts';
 import { bridgeEndpoints, bridgeTokenFromHash } from '../../shared/bridge-protocol.ts';
 import { ConsolePorts } from './console-ports.ts';
 import { createElectronClient } from './electron-client.ts';
-import type { RendererClient } from './types.ts';
+import { browserHands, withPageDelivery } from './page-delivery.ts';
+import type { RendererClient, ShellClient } from './types.ts';
 
-export type { RendererClient } from './types.ts';
+export type { CopyOutcome, RendererClient } from './types.ts';
 export { asDesktopError } from './electron-client.ts';
 
 const TOKEN_KEY = 'gatepass.bridgeToken';
@@ -21,6 +22,10 @@ export function desktopClient(): RendererClient {
 }
 
 function createClient(): RendererClient {
+  return withPageDelivery(createShellClient(), browserHands(window));
+}
+
+function createShellClient(): ShellClient {
   if (window.gatepass) {
     const ports = new ConsolePorts();
     ports.listen(window as unknown as Parameters<ConsolePorts['listen']>[0], window);

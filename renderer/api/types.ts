@@ -1,12 +1,23 @@
 import type { ConsoleTicket, DesktopClient } from '../../shared/desktop-api.ts';
 import type { WebSocketLike } from '../viewer/channel.ts';
+import type { CopyOutcome } from './page-delivery.ts';
 
-/** What the app uses: the contract, its events, and the byte channel of an opened console. */
-export interface RendererClient extends DesktopClient {
+export type { CopyOutcome } from './page-delivery.ts';
+
+/** What a shell (the Electron preload, the development bridge) gives the page: the contract, its events, console channels. */
+export interface ShellClient extends DesktopClient {
   /** The console's bytes as noVNC's channel; pass it to ConsoleViewer's `connect`. */
   consoleChannel(ticket: ConsoleTicket): WebSocketLike;
   /** Main's notifications reach the desktop itself (Electron); otherwise the page shows them in-app. */
   readonly systemNotifications: boolean;
+}
+
+/** What the app uses: the shell's client with copies and mails carried out whichever shell it is (renderer/api/page-delivery). */
+export interface RendererClient extends Omit<ShellClient, 'copyText' | 'copyIssuedLink' | 'sendByMail'> {
+  copyText(text: string): Promise<CopyOutcome>;
+  /** The remembered link to the clipboard; its text reaches the page only where main cannot copy it itself. */
+  copyIssuedLink(id: string): Promise<CopyOutcome>;
+  sendByMail(id: string): Promise<void>;
 }
 
 declare global {

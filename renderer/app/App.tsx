@@ -135,9 +135,9 @@ export function App() {
             <button type="button" className="button" onClick={() => setWaitingLink(undefined)}>Dismiss</button>
           </div>
         )}
-        <ErrorAlert error={start.error} />
-        <ErrorAlert error={switchContext.error} onDismiss={switchContext.clearError} />
-        <ErrorAlert error={favourite.error} onDismiss={favourite.clearError} />
+        <ErrorAlert error={start.error} attempt="load-contexts" />
+        <ErrorAlert error={switchContext.error} attempt="switch-context" onDismiss={switchContext.clearError} />
+        <ErrorAlert error={favourite.error} attempt="save-favourite" onDismiss={favourite.clearError} />
         {start.busy && contexts === undefined && <p className="placeholder" role="status">Reading the kubeconfig…</p>}
         {content}
         {view === 'vms' && ownConsole && (

@@ -10,13 +10,19 @@ export interface StatePanelProps {
   onAction?: (action: ConsoleAction) => void;
 }
 
-/** A console state as a person reads it: a headline, why, and what to do next. */
+/** A console state as a person reads it: a headline, why, what to do next, and the other end's own words under Details. */
 export function StatePanel({ description, onAction }: StatePanelProps) {
-  const { title, detail, role, actions } = description;
+  const { title, detail, role, actions, reason } = description;
   return (
     <div className={`console-state console-state--${role}`} role={role}>
       <p className="console-state__title">{title}</p>
       {detail !== undefined && <p className="console-state__detail">{detail}</p>}
+      {reason !== undefined && (
+        <details className="console-state__reason">
+          <summary>Details</summary>
+          <p>{reason}</p>
+        </details>
+      )}
       {onAction !== undefined && actions.length > 0 && (
         <div className="console-state__actions">
           {actions.map((action) => (

@@ -47,7 +47,18 @@ describe('describeState', () => {
     expect(expired.actions).toEqual([]);
   });
 
-  it('shows the gateway detail when there is one', () => {
-    expect(describeState({ kind: 'forbidden', detail: 'only web-1' }, options).detail).toBe('only web-1');
+  it('keeps the gateway’s or the cluster’s own words for Details, never as the explanation', () => {
+    for (const state of [
+      { kind: 'forbidden', detail: 'only web-1' },
+      { kind: 'no-link', detail: 'only web-1' },
+      { kind: 'disconnected', detail: 'only web-1' },
+      { kind: 'expired', detail: 'only web-1' },
+      { kind: 'not-yet-valid', from: undefined, detail: 'only web-1' },
+    ] as const) {
+      const description = describeState(state, options);
+      expect(description.reason, state.kind).toBe('only web-1');
+      expect(description.detail ?? '', state.kind).not.toContain('only web-1');
+    }
+    expect(describeState({ kind: 'forbidden', detail: undefined }, options)).not.toHaveProperty('reason');
   });
 });

@@ -11,6 +11,8 @@ export interface StateDescription {
   /** `alert` interrupts a screen reader; used when something went wrong. */
   role: 'status' | 'alert';
   actions: readonly ConsoleAction[];
+  /** The gateway's or the cluster's own words for why (a close reason): shown under "Details", never as the explanation. */
+  reason?: string;
 }
 
 export interface DescribeOptions {
@@ -40,13 +42,14 @@ export function describeState(state: ConsoleState, options: DescribeOptions): St
       return {
         title: 'This link is not valid yet',
         detail: state.from === undefined
-          ? state.detail ?? 'Try again later.'
+          ? 'Try again later.'
           : `It is valid from ${options.formatTime(state.from)}. The console opens by itself then.`,
         role: 'alert',
         actions: ['reconnect'],
+        ...reasonOf(state.detail),
       };
     case 'expired':
-      return { title: 'This link has expired', detail: state.detail ?? 'Ask the person who sent it for a new one.', role: 'alert', actions: [] };
+      return { title: 'This link has expired', detail: 'Ask the person who sent it for a new one.', role: 'alert', actions: [], ...reasonOf(state.detail) };
     case 'in-use':
       return {
         title: 'Someone else is using this console',
@@ -57,15 +60,18 @@ export function describeState(state: ConsoleState, options: DescribeOptions): St
     case 'not-running':
       return { title: 'The VM is not running', detail: 'Start the VM, then reconnect.', role: 'alert', actions: ['reconnect'] };
     case 'forbidden':
-      return { title: 'This link does not open this console', detail: state.detail, role: 'alert', actions: [] };
+      return { title: 'This link does not open this console', detail: undefined, role: 'alert', actions: [], ...reasonOf(state.detail) };
     case 'no-link':
       return {
         title: 'No valid link for this console',
-        detail: state.detail ?? 'Open the link you were given again.',
+        detail: 'Open the link you were given again.',
         role: 'alert',
         actions: ['reconnect'],
+        ...reasonOf(state.detail),
       };
     case 'disconnected':
-      return { title: 'The console closed', detail: state.detail, role: 'alert', actions: ['reconnect'] };
+      return { title: 'The console closed', detail: undefined, role: 'alert', actions: ['reconnect'], ...reasonOf(state.detail) };
   }
 }
+
+const reasonOf = (reason: string | undefined): { reason?: string } => (reason === undefined ? {} : { reason });

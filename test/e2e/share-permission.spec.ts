@@ -48,8 +48,12 @@ test('the share dialog for a console the issuer may not open says why before any
 
   const refusal = dialog.getByRole('alert');
   await expect(refusal).toContainText("You may not open this VM's console, so you cannot share it.", { timeout: 15_000 });
-  await expect(refusal).toContainText('The API server does not let you (context "issuer-limited") get virtualmachineinstances/vnc of "build-7" in namespace "team-b"');
-  await expect(refusal).toContainText('kubectl auth can-i get virtualmachineinstances.subresources.kubevirt.io/build-7 --subresource=vnc -n team-b');
+  // Main's reason, with what to ask kubectl, under Details.
+  const reason = refusal.getByText('the API server does not let you (context "issuer-limited") get virtualmachineinstances/vnc of "build-7" in namespace "team-b"');
+  await expect(reason).toBeHidden();
+  await refusal.getByText('Details', { exact: true }).click();
+  await expect(reason).toBeVisible();
+  await expect(reason).toContainText('kubectl auth can-i get virtualmachineinstances.subresources.kubevirt.io/build-7 --subresource=vnc -n team-b');
   // Words, not a raw API answer.
   await expect(refusal).not.toContainText('SelfSubjectAccessReview');
   await expect(refusal).not.toContainText('{');

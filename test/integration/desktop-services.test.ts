@@ -145,9 +145,28 @@ describe('issuing links', () => {
     const token = parseLink(result.link).token;
     expect(JSON.stringify([...store.data])).not.toContain(token);
     expect(JSON.stringify([...store.data])).not.toContain(token.split('.')[2]);
-    await api.copyIssuedLink(result.issued.id);
+    expect(await api.copyIssuedLink(result.issued.id)).toEqual({ delivered: true });
     expect(fakes.clipboard.at(-1)).toBe(result.link);
     expect((await api.listIssuedLinks()).map((l) => l.id)).toContain(result.issued.id);
+  });
+
+  it('hands copies and mails to the page where main cannot reach the desktop (the development bridge)', async () => {
+    const doubles = fakePlatform(true);
+    const paged = createDesktopApi({ platform: { ...doubles.platform, deliverIn: 'page' }, store: memoryStore(), kubeconfigPaths: [harness.cluster.kubeconfigPath], env: {}, loginPath: async () => undefined });
+    try {
+      const result = await paged.shareConsole({ context: 'operator', namespace: 'team-a', name: 'db-1', duration: '5m', label: 'for Ann' });
+      expect(await paged.copyText(result.link)).toEqual({ deliverInPage: { text: result.link } });
+      expect(await paged.copyIssuedLink(result.issued.id)).toEqual({ deliverInPage: { text: result.link } });
+      const mail = await paged.sendByMail(result.issued.id);
+      if (!('openInPage' in mail)) throw new Error(`expected a mailto: for the page, got ${JSON.stringify(mail)}`);
+      const query = new URLSearchParams(mail.openInPage.replace(/^mailto:\?/, ''));
+      expect(query.get('subject')).toBe('Console link for team-a/db-1');
+      expect(query.get('body')!.split('\n')).toContain(result.link);
+      expect(doubles.clipboard).toEqual([]);
+      expect(doubles.opened).toEqual([]);
+    } finally {
+      await paged.dispose();
+    }
   });
 
   it('keeps no link when secure storage is unavailable', async () => {

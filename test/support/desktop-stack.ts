@@ -32,6 +32,8 @@ export interface DesktopStackOptions {
   cluster?: StartClusterOptions;
   inventory?: CreateDesktopApiOptions['inventory'];
   linkActivity?: CreateDesktopApiOptions['linkActivity'];
+  /** In place of the bridge's own platform, e.g. one with a keychain stand-in so links can be copied again. */
+  platform?: BridgePlatform;
 }
 
 /** Fails with the command to run when the renderer has not been built. */
@@ -51,7 +53,7 @@ export async function startDesktopStack(options: DesktopStackOptions = {}): Prom
   try {
     harness.cluster.objects.put(gatepassConfigMap(gatewayUrl));
     const conf = new Conf<Record<string, unknown>>({ cwd: profile, configName: 'gatepass' });
-    const platform = bridgePlatform(() => undefined);
+    const platform = options.platform ?? bridgePlatform(() => undefined);
     api = createDesktopApi({
       platform,
       store: { get: (key) => conf.get(key), set: (key, value) => conf.set(key, value), delete: (key) => conf.delete(key) },

@@ -4,7 +4,7 @@ import { useClient } from '../client.tsx';
 import { asDesktopError } from '../errors.ts';
 import { openingLine, scopeProblem } from '../links/activity-wording.ts';
 import { formatInstant } from '../share/grant-wording.ts';
-import { ErrorAlert } from './ErrorAlert.tsx';
+import { ErrorAlert, ErrorDetails } from './ErrorAlert.tsx';
 
 export interface ConsoleOpeningsProps {
   context: string;
@@ -41,8 +41,9 @@ export function ConsoleOpenings({ context, namespace, name }: ConsoleOpeningsPro
   return (
     <section className="openings" aria-label="Recent console openings">
       <h3 className="section-title">Recent console openings</h3>
-      <ErrorAlert error={error} />
+      <ErrorAlert error={error} attempt="console-openings" />
       {problem !== undefined && <p className="note">{problem}</p>}
+      {problem !== undefined && <ErrorDetails error={openings?.scope.error} />}
       {problem === undefined && openings?.scope.state === 'loading' && <p className="note" role="status">Reading who used the console…</p>}
       {problem === undefined && openings?.scope.state !== 'loading' && openings?.openings.length === 0 && <p className="note">No console link opened it lately.</p>}
       {openings !== undefined && openings.openings.length > 0 && (

@@ -1,5 +1,6 @@
 import type { ContextInfo } from '../../../shared/desktop-api.ts';
 import { connectionLabel } from '../context/contexts.ts';
+import { ErrorAlert } from './ErrorAlert.tsx';
 
 export interface ContextSwitcherProps {
   contexts: readonly ContextInfo[] | undefined;
@@ -20,10 +21,10 @@ export function ContextSwitcher({ contexts, selected, busy, onSelect }: ContextS
           {contexts?.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
         </select>
       </label>
-      {current && (
-        <span className={`connection connection--${current.state}`} role={current.state === 'error' ? 'alert' : 'status'}>
-          {connectionLabel(current)}
-        </span>
+      {current?.state === 'error' ? (
+        <ErrorAlert error={current.error ?? { code: 'internal', message: 'The connection failed without a reason.' }} attempt="connect-context" />
+      ) : current && (
+        <span className={`connection connection--${current.state}`} role="status">{connectionLabel(current)}</span>
       )}
       {current && <span className="note context-switcher__server" title={current.server}>{current.cluster} · {current.user}</span>}
     </div>

@@ -4,7 +4,9 @@ import { useClient } from '../client.tsx';
 import { activitySummary, usesLeftText } from '../links/activity-wording.ts';
 import { anyCounting, filterLinks, linkCountdown, linkStatus } from '../links/issued-links.ts';
 import { describeGrant, formatInstant } from '../share/grant-wording.ts';
+import type { CopyOutcome } from '../../api/types.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
+import { ManualCopy } from './ManualCopy.tsx';
 import { LinkHistory } from './LinkHistory.tsx';
 import { useAction } from './use-action.ts';
 
@@ -16,14 +18,11 @@ export function IssuedLinks() {
   const [now, setNow] = useState(() => Date.now());
   const [gateways, setGateways] = useState<Record<string, GatewayInfo>>({});
   const [confirming, setConfirming] = useState<string | undefined>();
-  const [copied, setCopied] = useState<string | undefined>();
+  const [copied, setCopied] = useState<{ id: string; outcome: CopyOutcome } | undefined>();
   const [activity, setActivity] = useState<Record<string, IssuedLinkActivity>>({});
   const [opened, setOpened] = useState<string | undefined>();
   const load = useAction(() => client.listIssuedLinks());
-  const copy = useAction(async (id: string) => {
-    await client.copyIssuedLink(id);
-    return id;
-  });
+  const copy = useAction(async (id: string) => ({ id, outcome: await client.copyIssuedLink(id) }));
   const revoke = useAction((id: string) => client.revokeLink(id));
 
   const loadRun = load.run;
@@ -65,9 +64,9 @@ export function IssuedLinks() {
     <section className="page" aria-labelledby="links-title">
       <h1 id="links-title" className="page__title">Issued links</h1>
       <input className="input" type="search" aria-label="Filter links" placeholder="Filter by VM, namespace, label or context" value={filter} onChange={(e) => setFilter(e.target.value)} />
-      <ErrorAlert error={load.error} />
-      <ErrorAlert error={copy.error} onDismiss={copy.clearError} />
-      <ErrorAlert error={revoke.error} onDismiss={revoke.clearError} />
+      <ErrorAlert error={load.error} attempt="load-links" />
+      <ErrorAlert error={copy.error} attempt="copy-link" onDismiss={copy.clearError} />
+      <ErrorAlert error={revoke.error} attempt="revoke-link" onDismiss={revoke.clearError} />
       {links === undefined && load.busy && <p className="placeholder" role="status">Loading issued links…</p>}
       {links !== undefined && links.length === 0 && <p className="placeholder">No links issued yet.</p>}
       {links !== undefined && links.length > 0 && shown.length === 0 && <p className="placeholder">No links match the filter.</p>}
@@ -97,8 +96,8 @@ export function IssuedLinks() {
                   {historyShown ? 'Hide history' : 'History'}
                 </button>
                 {link.canCopyAgain ? (
-                  <button type="button" className="button button--small" disabled={copy.busy} onClick={() => void copy.run(link.id).then((id) => id && setCopied(id))}>
-                    {copied === link.id ? 'Copied' : 'Copy link again'}
+                  <button type="button" className="button button--small" disabled={copy.busy} onClick={() => void copy.run(link.id).then(setCopied)}>
+                    {copied?.id === link.id && copied.outcome.copied ? 'Copied' : 'Copy link again'}
                   </button>
                 ) : (
                   <span className="note">Stored without its token; issue a new link</span>
@@ -118,6 +117,7 @@ export function IssuedLinks() {
                   <button type="button" className="button button--small" onClick={() => setConfirming(link.id)}>Revoke</button>
                 ))}
               </div>
+              {copied?.id === link.id && !copied.outcome.copied && <ManualCopy text={copied.outcome.text} label={`Link to ${link.name}`} />}
               {historyShown && <LinkHistory id={`history-${link.id}`} link={link} activity={activity[link.id]} now={now} />}
             </li>
           );

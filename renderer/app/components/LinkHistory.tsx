@@ -5,7 +5,7 @@ import { useClient } from '../client.tsx';
 import { FOLLOW_AFTER_EXPIRY_MS } from '../../../shared/link-activity.ts';
 import { historyLine, scopeProblem, TOO_OLD } from '../links/activity-wording.ts';
 import { formatInstant } from '../share/grant-wording.ts';
-import { ErrorAlert } from './ErrorAlert.tsx';
+import { ErrorAlert, ErrorDetails } from './ErrorAlert.tsx';
 
 export interface LinkHistoryProps {
   id: string;
@@ -40,8 +40,9 @@ export function LinkHistory({ id, link, activity, now }: LinkHistoryProps) {
   const problem = activity === undefined && now - Date.parse(link.until) > FOLLOW_AFTER_EXPIRY_MS ? TOO_OLD : scopeProblem(activity?.scope);
   return (
     <section id={id} className="link-history" aria-label={`History of the link to ${link.name}`}>
-      <ErrorAlert error={error} />
+      <ErrorAlert error={error} attempt="link-history" />
       {problem !== undefined && <p className="note">{problem}</p>}
+      {problem !== undefined && <ErrorDetails error={activity?.scope?.error} />}
       {problem === undefined && records !== undefined && records.length === 0 && <p className="note">Nothing recorded: nobody has tried this link yet.</p>}
       {records !== undefined && records.length > 0 && (
         <table className="link-history__table">

@@ -106,7 +106,7 @@ export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
           {inspect.busy && <span className="note" role="status">Reading the link…</span>}
         </div>
       </form>
-      <ErrorAlert error={inspect.error} onDismiss={inspect.clearError} />
+      <ErrorAlert error={inspect.error} attempt="read-link" onDismiss={inspect.clearError} />
       {inspected && (
         <section className="claims" aria-label="What the link claims">
           <p className="claims__notice">{CLAIM_NOTICE}</p>
@@ -121,7 +121,7 @@ export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
               {vnc.opening.busy ? 'Opening…' : 'Open in VNC client'}
             </button>
           </div>
-          <ErrorAlert error={vnc.opening.error} onDismiss={vnc.opening.clearError} />
+          <ErrorAlert error={vnc.opening.error} attempt="open-vnc-client" onDismiss={vnc.opening.clearError} />
           {vnc.bridge && <VncBridgePanel bridge={vnc.bridge} onClosed={vnc.forget} />}
         </section>
       )}

@@ -69,7 +69,7 @@ export function Settings({ context, appSettings, onAppSettings }: SettingsProps)
       <h2 className="section-title">Cluster {context === undefined ? '' : `(context ${context})`}</h2>
       {context === undefined && <p className="placeholder">Choose a context first.</p>}
       {load.busy && <p className="note" role="status">Loading settings…</p>}
-      <ErrorAlert error={load.error} />
+      <ErrorAlert error={load.error} attempt="load-settings" />
       {form && (
         <form className="form" onSubmit={(e) => void submit(e)}>
           {text('gatewayURL', 'Gateway URL', 'empty: discover it from the cluster')}
@@ -88,7 +88,7 @@ export function Settings({ context, appSettings, onAppSettings }: SettingsProps)
             <input type="checkbox" checked={form.defaultSingleUse} onChange={(e) => edit({ defaultSingleUse: e.target.checked })} />
             Single use by default
           </label>
-          <ErrorAlert error={save.error} />
+          <ErrorAlert error={save.error} attempt="save-settings" />
           <div className="form__actions">
             <button type="submit" className="button button--primary" disabled={save.busy}>{save.busy ? 'Saving…' : 'Save cluster settings'}</button>
             {saved && <span className="note" role="status">Saved</span>}
@@ -98,7 +98,7 @@ export function Settings({ context, appSettings, onAppSettings }: SettingsProps)
       <h2 className="section-title">App</h2>
       {appSettings && appChoice(appSettings, 'closeToTray', 'Closing the window keeps Gatepass in the tray')}
       {appSettings && appChoice(appSettings, 'notifyLinkOpened', 'Tell me when a link I issued is opened')}
-      <ErrorAlert error={saveApp.error} onDismiss={saveApp.clearError} />
+      <ErrorAlert error={saveApp.error} attempt="save-app-settings" onDismiss={saveApp.clearError} />
     </section>
   );
 }

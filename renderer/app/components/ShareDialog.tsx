@@ -5,8 +5,10 @@ import type { GatewayInfo, SharePermission, ShareRequest, ShareResult } from '..
 import { useClient } from '../client.tsx';
 import { describeGrant, formatInstant } from '../share/grant-wording.ts';
 import { checkLifetime, checkStart, LIFETIME_PRESETS, toLocalInput } from '../share/lifetime.ts';
-import { refusalWords } from '../share/permission-wording.ts';
+import { refusalAttempt } from '../share/permission-wording.ts';
+import type { CopyOutcome } from '../../api/types.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
+import { ManualCopy } from './ManualCopy.tsx';
 import { QrCode } from './QrCode.tsx';
 import { useAction } from './use-action.ts';
 
@@ -39,7 +41,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
   const [label, setLabel] = useState('');
   const [problem, setProblem] = useState<{ field: 'lifetime' | 'start'; message: string } | undefined>();
   const [result, setResult] = useState<ShareResult | undefined>();
-  const [copied, setCopied] = useState(false);
+  const [copied, setCopied] = useState<CopyOutcome | undefined>();
   const [permission, setPermission] = useState<SharePermission | undefined>();
   // Asked as the dialog opens, so a refusal is said before anything is filled in; main checks again when signing.
   const check = useAction(() => client.checkSharePermission(context, namespace, name));
@@ -56,10 +58,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
       throw error;
     }
   });
-  const copy = useAction(async (text: string) => {
-    await client.copyText(text);
-    return true;
-  });
+  const copy = useAction((text: string) => client.copyText(text));
   const mail = useAction((id: string) => client.sendByMail(id));
 
   useEffect(() => {
@@ -105,11 +104,11 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
     });
     if (issued) {
       setResult(issued);
-      setCopied(false);
+      setCopied(undefined);
     }
   };
 
-  const refusal = permission && refusalWords(permission);
+  const refusal = permission && !permission.allowed ? permission : undefined;
 
   const grant = result && describeGrant({
     name: result.issued.name, namespace: result.issued.namespace, from: result.issued.from, until: result.issued.until,
@@ -124,10 +123,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
       {load.busy && <p className="note" role="status">Asking the gateway what it enforces…</p>}
       {refusal ? (
         <>
-          <div className="alert alert--refusal" role="alert">
-            {refusal.heading !== undefined && <strong>{refusal.heading}</strong>}
-            <span>{refusal.reason}</span>
-          </div>
+          <ErrorAlert error={refusal.error} attempt={refusalAttempt(refusal.why)} />
           <div className="dialog__actions">
             <button type="button" className="button" onClick={onClose}>Close</button>
           </div>
@@ -135,8 +131,8 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
       ) : (
         <>
           {/* A check that could not be made is no answer: say so, and let main decide when signing. */}
-          <ErrorAlert error={check.error} />
-          <ErrorAlert error={load.error} />
+          <ErrorAlert error={check.error} attempt="check-share" />
+          <ErrorAlert error={load.error} attempt="find-gateway" />
           {result === undefined ? (
             <form className="form" onSubmit={(e) => void submit(e)}>
               <fieldset className="fieldset">
@@ -203,7 +199,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
                 <input className="input" value={label} maxLength={200} onChange={(e) => setLabel(e.target.value)} />
               </label>
               {share.busy && <p className="note" role="status">Signing…</p>}
-              <ErrorAlert error={share.error} />
+              <ErrorAlert error={share.error} attempt="share" />
               <div className="dialog__actions">
                 <button type="button" className="button" onClick={onClose}>Cancel</button>
                 {/* Still possible after a failed gateway lookup: main checks the permission to issue first and says so. */}
@@ -219,14 +215,15 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
                 <input className="input input--mono" readOnly value={result.link} onFocus={(e) => e.target.select()} />
               </label>
               <div className="dialog__actions dialog__actions--start">
-                <button type="button" className="button button--primary" disabled={copy.busy} onClick={() => void copy.run(result.link).then((ok) => ok && setCopied(true))}>
+                <button type="button" className="button button--primary" disabled={copy.busy} onClick={() => void copy.run(result.link).then(setCopied)}>
                   Copy link
                 </button>
                 <button type="button" className="button" disabled={mail.busy} onClick={() => void mail.run(result.issued.id)}>Send by mail</button>
-                {copied && <span className="note" role="status">Copied</span>}
+                {copied?.copied === true && <span className="note" role="status">Copied</span>}
               </div>
-              <ErrorAlert error={copy.error} onDismiss={copy.clearError} />
-              <ErrorAlert error={mail.error} onDismiss={mail.clearError} />
+              {copied?.copied === false && <ManualCopy text={copied.text} label="Link to copy" />}
+              <ErrorAlert error={copy.error} attempt="copy-link" onDismiss={copy.clearError} />
+              <ErrorAlert error={mail.error} attempt="send-mail" onDismiss={mail.clearError} />
               <QrCode svg={result.qrSvg} />
               {!result.issued.canCopyAgain && <p className="note">This link is not stored: copy it now, or issue a new one later.</p>}
               <div className="dialog__actions">

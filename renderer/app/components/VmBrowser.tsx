@@ -178,7 +178,7 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged, onPow
       {scope?.kind === 'namespace' && (
         <p className="notice" role="note">Showing namespace {scope.namespace} only: you may not list VMs cluster-wide</p>
       )}
-      {status.state === 'error' && <ErrorAlert error={status.error ?? { code: 'internal', message: 'The VM list stopped updating.' }} />}
+      {status.state === 'error' && <ErrorAlert error={status.error ?? { code: 'internal', message: 'The VM list stopped updating.' }} attempt="list-vms" />}
       {loading ? (
         <p className="placeholder" role="status">Loading virtual machines…</p>
       ) : store.rows.size === 0 && status.state !== 'error' ? (

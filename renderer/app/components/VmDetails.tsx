@@ -83,14 +83,14 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
       </div>
       <VmPowerControls context={context} row={row} request={powerRequest} />
       {!row.running && <p className="note">The VM is not running: its console opens once it runs.</p>}
-      <ErrorAlert error={vnc.opening.error} onDismiss={vnc.opening.clearError} />
+      <ErrorAlert error={vnc.opening.error} attempt="open-vnc-client" onDismiss={vnc.opening.clearError} />
       {vnc.bridge && <VncBridgePanel bridge={vnc.bridge} onClosed={vnc.forget} />}
       {row.running && (
         <figure className="thumbnail">
           {thumbnail.kind === 'loading' && <p className="note" role="status">Taking a screenshot…</p>}
           {thumbnail.kind === 'shown' && <img src={thumbnail.src} alt={`Screen of ${row.name}`} />}
-          {thumbnail.kind === 'forbidden' && <p className="note">No screenshot: {thumbnail.reason.message}</p>}
-          {thumbnail.kind === 'failed' && <ErrorAlert error={thumbnail.error} />}
+          {thumbnail.kind === 'forbidden' && <ErrorAlert error={thumbnail.reason} attempt="screenshot" tone="note" />}
+          {thumbnail.kind === 'failed' && <ErrorAlert error={thumbnail.error} attempt="screenshot" />}
           {thumbnail.kind !== 'forbidden' && (
             <button type="button" className="button button--small" disabled={thumbnail.kind === 'loading'} onClick={() => setRound((r) => r + 1)}>
               Refresh screenshot

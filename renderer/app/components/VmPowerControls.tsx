@@ -43,7 +43,7 @@ export function VmPowerControls({ context, row, request }: VmPowerControlsProps)
         </button>
       ))}
       {power.pending && <p className="note power__progress" role="status">{POWER_PROGRESS[power.pending.action]}</p>}
-      <ErrorAlert error={power.error} onDismiss={power.clearError} />
+      <ErrorAlert error={power.error} attempt="power-vm" onDismiss={power.clearError} />
       {confirming && text && (
         <ConfirmDialog
           title={text.title}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { VncBridge } from '../../../shared/desktop-api.ts';
 import { formatInstant } from '../share/grant-wording.ts';
 import { useClient } from '../client.tsx';
@@ -15,10 +15,13 @@ export interface VncBridgePanelProps {
 /** Where a VNC client connects: the address, the one-time password, copy buttons, a launch where the desktop has a vnc:// handler. */
 export function VncBridgePanel({ bridge, onClosed }: VncBridgePanelProps) {
   const client = useClient();
-  const [copied, setCopied] = useState<'address' | 'password' | undefined>();
+  const [copied, setCopied] = useState<{ what: 'address' | 'password'; byHand: boolean } | undefined>();
+  const inputs = useRef<Partial<Record<'address' | 'password', HTMLInputElement | null>>>({});
   const copy = useAction(async (what: 'address' | 'password', text: string) => {
-    await client.copyText(text);
-    return what;
+    const outcome = await client.copyText(text);
+    // Where the page may not write the clipboard, the field is selected for Ctrl+C instead.
+    if (!outcome.copied) inputs.current[what]?.select();
+    return { what, byHand: !outcome.copied };
   });
   const launch = useAction(() => client.launchVncClient(bridge.id));
   const close = useAction(async () => {
@@ -38,12 +41,12 @@ export function VncBridgePanel({ bridge, onClosed }: VncBridgePanelProps) {
 
   const field = (what: 'address' | 'password', label: string, value: string) => (
     <div className="bridge__field">
-      <input className="input input--mono" readOnly aria-label={label} value={value} onFocus={(e) => e.target.select()} />
+      <input ref={(input) => void (inputs.current[what] = input)} className="input input--mono" readOnly aria-label={label} value={value} onFocus={(e) => e.target.select()} />
       <button type="button" className="button button--small" disabled={copy.busy}
         onClick={() => void copy.run(what, value).then((done) => done && setCopied(done))}>
         Copy {what}
       </button>
-      {copied === what && <span className="note" role="status">Copied</span>}
+      {copied?.what === what && <span className="note" role="status">{copied.byHand ? 'Selected: press Ctrl+C to copy' : 'Copied'}</span>}
     </div>
   );
 
@@ -66,7 +69,7 @@ export function VncBridgePanel({ bridge, onClosed }: VncBridgePanelProps) {
       </p>
       <button type="button" className="button button--small" disabled={close.busy}
         onClick={() => void close.run().then((closed) => closed && onClosed())}>Close bridge</button>
-      <ErrorAlert error={copy.error ?? launch.error ?? close.error} onDismiss={() => {
+      <ErrorAlert error={copy.error ?? launch.error ?? close.error} attempt="use-vnc-bridge" onDismiss={() => {
         copy.clearError();
         launch.clearError();
         close.clearError();

@@ -57,7 +57,7 @@ export function StartVmOffer({ context, namespace, name, console: state, onRunni
         }}>Start VM</button>
       )}
       {(power.pending !== undefined || (starting && power.error === undefined)) && <span className="note" role="status">Starting…</span>}
-      <ErrorAlert error={power.error} onDismiss={() => {
+      <ErrorAlert error={power.error} attempt="power-vm" onDismiss={() => {
         power.clearError();
         setStarting(false);
       }} />

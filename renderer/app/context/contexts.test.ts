@@ -23,8 +23,8 @@ describe('pickContext', () => {
 });
 
 describe('connectionLabel', () => {
-  it('shows the error message of a failed context', () => {
-    expect(connectionLabel(context('a', { state: 'error', error: { code: 'unauthorized', message: 'token expired' } }))).toBe('token expired');
+  it('labels a failed context without the raw error, which goes behind Details', () => {
+    expect(connectionLabel(context('a', { state: 'error', error: { code: 'unauthorized', message: 'token expired' } }))).toBe('Connection failed');
     expect(connectionLabel(context('a', { state: 'error' }))).toBe('Connection failed');
     expect(connectionLabel(context('a', { state: 'connected' }))).toBe('Connected');
   });

@@ -8,11 +8,12 @@ export function pickContext(contexts: readonly ContextInfo[], remembered: string
   return (contexts.find((c) => c.current) ?? contexts[0])?.name;
 }
 
+/** How a context's connection reads; a failed one is said by the error wording instead (ContextSwitcher). */
 export function connectionLabel(context: ContextInfo): string {
   switch (context.state) {
     case 'unknown': return 'Not connected yet';
     case 'connecting': return 'Connecting…';
     case 'connected': return 'Connected';
-    case 'error': return context.error?.message ?? 'Connection failed';
+    case 'error': return 'Connection failed';
   }
 }

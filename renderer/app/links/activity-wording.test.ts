@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsoleAuditRecord, IssuedLink, IssuedLinkActivity } from '../../../shared/desktop-api.ts';
-import { activitySummary, historyLine, linkOpenedText, openingLine, usesLeftText } from './activity-wording.ts';
+import { activitySummary, historyLine, linkOpenedText, openingLine, scopeProblem, usesLeftText } from './activity-wording.ts';
 
 const base = Date.parse('2030-01-01T12:00:00Z');
 const minutes = (n: number) => new Date(base + n * 60_000).toISOString();
@@ -73,5 +73,14 @@ describe('historyLine and openingLine', () => {
   it('names whose link was on a VM’s console', () => {
     expect(openingLine({ at: minutes(-1), issuer: 'carol', linkLabel: 'support', client: '192.0.2.1', console: 'vnc', viewOnly: false, openNow: true }, base, format)).toBe('T-1 · carol’s link “support” · from 192.0.2.1 · open now');
     expect(openingLine({ at: minutes(-9), console: 'vnc', viewOnly: false, openNow: false, durationMs: 120_000 }, base, format)).toBe('T-9 · a link · 2 minutes');
+  });
+});
+
+describe('scopeProblem', () => {
+  it('says that the Events could not be read, leaving the cluster’s own text to Details', () => {
+    const raw = 'events is forbidden: User "bob" cannot watch resource "events"';
+    const text = scopeProblem({ context: 'viewer', namespace: 'team-a', state: 'error', error: { code: 'internal', message: raw } });
+    expect(text).toBe("Cannot tell who used this console: the cluster's Events could not be read.");
+    expect(scopeProblem({ context: 'viewer', namespace: 'team-a', state: 'live' })).toBeUndefined();
   });
 });

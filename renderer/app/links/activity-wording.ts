@@ -21,7 +21,8 @@ export function scopeProblem(scope: AuditScope | undefined): string | undefined 
   if (!scope) return undefined;
   switch (scope.state) {
     case 'forbidden': return `You may not see who used this console (context ${scope.context} may not read the Events in ${scope.namespace}).`;
-    case 'error': return `Cannot tell who used this console: ${scope.error?.message ?? 'the cluster did not answer'}.`;
+    // The cluster's own text is for "Details" (ErrorDetails), not this line.
+    case 'error': return "Cannot tell who used this console: the cluster's Events could not be read.";
     default: return undefined;
   }
 }

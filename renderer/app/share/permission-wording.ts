@@ -1,19 +1,12 @@
-// Why the share dialog will not offer a link: main's reason as a sentence, under
-// a heading that says what it means for sharing when the reason alone does not.
+// Why the share dialog will not offer a link, as the attempt whose refusal it
+// is: the error wording then says what it means for sharing in one sentence,
+// with main's reason behind "Details".
 
 import type { SharePermission } from '../../../shared/desktop-api.ts';
+import type { Attempt } from '../error-wording.ts';
 
-export interface RefusalWords {
-  heading?: string;
-  reason: string;
-}
+type Refused = Extract<SharePermission, { allowed: false }>;
 
-const sentence = (text: string) => (text === '' ? text : `${text[0]!.toUpperCase()}${text.slice(1)}`);
-
-/** The words for a refusal; undefined when sharing is allowed. */
-export function refusalWords(permission: SharePermission): RefusalWords | undefined {
-  if (permission.allowed) return undefined;
-  const reason = sentence(permission.error.message);
-  // Main's signing-key refusal already opens with "you may not issue links in this cluster".
-  return permission.why === 'console' ? { heading: "You may not open this VM's console, so you cannot share it.", reason } : { reason };
+export function refusalAttempt(why: Refused['why']): Attempt {
+  return why === 'console' ? 'share-console' : 'share-signing-key';
 }
