@@ -1,0 +1,255 @@
+// Accessibility end to end, in Chromium over the development bridge and against
+// the real gateway's browser viewer: axe-core (WCAG 2.1 A/AA) over every view,
+// dialog and console state, with no serious or critical violation allowed; and
+// the main flows operated with the keyboard alone, with a focus indicator shown.
+import { expect, test } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { buildGatewayLink } from '../../shared/links.ts';
+import { vncPath } from '../../shared/kubevirt-paths.ts';
+import { expectAccessible } from '../support/axe.ts';
+import type { AxeExclusion } from '../support/axe.ts';
+import { bearerSubprotocol, openConsole } from '../support/console-client.ts';
+import { startDesktopStack } from '../support/desktop-stack.ts';
+import type { DesktopStack } from '../support/desktop-stack.ts';
+
+let stack: DesktopStack;
+
+test.beforeAll(async () => {
+  stack = await startDesktopStack();
+});
+
+test.afterAll(async () => {
+  await stack?.close();
+});
+
+test.afterEach(() => {
+  stack.harness.cluster.vnc.disconnect('team-a', 'web-1');
+});
+
+/** The app in a context: the kubeconfig's current one (admin) unless another is named. */
+async function openApp(page: Page, context?: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(stack.bridge.url);
+  await expect(page.getByRole('grid', { name: 'Virtual machines' })).toBeVisible({ timeout: 15_000 });
+  if (context === undefined) return;
+  await page.getByLabel('Context').selectOption(context);
+  await expect(page.getByLabel('Context')).toHaveValue(context);
+  await expect(vmRow(page, 'web-1')).toBeVisible({ timeout: 15_000 });
+}
+
+function vmRow(page: Page, name: string): Locator {
+  return page.getByRole('grid', { name: 'Virtual machines' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
+}
+
+function view(page: Page, name: string): Locator {
+  return page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name });
+}
+
+async function consoleLink(name = 'web-1', duration = '15m'): Promise<string> {
+  const token = await stack.harness.consoleToken({ name, duration });
+  return buildGatewayLink({ gateway: stack.gatewayUrl, token, name, namespace: 'team-a', form: 'fragment' });
+}
+
+async function inspectInApp(page: Page, link: string): Promise<Locator> {
+  await view(page, 'Open link').click();
+  const main = page.getByRole('main');
+  await main.getByRole('textbox', { name: 'Link' }).fill(link);
+  await main.getByRole('button', { name: 'Open link' }).click();
+  const claims = main.getByRole('region', { name: 'What the link claims' });
+  await expect(claims).toBeVisible();
+  return claims;
+}
+
+const connectedStatus = (page: Page) => page.getByRole('status').filter({ hasText: 'Connected' });
+
+/**
+ * noVNC draws the VM's screen on a canvas inside the console's `application`
+ * region: the pixels come from the VM, so their contrast is the guest's, not
+ * the page's, and axe cannot judge them.
+ */
+const VM_SCREEN: AxeExclusion = { selector: '.console__screen', why: 'the VM\'s own pixels, drawn by noVNC' };
+
+test.describe('axe finds no serious or critical violation', () => {
+  test('in the VM browser with details open, and the share dialog before and after issuing', async ({ page }) => {
+    await openApp(page);
+    await vmRow(page, 'web-1').click();
+    const details = page.getByRole('complementary', { name: 'Details of web-1' });
+    await expect(details.getByRole('img', { name: 'Screen of web-1' })).toBeVisible({ timeout: 15_000 });
+    await expectAccessible(page, { what: 'the VM browser with details of web-1' });
+
+    await page.getByLabel('Context').selectOption('operator');
+    await expect(vmRow(page, 'web-1')).toBeVisible({ timeout: 15_000 });
+    await vmRow(page, 'web-1').click();
+    await details.getByRole('button', { name: 'Share console' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Share console' });
+    await expect(dialog.getByRole('button', { name: 'Create link' })).toBeEnabled({ timeout: 15_000 });
+    await expectAccessible(page, { what: 'the share dialog before issuing' });
+
+    await dialog.getByRole('radio', { name: 'Custom' }).check();
+    await dialog.getByRole('textbox', { name: /^Custom lifetime/ }).fill('forever');
+    await dialog.getByRole('button', { name: 'Create link' }).click();
+    await expect(dialog.getByRole('alert')).toBeVisible();
+    await expectAccessible(page, { what: 'the share dialog with a field error' });
+
+    await dialog.getByRole('radio', { name: '15 minutes' }).check();
+    await dialog.getByRole('button', { name: 'Create link' }).click();
+    await expect(dialog.getByRole('textbox', { name: 'Link to send' })).toBeVisible({ timeout: 15_000 });
+    await dialog.getByRole('button', { name: 'Copy link' }).click();
+    await expect(dialog.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();
+    await expectAccessible(page, { what: 'the share dialog after issuing' });
+  });
+
+  test('in the share dialog that refuses a viewer', async ({ page }) => {
+    await openApp(page, 'viewer');
+    await vmRow(page, 'web-1').click();
+    await page.getByRole('complementary', { name: 'Details of web-1' }).getByRole('button', { name: 'Share console' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Share console' });
+    await expect(dialog.getByRole('alert').filter({ hasText: 'You may not issue links' })).toBeVisible({ timeout: 15_000 });
+    await expectAccessible(page, { what: 'the share dialog refusing a viewer' });
+  });
+
+  test('in Open link with its claims, and the embedded console with the paste dialog', async ({ page }) => {
+    await openApp(page, 'operator');
+    const claims = await inspectInApp(page, await consoleLink());
+    await expectAccessible(page, { what: 'Open link showing what the link claims' });
+
+    await claims.getByRole('button', { name: 'Connect' }).click();
+    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    await expectAccessible(page, { what: 'the embedded console, connected', exclude: [VM_SCREEN] });
+
+    await page.getByRole('button', { name: 'Paste text' }).click();
+    await expect(page.getByRole('dialog', { name: 'Paste text' })).toBeVisible();
+    await expectAccessible(page, { what: 'the embedded console\'s paste dialog', exclude: [VM_SCREEN] });
+  });
+
+  test('in the operator\'s own console, connected and dropped', async ({ page }) => {
+    await openApp(page);
+    await vmRow(page, 'web-1').click();
+    await page.getByRole('complementary', { name: 'Details of web-1' }).getByRole('button', { name: 'Open console' }).click();
+    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    stack.harness.cluster.vnc.disconnect('team-a', 'web-1');
+    await expect(page.getByRole('alert').or(page.getByRole('status').filter({ hasText: /Connecting|unreachable/ })).first()).toBeVisible({ timeout: 15_000 });
+    await expectAccessible(page, { what: 'the embedded console after the VM dropped it', exclude: [VM_SCREEN] });
+  });
+
+  test('in Issued links with a history open, and in Settings', async ({ page }) => {
+    await openApp(page, 'operator');
+    await stack.api.shareConsole({ context: 'operator', namespace: 'team-a', name: 'db-1', duration: '1h', from: 'now', viewOnly: false, singleUse: false, label: 'for the accessibility test' });
+    await view(page, 'Issued links').click();
+    const item = page.getByRole('listitem').filter({ hasText: 'for the accessibility test' }).first();
+    await expect(item).toBeVisible();
+    await item.getByRole('button', { name: 'History' }).click();
+    await expect(page.getByRole('region', { name: 'History of the link to db-1' }).first()).toBeVisible();
+    await item.getByRole('button', { name: 'Revoke' }).click();
+    await expect(item.getByRole('group', { name: /^Revoke the link/ })).toBeVisible();
+    await expectAccessible(page, { what: 'Issued links' });
+
+    await view(page, 'Settings').click();
+    await expect(page.getByRole('button', { name: 'Save cluster settings' })).toBeVisible({ timeout: 15_000 });
+    await expectAccessible(page, { what: 'Settings' });
+  });
+});
+
+/** The gateway's viewer page for a console, following a link as a recipient's browser does. */
+async function followLink(page: Page, token: string, name = 'web-1', namespace = 'team-a'): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${stack.gatewayUrl}/auth/jwt/set?token=${token}&name=${name}&namespace=${namespace}`);
+}
+
+function viewerPath(name: string, namespace = 'team-a'): string {
+  return `${stack.gatewayUrl}/noVNC/vnc_lite.html?path=${encodeURIComponent(`k8s${vncPath(namespace, name)}`)}`;
+}
+
+test.describe('axe finds no serious or critical violation in the browser viewer', () => {
+  test('while checking the link, connecting and connected, with its dialogs open', async ({ page }) => {
+    let releaseSession: () => void = () => undefined;
+    const sessionHeld = new Promise<void>((resolve) => {
+      releaseSession = resolve;
+    });
+    await page.route('**/auth/jwt/session*', async (route) => {
+      await sessionHeld;
+      await route.continue();
+    });
+    // The console's websocket held open without an answer: the viewer stays "connecting".
+    let holding = true;
+    await page.routeWebSocket(/\/vnc/, (ws) => {
+      if (!holding) ws.connectToServer();
+    });
+    await followLink(page, await stack.harness.consoleToken({ duration: '15m' }));
+    await expect(page.getByRole('status').filter({ hasText: 'Checking your link' })).toBeVisible({ timeout: 15_000 });
+    await expectAccessible(page, { what: 'the browser viewer checking the link' });
+
+    releaseSession();
+    await expect(page.getByRole('status').filter({ hasText: 'Connecting to the console' })).toBeVisible({ timeout: 15_000 });
+    await expectAccessible(page, { what: 'the browser viewer connecting', exclude: [VM_SCREEN] });
+
+    holding = false;
+    await page.getByRole('button', { name: 'Reconnect' }).click();
+    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    await expectAccessible(page, { what: 'the browser viewer connected', exclude: [VM_SCREEN] });
+
+    await page.getByRole('button', { name: 'Paste text' }).click();
+    await expect(page.getByRole('dialog', { name: 'Paste text' })).toBeVisible();
+    await expectAccessible(page, { what: 'the browser viewer\'s paste dialog', exclude: [VM_SCREEN] });
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('button', { name: 'Open in Gatepass app' }).click();
+    const appDialog = page.getByRole('dialog', { name: 'Open in Gatepass app' });
+    await appDialog.getByLabel('Your console link').fill('https://elsewhere.example/open#token=x');
+    await expectAccessible(page, { what: 'the browser viewer\'s Open in Gatepass app dialog', exclude: [VM_SCREEN] });
+  });
+
+  test('when the console is in use, offering Take over', async ({ page }) => {
+    const holder = await openConsole(`${stack.gatewayUrl.replace('http', 'ws')}/k8s${vncPath('team-a', 'web-1')}`, {
+      protocols: ['plain.kubevirt.io', bearerSubprotocol(await stack.harness.consoleToken())],
+    });
+    try {
+      await followLink(page, await stack.harness.consoleToken());
+      await expect(page.getByRole('alert')).toContainText('Someone else is using this console', { timeout: 15_000 });
+      await expect(page.getByRole('button', { name: 'Take over' })).toBeVisible();
+      await expectAccessible(page, { what: 'the browser viewer with the console in use', exclude: [VM_SCREEN] });
+    } finally {
+      holder.ws.close();
+    }
+  });
+
+  test('when the VM is not running', async ({ page }) => {
+    await followLink(page, await stack.harness.consoleToken({ namespace: 'team-b', name: 'build-7' }), 'build-7', 'team-b');
+    await expect(page.getByRole('alert')).toContainText('The VM is not running', { timeout: 15_000 });
+    await expectAccessible(page, { what: 'the browser viewer of a VM that is not running', exclude: [VM_SCREEN] });
+  });
+
+  test('when the link expires while the console is open', async ({ page }) => {
+    await followLink(page, await stack.harness.consoleToken({ duration: '5s' }));
+    await expect(page.getByRole('alert')).toContainText('This link has expired', { timeout: 15_000 });
+    await expectAccessible(page, { what: 'the browser viewer after the link expired', exclude: [VM_SCREEN] });
+  });
+
+  test('when the gateway refuses: no link held, not allowed, closed, unreachable, no console', async ({ page }) => {
+    // No cookie at all: the gateway's session check says so before anything connects.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(viewerPath('web-1'));
+    await expect(page.getByRole('alert')).toContainText('No valid link for this console', { timeout: 15_000 });
+    await expectAccessible(page, { what: 'the browser viewer without a link' });
+
+    // A link for web-1 does not open db-1.
+    await followLink(page, await stack.harness.consoleToken({ duration: '15m' }));
+    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    await page.goto(viewerPath('db-1'));
+    await expect(page.getByRole('alert')).toContainText('This link does not open this console', { timeout: 15_000 });
+    await expectAccessible(page, { what: 'the browser viewer refusing another console' });
+
+    // Close codes a gateway sends once the console is open; the viewer words each.
+    for (const [code, words] of [[4403, 'This link does not open this console'], [4000, 'The console closed'], [1011, 'Gateway unreachable']] as const) {
+      await page.unrouteAll();
+      await page.routeWebSocket(/\/vnc/, (ws) => ws.close({ code, reason: '' }));
+      await page.goto(viewerPath('web-1'));
+      await expect(page.getByRole('alert')).toContainText(words, { timeout: 15_000 });
+      await expectAccessible(page, { what: `the browser viewer after close code ${code}`, exclude: [VM_SCREEN] });
+    }
+
+    await page.goto(`${stack.gatewayUrl}/noVNC/vnc_lite.html?path=${encodeURIComponent('k8s/api/v1/namespaces/kube-gateway/secrets/x')}`);
+    await expect(page.getByRole('alert')).toContainText('No console to show');
+    await expectAccessible(page, { what: 'the browser viewer with no console to show' });
+  });
+});
