@@ -44,6 +44,7 @@ export function App() {
   const [appSettings, setAppSettings] = useState<AppSettings | undefined>();
   const [prefill, setPrefill] = useState<Prefill | undefined>();
   const [selected, setSelected] = useState<VmRow | undefined>();
+  const [detailsByKeyboard, setDetailsByKeyboard] = useState(false);
   const [sharing, setSharing] = useState<VmRow | undefined>();
   const [ownConsole, setOwnConsole] = useState<{ target: ConsoleTarget; title: string } | undefined>();
   const arrivals = useRef(0);
@@ -144,13 +145,17 @@ export function App() {
         )}
         {view === 'vms' && !ownConsole && context !== undefined && (
           <div className="vms">
-            <VmBrowser key={context} context={context} selectedKey={selected?.key} onSelect={setSelected} onRowsChanged={onRowsChanged} />
+            <VmBrowser key={context} context={context} selectedKey={selected?.key} onSelect={(row, by) => {
+              setSelected(row);
+              setDetailsByKeyboard(by === 'keyboard');
+            }} onRowsChanged={onRowsChanged} />
             {selected && (
               <VmDetails
                 key={selected.key}
                 context={context}
                 row={selected}
                 appSettings={appSettings}
+                takeFocus={detailsByKeyboard}
                 onToggleFavourite={() => appSettings && void favourite.run(toggleFavourite(appSettings, context, selected.key))}
                 onShare={() => setSharing(selected)}
                 onOpenConsole={() => openOwnConsole(selected)}

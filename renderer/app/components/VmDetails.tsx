@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppSettings, DesktopError, VmRow, VncBridge } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
 import { isFavourite } from '../context/favourites.ts';
@@ -7,12 +7,15 @@ import { formatAge } from '../inventory/vm-query.ts';
 import { ConsoleOpenings } from './ConsoleOpenings.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { useAction } from './use-action.ts';
+import { useFocusReturn } from '../../viewer/focus-return.ts';
 import { useLatest } from '../../viewer/use-latest.ts';
 
 export interface VmDetailsProps {
   context: string;
   row: VmRow;
   appSettings: AppSettings | undefined;
+  /** Opened from the keyboard: the panel takes the focus, and gives it back when it closes. */
+  takeFocus?: boolean;
   onToggleFavourite: () => void;
   onShare: () => void;
   onOpenConsole: () => void;
@@ -21,7 +24,7 @@ export interface VmDetailsProps {
 
 type Thumbnail = { kind: 'loading' } | { kind: 'shown'; src: string } | { kind: 'forbidden'; reason: DesktopError } | { kind: 'failed'; error: DesktopError };
 
-export function VmDetails({ context, row, appSettings, onToggleFavourite, onShare, onOpenConsole, onClose }: VmDetailsProps) {
+export function VmDetails({ context, row, appSettings, takeFocus = false, onToggleFavourite, onShare, onOpenConsole, onClose }: VmDetailsProps) {
   const client = useClient();
   const [thumbnail, setThumbnail] = useState<Thumbnail>({ kind: 'loading' });
   const [round, setRound] = useState(0);
@@ -33,6 +36,8 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
   });
   const bridgeRef = useLatest(bridge);
   const favourite = isFavourite(appSettings, context, row.key);
+  const panel = useRef<HTMLElement>(null);
+  useFocusReturn(panel, { moveIn: takeFocus });
 
   useEffect(() => {
     if (!row.running) return undefined;
@@ -66,7 +71,15 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
   }, [vnc]);
 
   return (
-    <aside className="details" aria-label={`Details of ${row.name}`}>
+    <aside
+      ref={panel}
+      className="details"
+      aria-label={`Details of ${row.name}`}
+      tabIndex={-1}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !e.defaultPrevented) onClose();
+      }}
+    >
       <div className="details__head">
         <h2 className="details__title">{row.name}</h2>
         <button type="button" className="button button--small" aria-pressed={favourite} onClick={onToggleFavourite}>

@@ -15,7 +15,8 @@ export interface VmGridProps {
   onSort: (column: VmColumn) => void;
   active: number;
   onActive: (index: number) => void;
-  onOpen: (row: VmRow) => void;
+  /** `keyboard` when opened with Enter: the details then take the focus. */
+  onOpen: (row: VmRow, by: 'keyboard' | 'pointer') => void;
   onSearch: () => void;
   now: number;
 }
@@ -50,7 +51,8 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
   }, [active, virtualizer]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.target !== event.currentTarget && event.key !== 'Enter' && !event.key.startsWith('Arrow')) return;
+    // From a column's sort button only the arrows move rows: Enter and Space belong to the button.
+    if (event.target !== event.currentTarget && !event.key.startsWith('Arrow')) return;
     const pageSize = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT));
     const move = gridKey(event.key, active, keys.length, pageSize);
     if (move.kind === 'ignore') return;
@@ -59,7 +61,7 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
     else if (move.kind === 'move') onActive(move.index);
     else {
       const row = rows.get(keys[move.index] ?? '');
-      if (row) onOpen(row);
+      if (row) onOpen(row, 'keyboard');
     }
   };
 
@@ -83,7 +85,7 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
               className={`vm-grid__cell vm-grid__cell--${column}`}
               aria-sort={sort.column === column ? sort.direction : 'none'}
             >
-              <button type="button" className="vm-grid__sort" tabIndex={-1} onClick={() => onSort(column)}>
+              <button type="button" className="vm-grid__sort" onClick={() => onSort(column)}>
                 {COLUMN_LABELS[column]}
                 {sort.column === column && <span aria-hidden="true">{sort.direction === 'ascending' ? ' ▲' : ' ▼'}</span>}
               </button>
@@ -108,7 +110,7 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
                 style={{ transform: `translateY(${item.start}px)` }}
                 onClick={() => {
                   onActive(item.index);
-                  onOpen(row);
+                  onOpen(row, 'pointer');
                 }}
               >
                 {VM_COLUMNS.map((column) => (
