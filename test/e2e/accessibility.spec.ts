@@ -253,3 +253,172 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
     await expectAccessible(page, { what: 'the browser viewer with no console to show' });
   });
 });
+
+/** The browser globals read inside the page: the root tsconfig has no DOM types. */
+interface PageGlobals {
+  document: { activeElement: unknown };
+  getComputedStyle(element: unknown): { outlineStyle: string; outlineWidth: string; boxShadow: string };
+}
+
+/** Presses Tab until the target has the focus; fails if it never gets it. */
+async function tabTo(page: Page, target: Locator, { backwards = false, limit = 40 } = {}): Promise<void> {
+  for (let presses = 0; presses < limit; presses += 1) {
+    if (await target.evaluate((element) => element === (globalThis as unknown as PageGlobals).document.activeElement)) return;
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`${limit} presses of ${backwards ? 'Shift+Tab' : 'Tab'} never reached ${target}`);
+}
+
+/** The focused element matches :focus-visible and draws something for it: an outline or a box shadow. */
+async function expectVisibleFocus(target: Locator): Promise<void> {
+  await expect(target).toBeFocused();
+  const ring = await target.evaluate((element) => {
+    const style = (globalThis as unknown as PageGlobals).getComputedStyle(element);
+    return {
+      focusVisible: element.matches(':focus-visible'),
+      outline: style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) > 0,
+      shadow: style.boxShadow !== 'none',
+    };
+  });
+  expect(ring.focusVisible).toBe(true);
+  expect(ring.outline || ring.shadow, 'a focus indicator (outline or box shadow)').toBe(true);
+}
+
+const focusInside = (container: Locator) => container.evaluate((element) => element.contains((globalThis as unknown as PageGlobals).document.activeElement as typeof element));
+
+/** Whether an element outside the container has the focus (none, or the page itself, is not outside). */
+async function focusOutside(page: Page, container: Locator): Promise<boolean> {
+  const onPage = await page.evaluate(() => {
+    const { document } = globalThis as unknown as PageGlobals & { document: { body: unknown } };
+    return document.activeElement !== null && document.activeElement !== document.body;
+  });
+  return onPage && !(await focusInside(container));
+}
+
+/** A key's keysym pressed and released as often in the VM, i.e. nothing is left held down. */
+function heldKeys(events: ReadonlyArray<{ type: string; down?: boolean; keysym?: number }>): number[] {
+  const held = new Map<number, number>();
+  for (const event of events) {
+    if (event.type !== 'key' || event.keysym === undefined) continue;
+    held.set(event.keysym, (held.get(event.keysym) ?? 0) + (event.down ? 1 : -1));
+  }
+  return [...held].filter(([, count]) => count > 0).map(([keysym]) => keysym);
+}
+
+test.describe('with the keyboard alone', () => {
+  test('sort a column, open a row\'s details, open the share dialog, and get the focus back on Escape', async ({ page }) => {
+    await openApp(page);
+    const grid = page.getByRole('grid', { name: 'Virtual machines' });
+    await tabTo(page, grid);
+    await expectVisibleFocus(grid);
+
+    // Each column's sort button is a tab stop after the grid; Enter sorts, Space turns the order round.
+    const namespaceHeader = grid.getByRole('columnheader', { name: 'Namespace' });
+    const namespaceSort = namespaceHeader.getByRole('button', { name: 'Namespace' });
+    await tabTo(page, namespaceSort);
+    await expectVisibleFocus(namespaceSort);
+    await page.keyboard.press('Enter');
+    await expect(namespaceHeader).toHaveAttribute('aria-sort', 'ascending');
+    await expect(grid.getByRole('row').nth(1).getByRole('gridcell').nth(1)).toHaveText('kube-gateway');
+    await page.keyboard.press('Space');
+    await expect(namespaceHeader).toHaveAttribute('aria-sort', 'descending');
+    await expect(grid.getByRole('row').nth(1).getByRole('gridcell').first()).toHaveText('build-7');
+    await expect(namespaceSort).toBeFocused();
+
+    // Back to the rows: the arrows move, Enter opens the details, which take the focus.
+    await tabTo(page, grid, { backwards: true });
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect(grid.getByRole('row', { selected: true })).toContainText('db-1');
+    await page.keyboard.press('Enter');
+    const details = page.getByRole('complementary', { name: 'Details of db-1' });
+    await expect(details).toBeVisible();
+    expect(await focusInside(details)).toBe(true);
+    await expectVisibleFocus(details);
+
+    // The share dialog takes the focus, keeps it inside, and gives it back to the button on Escape.
+    const share = details.getByRole('button', { name: 'Share console' });
+    await tabTo(page, share);
+    await expectVisibleFocus(share);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Share console' });
+    await expect(dialog).toBeVisible();
+    await expect.poll(() => focusInside(dialog)).toBe(true);
+    // Modal: the page behind is inert, so Tab cycles through the dialog (and the browser's own controls, never the page's).
+    for (let i = 0; i < 12; i += 1) {
+      await page.keyboard.press('Tab');
+      expect(await focusOutside(page, dialog), `focus on the page behind the dialog after ${i + 1} Tab(s)`).toBe(false);
+    }
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(share).toBeFocused();
+
+    // Escape closes the details too, and the grid has the focus again.
+    await page.keyboard.press('Escape');
+    await expect(details).toBeHidden();
+    await expect(grid).toBeFocused();
+  });
+
+  test('the console toolbar: Ctrl+Alt+Shift leaves the VM\'s screen, Tab reaches every control, dialogs give the focus back', async ({ page }) => {
+    await openApp(page);
+    await vmRow(page, 'web-1').click();
+    await page.getByRole('complementary', { name: 'Details of web-1' }).getByRole('button', { name: 'Open console' }).click();
+    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    const screen = page.getByRole('application', { name: 'VM console' });
+    await expect.poll(() => focusInside(screen)).toBe(true);
+    const server = stack.harness.cluster.vnc.builtinServer('team-a', 'web-1');
+    if (!server) throw new Error('the stand-in has no built-in VNC server for team-a/web-1');
+    await expect(screen).toHaveAccessibleDescription('Ctrl+Alt+Shift moves the keyboard out of the console');
+
+    // Tab belongs to the VM while its screen has the keyboard.
+    const before = server.events.length;
+    await page.keyboard.press('Tab');
+    await expect.poll(() => server.events.slice(before).some((e) => e.type === 'key' && e.down && e.keysym === 0xff09)).toBe(true);
+    expect(await focusInside(screen)).toBe(true);
+
+    await page.keyboard.press('Control+Alt+Shift');
+    const toolbar = page.getByRole('toolbar', { name: 'Console controls' });
+    await expectVisibleFocus(toolbar.getByRole('button', { name: 'Scale to fit' }));
+    // Nothing stays pressed in the VM: Ctrl and Alt went down before the chord was complete.
+    await expect.poll(() => heldKeys(server.events.slice(before))).toEqual([]);
+
+    for (const name of ['Full screen', 'Ctrl-Alt-Del', 'Paste text', 'Reconnect', 'Close console']) {
+      await page.keyboard.press('Tab');
+      await expectVisibleFocus(toolbar.getByRole('button', { name, exact: true }));
+    }
+
+    const paste = toolbar.getByRole('button', { name: 'Paste text' });
+    await tabTo(page, paste, { backwards: true });
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Paste text' });
+    await expect(dialog.getByLabel('Text to type')).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(paste).toBeFocused();
+  });
+
+  test('the browser viewer\'s Open in Gatepass app dialog takes the focus and gives it back', async ({ page }) => {
+    await followLink(page, await stack.harness.consoleToken({ duration: '15m' }));
+    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    await page.keyboard.press('Control+Alt+Shift');
+    const opener = page.getByRole('button', { name: 'Open in Gatepass app' });
+    await tabTo(page, opener);
+    await expectVisibleFocus(opener);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Open in Gatepass app' });
+    await expect(dialog.getByLabel('Your console link')).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(opener).toBeFocused();
+  });
+});
+
+test('the accessibility check fails, and says where, on a page with a serious violation', async ({ page }) => {
+  await page.setContent('<!doctype html><html lang="en"><title>t</title><main><h1>t</h1><button type="button" id="icon"></button><p style="color:#777;background:#888">faint</p></main></html>');
+  const failure = await expectAccessible(page, { what: 'a broken page' }).then(() => undefined, (error: unknown) => error as Error);
+  expect(failure?.message).toMatch(/in a broken page:/);
+  expect(failure?.message).toContain('- button-name (critical)');
+  expect(failure?.message).toContain('#icon');
+  expect(failure?.message).toContain('- color-contrast (serious)');
+  expect(failure?.message).toMatch(/https:\/\/dequeuniversity\.com\/rules\/axe\/[\d.]+\/button-name/);
+});
