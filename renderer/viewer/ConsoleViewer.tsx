@@ -210,7 +210,6 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
             {expiryLabel(until, now)}
           </span>
         )}
-        <span id={hintId} className="console__hint">{LEAVE_CONSOLE_WORDS} moves the keyboard out of the console</span>
         <div ref={tools} className="console__tools" role="toolbar" aria-label="Console controls">
           <button type="button" className="button" aria-pressed={scaled} onClick={() => setScaled((s) => !s)}>Scale to fit</button>
           <button type="button" className="button" aria-pressed={fullScreen} onClick={toggleFullScreen}>Full screen</button>
@@ -236,6 +235,7 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
           aria-keyshortcuts={LEAVE_CONSOLE_SHORTCUT}
           onKeyDownCapture={leaveConsole}
         />
+        <span id={hintId} className="console__hint">{LEAVE_CONSOLE_WORDS} moves the keyboard out of the console</span>
         {connected
           ? <p className="visually-hidden" role="status">{description.title}</p>
           : <StatePanel description={description} onAction={onAction} />}

@@ -369,6 +369,8 @@ test.describe('with the keyboard alone', () => {
     const server = stack.harness.cluster.vnc.builtinServer('team-a', 'web-1');
     if (!server) throw new Error('the stand-in has no built-in VNC server for team-a/web-1');
     await expect(screen).toHaveAccessibleDescription('Ctrl+Alt+Shift moves the keyboard out of the console');
+    const hint = page.getByText('Ctrl+Alt+Shift moves the keyboard out of the console');
+    await expect(hint).toBeVisible();
 
     // Tab belongs to the VM while its screen has the keyboard.
     const before = server.events.length;
@@ -379,6 +381,7 @@ test.describe('with the keyboard alone', () => {
     await page.keyboard.press('Control+Alt+Shift');
     const toolbar = page.getByRole('toolbar', { name: 'Console controls' });
     await expectVisibleFocus(toolbar.getByRole('button', { name: 'Scale to fit' }));
+    await expect(hint).toBeHidden();
     // Nothing stays pressed in the VM: Ctrl and Alt went down before the chord was complete.
     await expect.poll(() => heldKeys(server.events.slice(before))).toEqual([]);
 
