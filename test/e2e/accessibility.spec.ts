@@ -252,6 +252,17 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
     await expect(page.getByRole('alert')).toContainText('No console to show');
     await expectAccessible(page, { what: 'the browser viewer with no console to show' });
   });
+
+  test('on the gateway\'s own pages: an expired link\'s error, the login form', async ({ page }) => {
+    const expired = await stack.harness.consoleToken({ now: Date.now() - 2 * 3_600_000, duration: '30m' });
+    const response = await page.goto(`${stack.gatewayUrl}/auth/jwt/set?token=${expired}&name=web-1&namespace=team-a`);
+    expect(response?.status()).toBe(401);
+    await expectAccessible(page, { what: 'the gateway\'s page for an expired link' });
+
+    await page.goto(`${stack.gatewayUrl}/login`);
+    await expect(page.locator('form')).toBeVisible();
+    await expectAccessible(page, { what: 'the gateway\'s login form' });
+  });
 });
 
 /** The browser globals read inside the page: the root tsconfig has no DOM types. */

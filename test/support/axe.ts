@@ -1,6 +1,7 @@
 // axe-core over a page in the end-to-end tests: WCAG 2.1 A and AA rules plus
-// axe's best practices (landmarks, headings), and a failure that lists every serious or critical violation in words a person can
-// act on (rule, impact, the elements, where the rule is explained).
+// axe's best practices (landmarks, headings), and a failure that lists every
+// serious or critical violation in words a person can act on (rule, impact,
+// the elements, where the rule is explained).
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { Result } from 'axe-core';
