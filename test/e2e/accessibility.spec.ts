@@ -7,7 +7,6 @@ import type { Locator, Page } from '@playwright/test';
 import { buildGatewayLink } from '../../shared/links.ts';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
 import { expectAccessible } from '../support/axe.ts';
-import type { AxeExclusion } from '../support/axe.ts';
 import { bearerSubprotocol, openConsole } from '../support/console-client.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
@@ -62,13 +61,6 @@ async function inspectInApp(page: Page, link: string): Promise<Locator> {
 
 const connectedStatus = (page: Page) => page.getByRole('status').filter({ hasText: 'Connected' });
 
-/**
- * noVNC draws the VM's screen on a canvas inside the console's `application`
- * region: the pixels come from the VM, so their contrast is the guest's, not
- * the page's, and axe cannot judge them.
- */
-const VM_SCREEN: AxeExclusion = { selector: '.console__screen', why: 'the VM\'s own pixels, drawn by noVNC' };
-
 test.describe('axe finds no serious or critical violation', () => {
   test('in the VM browser with details open, and the share dialog before and after issuing', async ({ page }) => {
     await openApp(page);
@@ -115,11 +107,11 @@ test.describe('axe finds no serious or critical violation', () => {
 
     await claims.getByRole('button', { name: 'Connect' }).click();
     await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
-    await expectAccessible(page, { what: 'the embedded console, connected', exclude: [VM_SCREEN] });
+    await expectAccessible(page, { what: 'the embedded console, connected' });
 
     await page.getByRole('button', { name: 'Paste text' }).click();
     await expect(page.getByRole('dialog', { name: 'Paste text' })).toBeVisible();
-    await expectAccessible(page, { what: 'the embedded console\'s paste dialog', exclude: [VM_SCREEN] });
+    await expectAccessible(page, { what: 'the embedded console\'s paste dialog' });
   });
 
   test('in the operator\'s own console, connected and dropped', async ({ page }) => {
@@ -129,7 +121,7 @@ test.describe('axe finds no serious or critical violation', () => {
     await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
     stack.harness.cluster.vnc.disconnect('team-a', 'web-1');
     await expect(page.getByRole('alert').or(page.getByRole('status').filter({ hasText: /Connecting|unreachable/ })).first()).toBeVisible({ timeout: 15_000 });
-    await expectAccessible(page, { what: 'the embedded console after the VM dropped it', exclude: [VM_SCREEN] });
+    await expectAccessible(page, { what: 'the embedded console after the VM dropped it' });
   });
 
   test('in Issued links with a history open, and in Settings', async ({ page }) => {
@@ -181,22 +173,22 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
 
     releaseSession();
     await expect(page.getByRole('status').filter({ hasText: 'Connecting to the console' })).toBeVisible({ timeout: 15_000 });
-    await expectAccessible(page, { what: 'the browser viewer connecting', exclude: [VM_SCREEN] });
+    await expectAccessible(page, { what: 'the browser viewer connecting' });
 
     holding = false;
     await page.getByRole('button', { name: 'Reconnect' }).click();
     await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
-    await expectAccessible(page, { what: 'the browser viewer connected', exclude: [VM_SCREEN] });
+    await expectAccessible(page, { what: 'the browser viewer connected' });
 
     await page.getByRole('button', { name: 'Paste text' }).click();
     await expect(page.getByRole('dialog', { name: 'Paste text' })).toBeVisible();
-    await expectAccessible(page, { what: 'the browser viewer\'s paste dialog', exclude: [VM_SCREEN] });
+    await expectAccessible(page, { what: 'the browser viewer\'s paste dialog' });
     await page.keyboard.press('Escape');
 
     await page.getByRole('button', { name: 'Open in Gatepass app' }).click();
     const appDialog = page.getByRole('dialog', { name: 'Open in Gatepass app' });
     await appDialog.getByLabel('Your console link').fill('https://elsewhere.example/open#token=x');
-    await expectAccessible(page, { what: 'the browser viewer\'s Open in Gatepass app dialog', exclude: [VM_SCREEN] });
+    await expectAccessible(page, { what: 'the browser viewer\'s Open in Gatepass app dialog' });
   });
 
   test('when the console is in use, offering Take over', async ({ page }) => {
@@ -207,7 +199,7 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
       await followLink(page, await stack.harness.consoleToken());
       await expect(page.getByRole('alert')).toContainText('Someone else is using this console', { timeout: 15_000 });
       await expect(page.getByRole('button', { name: 'Take over' })).toBeVisible();
-      await expectAccessible(page, { what: 'the browser viewer with the console in use', exclude: [VM_SCREEN] });
+      await expectAccessible(page, { what: 'the browser viewer with the console in use' });
     } finally {
       holder.ws.close();
     }
@@ -216,13 +208,13 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
   test('when the VM is not running', async ({ page }) => {
     await followLink(page, await stack.harness.consoleToken({ namespace: 'team-b', name: 'build-7' }), 'build-7', 'team-b');
     await expect(page.getByRole('alert')).toContainText('The VM is not running', { timeout: 15_000 });
-    await expectAccessible(page, { what: 'the browser viewer of a VM that is not running', exclude: [VM_SCREEN] });
+    await expectAccessible(page, { what: 'the browser viewer of a VM that is not running' });
   });
 
   test('when the link expires while the console is open', async ({ page }) => {
     await followLink(page, await stack.harness.consoleToken({ duration: '5s' }));
     await expect(page.getByRole('alert')).toContainText('This link has expired', { timeout: 15_000 });
-    await expectAccessible(page, { what: 'the browser viewer after the link expired', exclude: [VM_SCREEN] });
+    await expectAccessible(page, { what: 'the browser viewer after the link expired' });
   });
 
   test('when the gateway refuses: no link held, not allowed, closed, unreachable, no console', async ({ page }) => {
@@ -245,7 +237,7 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
       await page.routeWebSocket(/\/vnc/, (ws) => ws.close({ code, reason: '' }));
       await page.goto(viewerPath('web-1'));
       await expect(page.getByRole('alert')).toContainText(words, { timeout: 15_000 });
-      await expectAccessible(page, { what: `the browser viewer after close code ${code}`, exclude: [VM_SCREEN] });
+      await expectAccessible(page, { what: `the browser viewer after close code ${code}` });
     }
 
     await page.goto(`${stack.gatewayUrl}/noVNC/vnc_lite.html?path=${encodeURIComponent('k8s/api/v1/namespaces/kube-gateway/secrets/x')}`);
