@@ -44,6 +44,7 @@ export function App() {
   const [appSettings, setAppSettings] = useState<AppSettings | undefined>();
   const [prefill, setPrefill] = useState<Prefill | undefined>();
   const [selected, setSelected] = useState<VmRow | undefined>();
+  const [detailsByKeyboard, setDetailsByKeyboard] = useState(false);
   const [sharing, setSharing] = useState<VmRow | undefined>();
   const [ownConsole, setOwnConsole] = useState<{ target: ConsoleTarget; title: string } | undefined>();
   const [powerRequest, setPowerRequest] = useState<{ key: string; action: VmPowerAction; seq: number } | undefined>();
@@ -149,10 +150,11 @@ export function App() {
               key={context}
               context={context}
               selectedKey={selected?.key}
-              onSelect={(row) => {
+              onSelect={(row, by) => {
                 // A request from the row menu is taken once: reopening the details must not take it again.
                 setPowerRequest(undefined);
                 setSelected(row);
+                setDetailsByKeyboard(by === 'keyboard');
               }}
               onRowsChanged={onRowsChanged}
               onPower={(row, action) => {
@@ -166,6 +168,7 @@ export function App() {
                 context={context}
                 row={selected}
                 appSettings={appSettings}
+                takeFocus={detailsByKeyboard}
                 onToggleFavourite={() => appSettings && void favourite.run(toggleFavourite(appSettings, context, selected.key))}
                 onShare={() => setSharing(selected)}
                 onOpenConsole={() => openOwnConsole(selected)}

@@ -52,10 +52,11 @@ export function BrowserViewer() {
 
   switch (phase.kind) {
     case 'checking':
-      return <Page><StatePanel description={{ title: 'Checking your link…', detail: undefined, role: 'status', actions: [] }} /></Page>;
+      return <Page><PageHeading /><StatePanel description={{ title: 'Checking your link…', detail: undefined, role: 'status', actions: [] }} /></Page>;
     case 'no-console':
       return (
         <Page>
+          <PageHeading />
           <StatePanel description={{ title: 'No console to show', detail: `${phase.problem} Open the console link you were given.`, role: 'alert', actions: [] }} />
         </Page>
       );
@@ -74,18 +75,25 @@ export function BrowserViewer() {
       );
     case 'ready':
       return (
-        <ConsoleViewer
-          key={round}
-          title={`${phase.target.name} in ${phase.target.namespace}`}
-          connect={connect}
-          session={phase.session}
-          formatTime={formatTime}
-          toolbar={<OpenInApp origin={window.location.origin} target={phase.target} />}
-        />
+        <main className="viewer-main">
+          <ConsoleViewer
+            key={round}
+            title={`${phase.target.name} in ${phase.target.namespace}`}
+            connect={connect}
+            session={phase.session}
+            formatTime={formatTime}
+            toolbar={<OpenInApp origin={window.location.origin} target={phase.target} />}
+          />
+        </main>
       );
   }
 }
 
 function Page({ children }: { children: ReactNode }) {
   return <main className="page">{children}</main>;
+}
+
+/** Before the page knows which console it shows: a heading for screen readers to start from. */
+function PageHeading() {
+  return <h1 className="visually-hidden">Gatepass console</h1>;
 }

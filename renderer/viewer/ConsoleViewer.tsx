@@ -1,6 +1,6 @@
 import RFB from '@novnc/novnc';
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { ReactNode } from 'react';
+import { useCallback, useEffect, useId, useReducer, useRef, useState } from 'react';
+import type { KeyboardEvent, ReactNode } from 'react';
 import { KUBEVIRT_SUBPROTOCOL, TappedChannel } from './channel.ts';
 import type { WebSocketLike } from './channel.ts';
 import { nextConsoleState } from './console-state.ts';
@@ -10,6 +10,7 @@ import { describeState } from './describe-state.ts';
 import type { ConsoleAction } from './describe-state.ts';
 import { keyEvents } from './keystrokes.ts';
 import type { Keystroke } from './keystrokes.ts';
+import { CHORD_KEYS, completesLeaveChord, LEAVE_CONSOLE_SHORTCUT, LEAVE_CONSOLE_WORDS } from './leave-console.ts';
 import { PasteDialog } from './PasteDialog.tsx';
 import { initialStateFor, instantMs } from './session.ts';
 import type { ConsoleSession } from './session.ts';
@@ -56,6 +57,8 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
   const [pasting, setPasting] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const screen = useRef<HTMLDivElement>(null);
+  const tools = useRef<HTMLDivElement>(null);
+  const hintId = useId();
   const live = useRef<{ rfb: RFB; channel: TappedChannel } | null>(null);
   // Events of a connection that has since been replaced must not move the state.
   const generation = useRef(0);
@@ -182,6 +185,16 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
 
   const onAction = (action: ConsoleAction) => void open(action === 'take-over', false);
 
+  const leaveConsole = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (!completesLeaveChord(event)) return;
+    // Before noVNC's own listener on the canvas: the chord's last key never reaches the VM.
+    event.preventDefault();
+    event.stopPropagation();
+    const client = live.current?.rfb;
+    for (const { keysym, code } of CHORD_KEYS) client?.sendKey(keysym, code, false);
+    tools.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
+  };
+
   const connected = state.kind === 'connected';
   const description = describeState(state, { formatTime });
   // One "Reconnect" at a time: the state panel's when it offers one, else the toolbar's.
@@ -197,7 +210,7 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
             {expiryLabel(until, now)}
           </span>
         )}
-        <div className="console__tools" role="toolbar" aria-label="Console controls">
+        <div ref={tools} className="console__tools" role="toolbar" aria-label="Console controls">
           <button type="button" className="button" aria-pressed={scaled} onClick={() => setScaled((s) => !s)}>Scale to fit</button>
           <button type="button" className="button" aria-pressed={fullScreen} onClick={toggleFullScreen}>Full screen</button>
           {!viewOnly && (
@@ -213,7 +226,16 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
         </div>
       </div>
       <div className="console__body">
-        <div className="console__screen" ref={screen} role="application" aria-label="VM console" />
+        <div
+          className="console__screen"
+          ref={screen}
+          role="application"
+          aria-label="VM console"
+          aria-describedby={hintId}
+          aria-keyshortcuts={LEAVE_CONSOLE_SHORTCUT}
+          onKeyDownCapture={leaveConsole}
+        />
+        <span id={hintId} className="console__hint">{LEAVE_CONSOLE_WORDS} moves the keyboard out of the console</span>
         {connected
           ? <p className="visually-hidden" role="status">{description.title}</p>
           : <StatePanel description={description} onAction={onAction} />}

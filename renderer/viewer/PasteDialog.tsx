@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { useFocusReturn } from './focus-return.ts';
 import { textToKeystrokes } from './keystrokes.ts';
 import type { Keystroke } from './keystrokes.ts';
 
@@ -13,12 +14,15 @@ export function PasteDialog({ onType, onClose }: PasteDialogProps) {
   const fieldId = useId();
   const noteId = useId();
   const field = useRef<HTMLTextAreaElement>(null);
+  const root = useRef<HTMLDivElement>(null);
   const typed = textToKeystrokes(text);
 
+  useFocusReturn(root);
   useEffect(() => field.current?.focus(), []);
 
   return (
     <div
+      ref={root}
       className="paste-dialog"
       role="dialog"
       aria-label="Paste text"

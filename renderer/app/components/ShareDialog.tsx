@@ -7,6 +7,7 @@ import { describeGrant, formatInstant } from '../share/grant-wording.ts';
 import { checkLifetime, checkStart, LIFETIME_PRESETS, toLocalInput } from '../share/lifetime.ts';
 import { refusalAttempt } from '../share/permission-wording.ts';
 import type { CopyOutcome } from '../../api/types.ts';
+import { useFocusReturn } from '../../viewer/focus-return.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { ManualCopy } from './ManualCopy.tsx';
 import { QrCode } from './QrCode.tsx';
@@ -61,6 +62,8 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
   const copy = useAction((text: string) => client.copyText(text));
   const mail = useAction((id: string) => client.sendByMail(id));
 
+  // Before showModal: it moves focus in, and the dialog is unmounted rather than closed, so nothing gives it back.
+  useFocusReturn(dialog);
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();

@@ -18,7 +18,7 @@ const AGE_TICK_MS = 30_000;
 export interface VmBrowserProps {
   context: string;
   selectedKey: string | undefined;
-  onSelect: (row: VmRow) => void;
+  onSelect: (row: VmRow, by: 'keyboard' | 'pointer') => void;
   /** Called with the store's rows whenever they change, so the details panel shows the live row. */
   onRowsChanged: (rows: ReadonlyMap<string, VmRow>) => void;
   /** A power action chosen in a row's menu: taken in that VM's details. */
@@ -140,6 +140,7 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged, onPow
 
   return (
     <section className="vm-browser" aria-label="VM browser">
+      <h1 className="visually-hidden">Virtual machines</h1>
       <div className="toolbar">
         <input
           ref={search}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AppSettings, DesktopError, VmRow } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
 import { isFavourite } from '../context/favourites.ts';
@@ -9,11 +9,14 @@ import { ErrorAlert } from './ErrorAlert.tsx';
 import { useVncBridge } from './use-vnc-bridge.ts';
 import { VncBridgePanel } from './VncBridgePanel.tsx';
 import { VmPowerControls, type PowerRequest } from './VmPowerControls.tsx';
+import { useFocusReturn } from '../../viewer/focus-return.ts';
 
 export interface VmDetailsProps {
   context: string;
   row: VmRow;
   appSettings: AppSettings | undefined;
+  /** Opened from the keyboard: the panel takes the focus, and gives it back when it closes. */
+  takeFocus?: boolean;
   onToggleFavourite: () => void;
   onShare: () => void;
   onOpenConsole: () => void;
@@ -24,12 +27,14 @@ export interface VmDetailsProps {
 
 type Thumbnail = { kind: 'loading' } | { kind: 'shown'; src: string } | { kind: 'forbidden'; reason: DesktopError } | { kind: 'failed'; error: DesktopError };
 
-export function VmDetails({ context, row, appSettings, onToggleFavourite, onShare, onOpenConsole, onClose, powerRequest }: VmDetailsProps) {
+export function VmDetails({ context, row, appSettings, takeFocus = false, onToggleFavourite, onShare, onOpenConsole, onClose, powerRequest }: VmDetailsProps) {
   const client = useClient();
   const [thumbnail, setThumbnail] = useState<Thumbnail>({ kind: 'loading' });
   const [round, setRound] = useState(0);
   const vnc = useVncBridge(() => client.openInVncClient({ kind: 'own', context, namespace: row.namespace, name: row.name }), row.key);
   const favourite = isFavourite(appSettings, context, row.key);
+  const panel = useRef<HTMLElement>(null);
+  useFocusReturn(panel, { moveIn: takeFocus });
 
   useEffect(() => {
     if (!row.running) return undefined;
@@ -50,7 +55,15 @@ export function VmDetails({ context, row, appSettings, onToggleFavourite, onShar
   }, [client, context, row.namespace, row.name, row.running, round]);
 
   return (
-    <aside className="details" aria-label={`Details of ${row.name}`}>
+    <aside
+      ref={panel}
+      className="details"
+      aria-label={`Details of ${row.name}`}
+      tabIndex={-1}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !e.defaultPrevented) onClose();
+      }}
+    >
       <div className="details__head">
         <h2 className="details__title">{row.name}</h2>
         <button type="button" className="button button--small" aria-pressed={favourite} onClick={onToggleFavourite}>

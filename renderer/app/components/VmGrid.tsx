@@ -16,7 +16,8 @@ export interface VmGridProps {
   onSort: (column: VmColumn) => void;
   active: number;
   onActive: (index: number) => void;
-  onOpen: (row: VmRow) => void;
+  /** `keyboard` when opened with Enter: the details then take the focus. */
+  onOpen: (row: VmRow, by: 'keyboard' | 'pointer') => void;
   onSearch: () => void;
   now: number;
   context: string;
@@ -70,7 +71,8 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
       setMenu({ row, anchor: { left: rect.right - 200, bottom: rect.bottom } });
       return;
     }
-    if (event.target !== event.currentTarget && event.key !== 'Enter' && !event.key.startsWith('Arrow')) return;
+    // From a column's sort button only the arrows move rows: Enter and Space belong to the button.
+    if (event.target !== event.currentTarget && !event.key.startsWith('Arrow')) return;
     const pageSize = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT));
     const move = gridKey(event.key, active, keys.length, pageSize);
     if (move.kind === 'ignore') return;
@@ -79,7 +81,7 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
     else if (move.kind === 'move') onActive(move.index);
     else {
       const row = rows.get(keys[move.index] ?? '');
-      if (row) onOpen(row);
+      if (row) onOpen(row, 'keyboard');
     }
   };
 
@@ -105,7 +107,7 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
               className={`vm-grid__cell vm-grid__cell--${column}`}
               aria-sort={sort.column === column ? sort.direction : 'none'}
             >
-              <button type="button" className="vm-grid__sort" tabIndex={-1} onClick={() => onSort(column)}>
+              <button type="button" className="vm-grid__sort" onClick={() => onSort(column)}>
                 {COLUMN_LABELS[column]}
                 {sort.column === column && <span aria-hidden="true">{sort.direction === 'ascending' ? ' ▲' : ' ▼'}</span>}
               </button>
@@ -131,7 +133,7 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
                 style={{ transform: `translateY(${item.start}px)` }}
                 onClick={() => {
                   onActive(item.index);
-                  onOpen(row);
+                  onOpen(row, 'pointer');
                 }}
               >
                 {VM_COLUMNS.map((column) => (
@@ -171,7 +173,8 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
         onClose={closeMenu}
         onDetails={() => {
           closeMenu();
-          onOpen(menu.row);
+          // The menu is gone with the focus it held: the details take it.
+          onOpen(menu.row, 'keyboard');
         }}
         onPower={(action) => {
           closeMenu();

@@ -19,8 +19,10 @@ describe('gridKey', () => {
     expect(gridKey('End', 0, 100, 11)).toEqual({ kind: 'move', index: 99 });
   });
 
-  it('opens the active row on Enter, and nothing when none is active', () => {
+  it('opens the active row on Enter or Space, and nothing when none is active', () => {
     expect(gridKey('Enter', 3, 5, 10)).toEqual({ kind: 'open', index: 3 });
+    expect(gridKey(' ', 3, 5, 10)).toEqual({ kind: 'open', index: 3 });
+    expect(gridKey(' ', -1, 5, 10)).toEqual({ kind: 'ignore' });
     expect(gridKey('Enter', -1, 5, 10)).toEqual({ kind: 'ignore' });
     expect(gridKey('Enter', 7, 5, 10)).toEqual({ kind: 'ignore' });
   });

@@ -17,7 +17,10 @@ export function gridKey(key: string, active: number, count: number, pageSize: nu
     case 'PageUp': return { kind: 'move', index: clamp(from - page) };
     case 'Home': return { kind: 'move', index: 0 };
     case 'End': return { kind: 'move', index: count - 1 };
-    case 'Enter': return from < 0 ? { kind: 'ignore' } : { kind: 'open', index: from };
+    // Space as well: on the focused grid it would only scroll the page, and it is how a grid row is chosen.
+    case 'Enter':
+    case ' ':
+      return from < 0 ? { kind: 'ignore' } : { kind: 'open', index: from };
     default: return { kind: 'ignore' };
   }
 }
