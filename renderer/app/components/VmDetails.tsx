@@ -61,7 +61,8 @@ export function VmDetails({ context, row, appSettings, takeFocus = false, onTogg
       aria-label={`Details of ${row.name}`}
       tabIndex={-1}
       onKeyDown={(e) => {
-        if (e.key === 'Escape' && !e.defaultPrevented) onClose();
+        // Escape in a dialog of these details (a confirmation) closes that dialog, not the details.
+        if (e.key === 'Escape' && !e.defaultPrevented && !(e.target as Element).closest('dialog')) onClose();
       }}
     >
       <div className="details__head">
