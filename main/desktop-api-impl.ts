@@ -18,7 +18,7 @@ import { DesktopFailure, toDesktopError } from './services/errors.ts';
 import { discoverGateway } from './services/gateway-discovery.ts';
 import { GatewayTrustStore } from './services/gateway-connection.ts';
 import { IdentityCache } from './services/identity.ts';
-import { startInventory, type Inventory } from './services/inventory.ts';
+import { startInventory, type Inventory, type InventoryOptions } from './services/inventory.ts';
 import { createKubeClient, type KubeClient } from './services/kube-client.ts';
 import { createKubeconfigService, defaultKubeconfigPaths } from './services/kubeconfig.ts';
 import { LinkHistory } from './services/link-history.ts';
@@ -69,7 +69,7 @@ export interface CreateDesktopApiOptions {
   loginPath?: ResolveLoginPath;
   /** How often the kubeconfig files are checked for changes. */
   kubeconfigPollMs?: number;
-  inventory?: { batchMs?: number; tuning?: WatchTuning };
+  inventory?: InventoryOptions;
   /** How the audit Events behind link activity and console openings are followed. */
   linkActivity?: { batchMs?: number; tuning?: WatchTuning };
   /** How long a discovered gateway is trusted before asking again. */

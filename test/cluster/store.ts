@@ -27,7 +27,7 @@ export interface StoreEvent {
   key: string;
   rv: number;
   object: KubeObject;
-  /** The object before a MODIFIED, so watchers with selectors can tell "left the selection". */
+  /** The object before a MODIFIED or DELETED, so watchers with selectors can tell "left the selection" and paged lists can look back. */
   previous?: KubeObject;
 }
 
@@ -77,6 +77,29 @@ export class ObjectStore {
     const all = [...(this.buckets.get(key)?.values() ?? [])];
     const filtered = namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
     return filtered.sort((a, b) => compareIds(a, b));
+  }
+
+  /**
+   * The objects of `key` as they were at `revision` (sorted like list), rebuilt
+   * by undoing the newer events: what a paged list's continue pages are served
+   * from, as the API server serves them from its etcd snapshot. Throws Expired
+   * once the history no longer reaches back that far (compaction).
+   */
+  listAt(key: string, namespace: string | undefined, revision: number): KubeObject[] {
+    if (revision >= this.revision) return this.list(key, namespace);
+    if (revision < this.historyFloor) {
+      throw new StoreError('Expired', `too old resource version: ${revision} (${this.historyFloor})`);
+    }
+    const byId = new Map(this.buckets.get(key) ?? []);
+    for (let i = this.history.length - 1; i >= 0 && this.history[i]!.rv > revision; i--) {
+      const event = this.history[i]!;
+      if (event.key !== key) continue;
+      const id = objectId(event.object.metadata.namespace, event.object.metadata.name);
+      if (event.type === 'ADDED') byId.delete(id);
+      else if (event.previous) byId.set(id, event.previous);
+    }
+    const all = [...byId.values()];
+    return (namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace)).sort(compareIds);
   }
 
   create(key: string, object: KubeObject): KubeObject {
@@ -129,7 +152,7 @@ export class ObjectStore {
     bucket.delete(id);
     // A deleted object carries the revision of its deletion, as in Kubernetes.
     const gone = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(++this.revision) } };
-    this.emit({ type: 'DELETED', key, rv: this.revision, object: gone });
+    this.emit({ type: 'DELETED', key, rv: this.revision, object: gone, previous });
     return gone;
   }
 
