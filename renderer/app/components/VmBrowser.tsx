@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { InventoryEvent, VmRow } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
 import { asDesktopError } from '../errors.ts';
+import { countText } from '../inventory/count-text.ts';
 import { followActive } from '../inventory/grid-navigation.ts';
 import { changeNeedsReselect, DEFAULT_SORT, distinctValues, EMPTY_QUERY, filterKeys, sortRows, toggleSort } from '../inventory/vm-query.ts';
 import type { VmColumn, VmQuery, VmSort } from '../inventory/vm-query.ts';
@@ -11,7 +12,8 @@ import { ErrorAlert } from './ErrorAlert.tsx';
 import { VmGrid } from './VmGrid.tsx';
 import { useLatest } from '../../viewer/use-latest.ts';
 
-// Bursts of watch events settle before 10,000 rows are filtered again.
+// Watch events and pages arriving together are filtered and sorted again at
+// most this often: a burst (or the pages of 10,000 VMs) costs a few passes, not one per delta.
 const RESELECT_DELAY_MS = 120;
 const AGE_TICK_MS = 30_000;
 
@@ -56,6 +58,7 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
 
   const reselect = useCallback(() => {
     clearTimeout(reselectTimer.current);
+    reselectTimer.current = undefined;
     if (sorted.current?.sort !== sortRef.current) {
       sorted.current = { sort: sortRef.current, rows: sortRows(store.rows.values(), sortRef.current) };
     }
@@ -67,8 +70,7 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
   }, [store]);
 
   const scheduleReselect = useCallback(() => {
-    clearTimeout(reselectTimer.current);
-    reselectTimer.current = setTimeout(reselect, RESELECT_DELAY_MS);
+    reselectTimer.current ??= setTimeout(reselect, RESELECT_DELAY_MS);
   }, [reselect]);
 
   useEffect(() => {
@@ -100,6 +102,7 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
     return () => {
       unsubscribe();
       clearTimeout(reselectTimer.current);
+      reselectTimer.current = undefined;
     };
   }, [client, context, store, reselect, scheduleReselect]);
 
@@ -133,7 +136,9 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
   };
 
   const filtered = query.text !== '' || query.namespace !== '' || query.status !== '';
+  // Rows show from the first page; until the last, the count says loading and the grid is busy.
   const loading = status.state === 'loading' && store.rows.size === 0;
+  const paging = status.state === 'loading' && store.rows.size > 0;
   const scope = status.scope;
 
   return (
@@ -169,8 +174,7 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
           </select>
         </label>
         <span className="toolbar__count" role="status">
-          {loading ? 'Loading…' : `${selection.keys.length.toLocaleString()} of ${store.rows.size.toLocaleString()} VMs`}
-          {status.state === 'reconnecting' && ' · reconnecting…'}
+          {countText(selection.keys.length, store.rows.size, status.state)}
         </span>
       </div>
       {scope?.kind === 'namespace' && (
@@ -194,10 +198,11 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged }: VmB
             onOpen={onSelect}
             onSearch={() => search.current?.focus()}
             now={now}
+            busy={paging}
           />
         </>
       )}
-      {selectedKey !== undefined && !store.rows.has(selectedKey) && store.rows.size > 0 && (
+      {selectedKey !== undefined && !store.rows.has(selectedKey) && store.rows.size > 0 && !paging && (
         <p className="notice" role="note">The selected VM is no longer in this context.</p>
       )}
     </section>

@@ -18,6 +18,8 @@ export interface VmGridProps {
   onOpen: (row: VmRow) => void;
   onSearch: () => void;
   now: number;
+  /** More rows are still coming in. */
+  busy: boolean;
 }
 
 function cell(row: VmRow, column: VmColumn, now: number): string {
@@ -36,7 +38,7 @@ function cell(row: VmRow, column: VmColumn, now: number): string {
 const rowId = (index: number) => `vm-row-${index}`;
 
 /** The VM table: only the rows in view exist in the page, so 10,000 VMs scroll as smoothly as 10. */
-export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onSearch, now }: VmGridProps) {
+export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onSearch, now, busy }: VmGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: keys.length,
@@ -70,6 +72,7 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
       aria-label="Virtual machines"
       aria-rowcount={keys.length + 1}
       aria-colcount={VM_COLUMNS.length}
+      aria-busy={busy}
       aria-activedescendant={active >= 0 && active < keys.length ? rowId(active) : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}
