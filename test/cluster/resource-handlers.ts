@@ -129,7 +129,8 @@ export function list(r: ResourceRequest, store: ObjectStore): void {
   for (; next < all.length && (limit === undefined || page.length < limit); next++) {
     if (selected(r.type, all[next]!, undefined, selection)) page.push(all[next]!);
   }
-  const remaining = all.slice(next).filter((o) => selected(r.type, o, undefined, selection)).length;
+  const everything = selection.labels.length === 0 && selection.fields.length === 0;
+  const remaining = everything ? all.length - next : all.slice(next).filter((o) => selected(r.type, o, undefined, selection)).length;
   const metadata = {
     resourceVersion: String(revision),
     ...(remaining > 0 ? { continue: encodeContinue(revision, page[page.length - 1]!), remainingItemCount: remaining } : {}),
