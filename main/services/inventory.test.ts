@@ -147,6 +147,20 @@ describe('startInventory, paging', () => {
     expect(events.some((e) => e.kind === 'remove' && e.keys.includes('ns/vm-0002'))).toBe(true);
   });
 
+  it('drops the VMI details of a VMI list that fails part-way, keeping every VM', async () => {
+    const cluster = pagedVms(600);
+    cluster.onPage = (collection, query) => {
+      if (collection === 'vmis' && query.get('continue') !== null) throw Object.assign(new Error('etcd is unhappy'), { status: 500 });
+    };
+    const events: InventoryEvent[] = [];
+    const inventory = startInventory(cluster.client, (e) => events.push(e), { batchMs: 10, pageSizes: PAGES });
+    await until(() => replay(events).state === 'live');
+    inventory.stop();
+    const { rows } = replay(events);
+    expect(rows.size).toBe(600);
+    expect([...rows.values()].filter((row) => row.node !== undefined)).toEqual([]);
+  });
+
   it('without streaming (the baseline), sends everything as one reset at the end', async () => {
     const cluster = pagedVms(700);
     const events: InventoryEvent[] = [];

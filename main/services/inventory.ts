@@ -206,7 +206,9 @@ export function startInventory(client: KubeClient, emit: (event: InventoryEvent)
     vmPages.sweep();
     const vmiListed = await (vmiListing ?? listVmis(scope));
     if (stopped) return;
-    if ('scope' in vmiListed) vmiPages.sweep();
+    // A VMI list that failed part-way leaves no half-known details behind (and is not watched).
+    if ('error' in vmiListed) vmiPages.onRestart();
+    vmiPages.sweep();
     sendRows();
     clearTimeout(flushTimer);
     flush();
