@@ -1,4 +1,5 @@
 import type { BridgeTransport } from '../services/console-bridge.ts';
+import type { InventoryOptions } from '../services/inventory.ts';
 import type { WatchTuning } from '../services/list-watch.ts';
 import type { ResolveLoginPath } from '../services/login-path.ts';
 import type { KeyValueStore, Platform } from '../services/store.ts';
@@ -14,7 +15,7 @@ export interface CreateDesktopApiOptions {
   loginPath?: ResolveLoginPath;
   /** How often the kubeconfig files are checked for changes. */
   kubeconfigPollMs?: number;
-  inventory?: { batchMs?: number; tuning?: WatchTuning };
+  inventory?: InventoryOptions;
   /** How the audit Events behind link activity and console openings are followed. */
   linkActivity?: { batchMs?: number; tuning?: WatchTuning };
   /** How long a discovered gateway is trusted before asking again. */

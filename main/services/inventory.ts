@@ -1,17 +1,25 @@
 // One context's live VM list: VirtualMachines and VirtualMachineInstances each
-// listed and watched, joined row by row as changes arrive (O(changes), never a
-// full rejoin), and sent as deltas — one reset, then upserts and removals
-// batched, so 10,000 VMs do not flood the renderer.
+// listed page by page and then watched, joined row by row as objects arrive
+// (O(changes), never a full rejoin), and sent as deltas — a reset with the
+// first page of VMs, then upserts and removals batched, so the first rows show
+// at once and 10,000 VMs do not flood the renderer. The state stays `loading`
+// until every page of both lists is in.
 import type { DesktopError, InventoryEvent, VmRow } from '../../shared/desktop-api.ts';
 import { vmiListPath, vmListPath } from '../../shared/kubevirt-paths.ts';
 import { toDesktopError } from './errors.ts';
 import { httpStatusOf, type KubeClient, type KubeObject } from './kube-client.ts';
-import { listAll, watchFrom, defaultWatchTuning, type Listed, type WatchTuning } from './list-watch.ts';
+import { defaultPageSizes, defaultWatchTuning, listPaged, watchFrom, type PageSizes, type WatchTuning } from './list-watch.ts';
 import { joinVmRow, rowKey } from './vm-row.ts';
 
 export interface InventoryOptions {
   batchMs?: number;
   tuning?: WatchTuning;
+  pageSizes?: PageSizes;
+  /**
+   * false: the way before streaming — VMs then VMIs listed in full, one reset
+   * at the end. Kept only as the benchmark's baseline.
+   */
+  stream?: boolean;
 }
 
 export interface Inventory {
@@ -24,17 +32,30 @@ export interface Inventory {
 
 type Scope = { kind: 'cluster' } | { kind: 'namespace'; namespace: string };
 
-/** A cluster-wide list, or the context's namespace when that is forbidden; undefined when both are. */
-async function listInScope(client: KubeClient, pathFor: (namespace?: string) => string, preferred?: Scope): Promise<{ scope: Scope; listed: Listed } | { error: unknown }> {
+type Listing = { scope: Scope; resourceVersion: string } | { error: unknown };
+
+/**
+ * Lists one kind page by page, cluster-wide or, when that is forbidden, in the
+ * context's namespace; each page is handed over with the scope it came from.
+ */
+async function listInScope(client: KubeClient, pathFor: (namespace?: string) => string, sizes: PageSizes, onPage: (items: KubeObject[], scope: Scope) => void, onRestart: () => void, preferred?: Scope): Promise<Listing> {
   const namespace = client.namespace ?? 'default';
   const scopes: Scope[] = preferred ? [preferred] : [{ kind: 'cluster' }, { kind: 'namespace', namespace }];
   let lastError: unknown;
   for (const scope of scopes) {
+    let pages = 0;
     try {
-      return { scope, listed: await listAll(client, pathFor(scope.kind === 'cluster' ? undefined : scope.namespace)) };
+      const { resourceVersion } = await listPaged(client, pathFor(scope.kind === 'cluster' ? undefined : scope.namespace), {
+        onPage: (items) => {
+          pages++;
+          onPage(items, scope);
+        },
+        onRestart,
+      }, sizes);
+      return { scope, resourceVersion };
     } catch (error) {
       lastError = error;
-      if (httpStatusOf(error) !== 403) break;
+      if (pages > 0 || httpStatusOf(error) !== 403) break;
     }
   }
   return { error: lastError };
@@ -44,6 +65,8 @@ export function startInventory(client: KubeClient, emit: (event: InventoryEvent)
   const context = client.context;
   const batchMs = options.batchMs ?? 100;
   const tuning = options.tuning ?? defaultWatchTuning;
+  const stream = options.stream ?? true;
+  const pageSizes = options.pageSizes ?? (stream ? defaultPageSizes : { first: 500, rest: 500 });
   const vms = new Map<string, KubeObject>();
   const vmis = new Map<string, KubeObject>();
   const rows = new Map<string, VmRow>();
@@ -114,29 +137,85 @@ export function startInventory(client: KubeClient, emit: (event: InventoryEvent)
     },
   });
 
-  const start = async () => {
-    emit({ kind: 'state', context, state: 'loading' });
-    const vmList = await listInScope(client, vmListPath);
-    if (stopped) return;
-    if ('error' in vmList) {
-      const error = toDesktopError(vmList.error, context);
-      emit({ kind: 'state', context, state: 'error', error: httpStatusOf(vmList.error) === 403 ? { ...error, message: `you may not list virtual machines in context "${context}": ${error.message}` } : error });
+  /** Pages of one kind: stored, their rows refreshed; the keys named since the list (re)started, to sweep at the end. */
+  const pagesInto = (store: Map<string, KubeObject>) => {
+    const named = new Set<string>();
+    return {
+      onPage: (items: KubeObject[]) => {
+        for (const item of items) {
+          const key = rowKey(item);
+          store.set(key, item);
+          named.add(key);
+          refresh(key, true);
+        }
+      },
+      onRestart: () => named.clear(),
+      /** After the last page: what the list did not name was deleted before it was taken. */
+      sweep: () => {
+        for (const key of [...store.keys()]) {
+          if (named.has(key)) continue;
+          store.delete(key);
+          refresh(key, true);
+        }
+        named.clear();
+      },
+    };
+  };
+
+  let resetSent = false;
+  /** Sends what changed since the last delta: the first time as the reset the renderer starts from. */
+  const sendRows = () => {
+    if (resetSent) {
+      schedule();
       return;
     }
-    scope = vmList.scope;
-    // A person who may list VMs but not VMIs still gets rows, without the VMI details.
-    const vmiList = await listInScope(client, vmiListPath, scope);
-    if (stopped) return;
-    for (const item of vmList.listed.items) vms.set(rowKey(item), item);
-    if ('listed' in vmiList) for (const item of vmiList.listed.items) vmis.set(rowKey(item), item);
-    for (const key of new Set([...vms.keys(), ...vmis.keys()])) refresh(key, true);
+    resetSent = true;
     upserts.clear();
     removes.clear();
     emit({ kind: 'reset', context, rows: [...rows.values()] });
+  };
+
+  const start = async () => {
+    emit({ kind: 'state', context, state: 'loading' });
+    const vmPages = pagesInto(vms);
+    const vmiPages = pagesInto(vmis);
+    // A person who may list VMs but not VMIs still gets rows, without the VMI details.
+    const listVmis = (scope: Scope) => listInScope(client, vmiListPath, pageSizes, (items) => {
+      if (stopped) return;
+      vmiPages.onPage(items);
+      if (stream) sendRows();
+    }, vmiPages.onRestart, scope);
+    let vmiListing: Promise<Listing> | undefined;
+    const vmListing = await listInScope(client, vmListPath, pageSizes, (items, pageScope) => {
+      if (stopped) return;
+      vmPages.onPage(items);
+      if (!stream) return;
+      // VMIs are listed beside the VMs as soon as the first page says where the person may list.
+      vmiListing ??= listVmis(pageScope);
+      sendRows();
+    }, vmPages.onRestart);
+    if (stopped) return;
+    if ('error' in vmListing) {
+      stopped = true;
+      clearTimeout(flushTimer);
+      const error = toDesktopError(vmListing.error, context);
+      emit({ kind: 'state', context, state: 'error', error: httpStatusOf(vmListing.error) === 403 ? { ...error, message: `you may not list virtual machines in context "${context}": ${error.message}` } : error });
+      return;
+    }
+    scope = vmListing.scope;
+    vmPages.sweep();
+    const vmiListed = await (vmiListing ?? listVmis(scope));
+    if (stopped) return;
+    // A VMI list that failed part-way leaves no half-known details behind (and is not watched).
+    if ('error' in vmiListed) vmiPages.onRestart();
+    vmiPages.sweep();
+    sendRows();
+    clearTimeout(flushTimer);
+    flush();
     emit({ kind: 'state', context, state: 'live', scope });
     const namespace = scope.kind === 'cluster' ? undefined : scope.namespace;
-    watches.push(watchFrom(client, vmListPath(namespace), vmList.listed, handlersFor(vms, 'vm'), tuning));
-    if ('listed' in vmiList) watches.push(watchFrom(client, vmiListPath(namespace), vmiList.listed, handlersFor(vmis, 'vmi'), tuning));
+    watches.push(watchFrom(client, vmListPath(namespace), vmListing, handlersFor(vms, 'vm'), tuning));
+    if ('scope' in vmiListed) watches.push(watchFrom(client, vmiListPath(namespace), vmiListed, handlersFor(vmis, 'vmi'), tuning));
   };
   start().catch((error: unknown) => {
     if (!stopped) emit({ kind: 'state', context, state: 'error', error: toDesktopError(error, context) });

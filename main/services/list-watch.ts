@@ -16,21 +16,62 @@ interface ListBody {
   metadata?: { resourceVersion?: string; continue?: string };
 }
 
+export interface PageSizes {
+  /** Small, so the first rows show while the rest is still coming. */
+  first: number;
+  rest: number;
+}
+
+export const defaultPageSizes: PageSizes = { first: 100, rest: 500 };
+
+export interface PageHandlers {
+  onPage(items: KubeObject[]): void;
+  /**
+   * A continue token expired mid-list (410): the list starts again as one
+   * complete page, so objects of the earlier pages that it lacks are gone.
+   */
+  onRestart(): void;
+}
+
 const withQuery = (path: string, query: Record<string, string>) => `${path}${path.includes('?') ? '&' : '?'}${new URLSearchParams(query).toString()}`;
 
-/** Every object of a collection, page by page. */
-export async function listAll(client: KubeClient, path: string, pageSize = 500): Promise<Listed> {
-  const items: KubeObject[] = [];
+/**
+ * A collection page by page, each handed over as it arrives. Returns the
+ * resourceVersion to watch from: the first page's, which the API server gives
+ * every page of one list (they are all served from that snapshot), so a watch
+ * from it neither misses nor repeats a change made while paging. A 410 on a
+ * continue token falls back to one unpaged list, as client-go's pager does.
+ */
+export async function listPaged(client: KubeClient, path: string, handlers: PageHandlers, sizes: PageSizes = defaultPageSizes): Promise<{ resourceVersion: string }> {
   let next: string | undefined;
-  let resourceVersion = '';
+  let resourceVersion: string | undefined;
   do {
-    const query: Record<string, string> = { limit: String(pageSize) };
+    const query: Record<string, string> = { limit: String(next ? sizes.rest : sizes.first) };
     if (next) query.continue = next;
-    const body = await client.request<ListBody>('GET', withQuery(path, query));
-    items.push(...(body.items ?? []));
-    resourceVersion = body.metadata?.resourceVersion ?? resourceVersion;
+    let body: ListBody;
+    try {
+      body = await client.request<ListBody>('GET', withQuery(path, query));
+    } catch (error) {
+      if (!next || httpStatusOf(error) !== 410) throw error;
+      handlers.onRestart();
+      const whole = await client.request<ListBody>('GET', path);
+      handlers.onPage(whole.items ?? []);
+      return { resourceVersion: whole.metadata?.resourceVersion ?? '' };
+    }
+    resourceVersion ??= body.metadata?.resourceVersion;
+    handlers.onPage(body.items ?? []);
     next = body.metadata?.continue || undefined;
   } while (next);
+  return { resourceVersion: resourceVersion ?? '' };
+}
+
+/** Every object of a collection, page by page. */
+export async function listAll(client: KubeClient, path: string, sizes: PageSizes = defaultPageSizes): Promise<Listed> {
+  let items: KubeObject[] = [];
+  const { resourceVersion } = await listPaged(client, path, {
+    onPage: (page) => void items.push(...page),
+    onRestart: () => void (items = []),
+  }, sizes);
   return { items, resourceVersion };
 }
 
@@ -55,7 +96,7 @@ export const defaultWatchTuning: WatchTuning = { initialBackoffMs: 500, maxBacko
 class Expired extends Error {}
 
 /** Keeps a collection live after its first list; stop() ends it. */
-export function watchFrom(client: KubeClient, path: string, listed: Listed, handlers: WatchHandlers, tuning: WatchTuning = defaultWatchTuning): { stop(): void } {
+export function watchFrom(client: KubeClient, path: string, listed: Pick<Listed, 'resourceVersion'>, handlers: WatchHandlers, tuning: WatchTuning = defaultWatchTuning): { stop(): void } {
   const abort = new AbortController();
   let resourceVersion = listed.resourceVersion;
   let sleeping: NodeJS.Timeout | undefined;

@@ -54,12 +54,16 @@ function selected(type: ResourceType, object: KubeObject, namespace: string | un
   return selection.fields.length === 0 || matches(selection.fields, selectableFields(type, object));
 }
 
+/** Where a paged list stopped, and the revision its first page was served at (every page is served from it). */
 interface ContinueToken {
+  rv: number;
   after: string;
 }
 
-function encodeContinue(object: KubeObject): string {
-  const token: ContinueToken = { after: `${object.metadata.namespace ?? ''}/${object.metadata.name}` };
+const idOf = (object: KubeObject) => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+
+function encodeContinue(rv: number, object: KubeObject): string {
+  const token: ContinueToken = { rv, after: idOf(object) };
   return Buffer.from(JSON.stringify(token)).toString('base64url');
 }
 
@@ -67,6 +71,7 @@ function decodeContinue(text: string): ContinueToken {
   try {
     const token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as ContinueToken;
     if (typeof token.after !== 'string') throw new Error('missing position');
+    if (!Number.isInteger(token.rv) || token.rv < 1) throw new Error('missing resource version');
     return token;
   } catch {
     throw errors.badRequest(`invalid continue token ${JSON.stringify(text)}`);
@@ -80,19 +85,55 @@ function parseLimit(text: string | null): number | undefined {
   return limit;
 }
 
+// The API server's words when etcd has compacted the revision a continue token names.
+const EXPIRED_CONTINUE = 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.';
+
+/** The first index in `sorted` (by namespace/name) after the id `after`. */
+function indexAfter(sorted: readonly KubeObject[], after: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (idOf(sorted[middle]!) <= after) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * A list, whole or one page of `limit`. As in Kubernetes, every page of a paged
+ * list is served at the revision of its first page and carries that
+ * resourceVersion, so a watch from it misses and repeats nothing; a continue
+ * token whose revision has been compacted away is 410 Expired.
+ */
 export function list(r: ResourceRequest, store: ObjectStore): void {
   const selection = parseSelection(r.type, r.query);
   const limit = parseLimit(r.query.get('limit'));
   const continueText = r.query.get('continue');
-  const after = continueText ? decodeContinue(continueText).after : undefined;
-  const revision = store.currentRevision();
-  let items = store.list(typeKey(r.type.group, r.type.resource), r.namespace).filter((o) => selected(r.type, o, undefined, selection));
-  if (after !== undefined) items = items.filter((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > after);
-  const page = limit !== undefined ? items.slice(0, limit) : items;
-  const remaining = items.length - page.length;
+  const token = continueText ? decodeContinue(continueText) : undefined;
+  const key = typeKey(r.type.group, r.type.resource);
+  if (token && !['', '0', null].includes(r.query.get('resourceVersion'))) {
+    throw errors.badRequest('specifying resource version is not allowed when using continue');
+  }
+  const revision = token?.rv ?? store.currentRevision();
+  let all: KubeObject[];
+  try {
+    all = token ? store.listAt(key, r.namespace, token.rv) : store.list(key, r.namespace);
+  } catch (e) {
+    if (e instanceof StoreError && e.reason === 'Expired') throw errors.expired(EXPIRED_CONTINUE);
+    throw e;
+  }
+  const from = token ? indexAfter(all, token.after) : 0;
+  const page: KubeObject[] = [];
+  let next = from;
+  for (; next < all.length && (limit === undefined || page.length < limit); next++) {
+    if (selected(r.type, all[next]!, undefined, selection)) page.push(all[next]!);
+  }
+  const everything = selection.labels.length === 0 && selection.fields.length === 0;
+  const remaining = everything ? all.length - next : all.slice(next).filter((o) => selected(r.type, o, undefined, selection)).length;
   const metadata = {
     resourceVersion: String(revision),
-    ...(remaining > 0 ? { continue: encodeContinue(page[page.length - 1]!), remainingItemCount: remaining } : {}),
+    ...(remaining > 0 ? { continue: encodeContinue(revision, page[page.length - 1]!), remainingItemCount: remaining } : {}),
   };
   if (wantsTable(r.req.headers.accept)) {
     sendJson(r.res, 200, toTable(r.type.kind, page, metadata));

@@ -27,7 +27,7 @@ export interface StoreEvent {
   key: string;
   rv: number;
   object: KubeObject;
-  /** The object before a MODIFIED, so watchers with selectors can tell "left the selection". */
+  /** The object before a MODIFIED or DELETED, so watchers with selectors can tell "left the selection" and paged lists can look back. */
   previous?: KubeObject;
 }
 
@@ -57,6 +57,7 @@ function objectId(namespace: string | undefined, name: string): string {
 export class ObjectStore {
   private revision = 0;
   private readonly buckets = new Map<string, Map<string, KubeObject>>();
+  private readonly sorted = new Map<string, KubeObject[]>();
   private readonly history: StoreEvent[] = [];
   /** Resume from below this revision is no longer possible: events were trimmed. */
   private historyFloor = 0;
@@ -74,9 +75,36 @@ export class ObjectStore {
 
   /** Sorted by namespace then name, which pagination relies on. */
   list(key: string, namespace?: string): KubeObject[] {
-    const all = [...(this.buckets.get(key)?.values() ?? [])];
-    const filtered = namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
-    return filtered.sort((a, b) => compareIds(a, b));
+    let all = this.sorted.get(key);
+    if (!all) {
+      // Kept until the next write to this type: a paged list of 10,000 objects would otherwise sort them all again per page.
+      all = [...(this.buckets.get(key)?.values() ?? [])].sort(compareIds);
+      this.sorted.set(key, all);
+    }
+    return namespace === undefined ? [...all] : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  /**
+   * The objects of `key` as they were at `revision` (sorted like list), rebuilt
+   * by undoing the newer events: what a paged list's continue pages are served
+   * from, as the API server serves them from its etcd snapshot. Throws Expired
+   * once the history no longer reaches back that far (compaction).
+   */
+  listAt(key: string, namespace: string | undefined, revision: number): KubeObject[] {
+    if (revision >= this.revision) return this.list(key, namespace);
+    if (revision < this.historyFloor) {
+      throw new StoreError('Expired', `too old resource version: ${revision} (${this.historyFloor})`);
+    }
+    const byId = new Map(this.buckets.get(key) ?? []);
+    for (let i = this.history.length - 1; i >= 0 && this.history[i]!.rv > revision; i--) {
+      const event = this.history[i]!;
+      if (event.key !== key) continue;
+      const id = objectId(event.object.metadata.namespace, event.object.metadata.name);
+      if (event.type === 'ADDED') byId.delete(id);
+      else if (event.previous) byId.set(id, event.previous);
+    }
+    const all = [...byId.values()];
+    return (namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace)).sort(compareIds);
   }
 
   create(key: string, object: KubeObject): KubeObject {
@@ -129,7 +157,7 @@ export class ObjectStore {
     bucket.delete(id);
     // A deleted object carries the revision of its deletion, as in Kubernetes.
     const gone = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(++this.revision) } };
-    this.emit({ type: 'DELETED', key, rv: this.revision, object: gone });
+    this.emit({ type: 'DELETED', key, rv: this.revision, object: gone, previous });
     return gone;
   }
 
@@ -167,6 +195,7 @@ export class ObjectStore {
   }
 
   private emit(event: StoreEvent): void {
+    this.sorted.delete(event.key);
     this.history.push(event);
     // Trimmed in batches: splicing one event off a long array per write is quadratic.
     if (this.history.length > this.historyLimit + Math.ceil(this.historyLimit / 4)) {

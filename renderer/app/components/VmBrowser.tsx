@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { InventoryEvent, VmPowerAction, VmRow } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
 import { asDesktopError } from '../errors.ts';
+import { countText } from '../inventory/count-text.ts';
 import { followActive } from '../inventory/grid-navigation.ts';
 import { changeNeedsReselect, DEFAULT_SORT, distinctValues, EMPTY_QUERY, filterKeys, sortRows, toggleSort } from '../inventory/vm-query.ts';
 import type { VmColumn, VmQuery, VmSort } from '../inventory/vm-query.ts';
@@ -11,8 +12,12 @@ import { ErrorAlert } from './ErrorAlert.tsx';
 import { VmGrid } from './VmGrid.tsx';
 import { useLatest } from '../../viewer/use-latest.ts';
 
-// Bursts of watch events settle before 10,000 rows are filtered again.
+// Watch events and pages arriving together are filtered and sorted again at
+// most this often, and never more than a fifth of the time (a pass over 10,000
+// rows is tens of ms): the pages of a large list are not slowed by re-sorting
+// what has arrived so far after each of them.
 const RESELECT_DELAY_MS = 120;
+const RESELECT_SHARE = 5;
 const AGE_TICK_MS = 30_000;
 
 export interface VmBrowserProps {
@@ -56,8 +61,12 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged, onPow
   // keystroke then only filters, which keeps typing within a frame or two at 10,000 VMs.
   const sorted = useRef<{ sort: VmSort; rows: VmRow[] } | undefined>(undefined);
 
+  const reselectCost = useRef(0);
+
   const reselect = useCallback(() => {
     clearTimeout(reselectTimer.current);
+    reselectTimer.current = undefined;
+    const started = performance.now();
     if (sorted.current?.sort !== sortRef.current) {
       sorted.current = { sort: sortRef.current, rows: sortRows(store.rows.values(), sortRef.current) };
     }
@@ -66,11 +75,11 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged, onPow
       namespaces: distinctValues(store.rows.values(), 'namespace'),
       statuses: distinctValues(store.rows.values(), 'status'),
     });
+    reselectCost.current = performance.now() - started;
   }, [store]);
 
   const scheduleReselect = useCallback(() => {
-    clearTimeout(reselectTimer.current);
-    reselectTimer.current = setTimeout(reselect, RESELECT_DELAY_MS);
+    reselectTimer.current ??= setTimeout(reselect, Math.max(RESELECT_DELAY_MS, RESELECT_SHARE * reselectCost.current));
   }, [reselect]);
 
   useEffect(() => {
@@ -102,6 +111,7 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged, onPow
     return () => {
       unsubscribe();
       clearTimeout(reselectTimer.current);
+      reselectTimer.current = undefined;
     };
   }, [client, context, store, reselect, scheduleReselect]);
 
@@ -135,7 +145,9 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged, onPow
   };
 
   const filtered = query.text !== '' || query.namespace !== '' || query.status !== '';
+  // Rows show from the first page; until the last, the count says loading and the grid is busy.
   const loading = status.state === 'loading' && store.rows.size === 0;
+  const paging = status.state === 'loading' && store.rows.size > 0;
   const scope = status.scope;
 
   return (
@@ -172,8 +184,7 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged, onPow
           </select>
         </label>
         <span className="toolbar__count" role="status">
-          {loading ? 'Loading…' : `${selection.keys.length.toLocaleString()} of ${store.rows.size.toLocaleString()} VMs`}
-          {status.state === 'reconnecting' && ' · reconnecting…'}
+          {countText(selection.keys.length, store.rows.size, status.state)}
         </span>
       </div>
       {scope?.kind === 'namespace' && (
@@ -199,10 +210,11 @@ export function VmBrowser({ context, selectedKey, onSelect, onRowsChanged, onPow
             now={now}
             context={context}
             onPower={onPower}
+            busy={paging}
           />
         </>
       )}
-      {selectedKey !== undefined && !store.rows.has(selectedKey) && store.rows.size > 0 && (
+      {selectedKey !== undefined && !store.rows.has(selectedKey) && store.rows.size > 0 && !paging && (
         <p className="notice" role="note">The selected VM is no longer in this context.</p>
       )}
     </section>

@@ -23,6 +23,8 @@ export interface VmGridProps {
   context: string;
   /** A power action chosen in a row's menu. */
   onPower: (row: VmRow, action: VmPowerAction) => void;
+  /** More rows are still coming in. */
+  busy: boolean;
 }
 
 function cell(row: VmRow, column: VmColumn, now: number): string {
@@ -41,7 +43,7 @@ function cell(row: VmRow, column: VmColumn, now: number): string {
 const rowId = (index: number) => `vm-row-${index}`;
 
 /** The VM table: only the rows in view exist in the page, so 10,000 VMs scroll as smoothly as 10. */
-export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onSearch, now, context, onPower }: VmGridProps) {
+export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onSearch, now, context, onPower, busy }: VmGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const grid = useRef<HTMLDivElement>(null);
   const [menu, setMenu] = useState<{ row: VmRow; anchor: { left: number; bottom: number } } | undefined>();
@@ -94,6 +96,7 @@ export function VmGrid({ keys, rows, sort, onSort, active, onActive, onOpen, onS
       aria-label="Virtual machines"
       aria-rowcount={keys.length + 1}
       aria-colcount={VM_COLUMNS.length + 1}
+      aria-busy={busy}
       aria-activedescendant={active >= 0 && active < keys.length ? rowId(active) : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}

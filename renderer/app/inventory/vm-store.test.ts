@@ -47,4 +47,21 @@ describe('VmStore', () => {
     store.apply({ kind: 'state', context: 'viewer', state: 'error', error });
     expect(store.status.error).toEqual(error);
   });
+
+  it('takes the pages of a list as they come: the first as the reset, the rest as added rows, loading until the state says live', () => {
+    const store = new VmStore('admin');
+    const page = (from: number, count: number) => Array.from({ length: count }, (_, i) => vmRow(`vm-${from + i}`, 'x'));
+    store.apply({ kind: 'state', context: 'admin', state: 'loading' });
+    expect(store.apply({ kind: 'reset', context: 'admin', rows: page(0, 100) })).toEqual({ kind: 'reset' });
+    expect(store.rows.size).toBe(100);
+    expect(store.status.state).toBe('loading');
+    const second = store.apply({ kind: 'upsert', context: 'admin', rows: page(100, 250) });
+    expect(second.kind === 'rows' && [second.added.length, second.updated.length]).toEqual([250, 0]);
+    const joined = store.apply({ kind: 'upsert', context: 'admin', rows: [vmRow('vm-3', 'x', { node: 'node-9' })] });
+    expect(joined.kind === 'rows' && joined.updated.map((u) => u.next.node)).toEqual(['node-9']);
+    expect(store.rows.size).toBe(350);
+    expect(store.status.state).toBe('loading');
+    store.apply({ kind: 'state', context: 'admin', state: 'live', scope: { kind: 'cluster' } });
+    expect(store.status).toEqual({ state: 'live', scope: { kind: 'cluster' }, error: undefined });
+  });
 });

@@ -12,28 +12,44 @@ export interface Timings {
   painted: number;
 }
 
+export interface RowTimings extends Timings {
+  /** The page's navigation start (performance.timeOrigin). */
+  navigationStart: number;
+  rows: number;
+}
+
 export interface KeyTimings extends Timings {
   /** The keydown event's own timestamp, on the same clock. */
   key: number;
 }
 
-/** Init script: window.gpFirstRows resolves when the VM grid first shows a body row. */
+/**
+ * Init script: window.gpFirstRows resolves when the VM grid first shows a body
+ * row, window.gpAllRows when it shows rows and is no longer busy (every page
+ * in). Both carry the page's navigation start (performance.timeOrigin).
+ */
 export const WATCH_FIRST_ROWS = `
-window.gpFirstRows = new Promise((resolve) => {
+(() => {
   const now = () => performance.timeOrigin + performance.now();
   const grid = '[role="grid"][aria-label="Virtual machines"]';
-  const observer = new MutationObserver(() => {
-    if (!document.querySelector(grid + ' [role="row"][aria-rowindex="2"]')) return;
-    observer.disconnect();
-    const dom = now();
-    requestAnimationFrame(() => setTimeout(() => resolve({
-      dom,
-      painted: now(),
-      rows: document.querySelectorAll(grid + ' [role="row"]').length - 1,
-    })));
-  });
-  observer.observe(document, { childList: true, subtree: true });
-});`;
+  const settled = (check, resolve) => {
+    const observer = new MutationObserver(() => {
+      if (!check()) return;
+      observer.disconnect();
+      const dom = now();
+      requestAnimationFrame(() => setTimeout(() => resolve({
+        dom,
+        painted: now(),
+        navigationStart: performance.timeOrigin,
+        rows: document.querySelectorAll(grid + ' [role="row"]').length - 1,
+      })));
+    });
+    observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-busy'] });
+  };
+  const hasRows = () => document.querySelector(grid + ' [role="row"][aria-rowindex="2"]') !== null;
+  window.gpFirstRows = new Promise((resolve) => settled(hasRows, resolve));
+  window.gpAllRows = new Promise((resolve) => settled(() => hasRows() && document.querySelector(grid)?.getAttribute('aria-busy') !== 'true', resolve));
+})();`;
 
 /**
  * Arms window.gpNextCount: the next keydown's time, then when the count

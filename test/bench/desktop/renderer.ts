@@ -1,22 +1,32 @@
 // The renderer in Chromium over the development bridge, with every VM of the
-// stand-in: time from the inventory reset leaving main to the grid's first
-// rows on screen, per-keystroke filter latency, and the page's memory — next
-// to a naive table of the same rows (every row in the DOM, filtered at once)
-// in another tab of the same browser.
-import type { Browser, CDPSession, Page } from '@playwright/test';
+// stand-in: page load → first rows on screen (the VM list streamed page by
+// page) next to the same app with paging off (everything listed, then one
+// reset) in the same run, the reset event → rows on screen, per-keystroke
+// filter latency and the page's memory — and a naive table of the same rows
+// (every row in the DOM, filtered at once) in another tab of the same browser.
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import type { DesktopEvent, VmRow } from '../../../shared/desktop-api.ts';
+import type { DesktopApiImpl } from '../../../main/desktop-api-impl.ts';
 import { EMPTY_QUERY, vmMatcher } from '../../../renderer/app/inventory/vm-query.ts';
 import type { DesktopStack } from '../../support/desktop-stack.ts';
 import { armCountProbe, renderNaiveTable, WATCH_FIRST_ROWS } from './page-probes.ts';
-import type { KeyTimings, Timings } from './page-probes.ts';
+import type { KeyTimings, RowTimings, Timings } from './page-probes.ts';
+import { startUnpagedApp } from './unpaged-app.ts';
 
 export interface FirstRowsSample {
   /** Reset event emitted in main → rows in the DOM / on screen. */
   domMs: number;
   paintedMs: number;
-  /** Page navigation → rows on screen (includes listing every VM from the API server). */
+  /** Chromium's navigation start → the first rows on screen (includes listing from the API server). */
   fromNavigationMs: number;
-  rows: number;
+  /** Chromium's navigation start → every page in (the grid no longer busy), on screen. */
+  allRowsMs: number;
+  /** Where the time to the first rows goes: navigation → the page asks main for the VM list (page boot, bridge, contexts)… */
+  toWatchMs: number;
+  /** …→ main sends the reset (listing: the first page, or everything with paging off). */
+  watchToResetMs: number;
+  /** Rows in the reset event (the first page when streaming). */
+  resetRows: number;
 }
 
 export interface KeystrokeSample {
@@ -30,11 +40,18 @@ export interface PageMemory {
   domNodes: number;
 }
 
-export interface RendererResults {
-  vms: number;
+export interface AppFigures {
   firstRows: FirstRowsSample[];
   filter: KeystrokeSample[];
   memory: PageMemory;
+}
+
+export interface RendererResults {
+  vms: number;
+  /** The app: the VM list streamed page by page. */
+  streamed: AppFigures;
+  /** The same app with paging off (inventory `stream: false`): the way before, as the baseline. */
+  unpaged: AppFigures;
   baseline: { renderMs: number; filter: KeystrokeSample[]; memory: PageMemory };
 }
 
@@ -53,10 +70,13 @@ function withTimeout<T>(promise: Promise<T>, what: string, ms = STEP_TIMEOUT_MS)
   ]);
 }
 
-async function pageMemory(cdp: CDPSession): Promise<PageMemory> {
+async function pageMemory(context: BrowserContext, page: Page): Promise<PageMemory> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
   await cdp.send('HeapProfiler.collectGarbage');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? Number.NaN;
+  await cdp.detach();
   return { jsHeapUsedMiB: metric('JSHeapUsedSize') / 2 ** 20, domNodes: metric('Nodes') };
 }
 
@@ -93,57 +113,111 @@ async function timeKeystrokes(page: Page, rows: readonly VmRow[]): Promise<Keyst
   return samples;
 }
 
-export async function benchRenderer(browser: Browser, stack: DesktopStack, options: { trials: number; progress: (line: string) => void }): Promise<RendererResults> {
-  const resets: Array<{ at: number; rows: VmRow[] }> = [];
+interface Mode {
+  name: 'streamed' | 'unpaged';
+  url: string;
+  resets: Array<{ at: number; rows: VmRow[] }>;
+  /** When main received each watchInventory call. */
+  watchCalls: number[];
+  firstRows: FirstRowsSample[];
+}
+
+function recordResets(api: DesktopApiImpl, mode: Mode): () => void {
   // Registered before the bridge's own listener for the page, so it runs just before the event is sent.
-  const unsubscribe = stack.api.onEvent((event: DesktopEvent) => {
-    if (event.kind === 'inventory' && event.event.kind === 'reset' && event.event.rows.length > 0) resets.push({ at: epochNow(), rows: event.event.rows });
+  const unsubscribe = api.onEvent((event: DesktopEvent) => {
+    if (event.kind === 'inventory' && event.event.kind === 'reset' && event.event.rows.length > 0) mode.resets.push({ at: epochNow(), rows: event.event.rows });
   });
+  // The bridge looks methods up on each call, so this sees every watchInventory the page makes.
+  const watchInventory = api.watchInventory;
+  api.watchInventory = (context) => {
+    mode.watchCalls.push(epochNow());
+    return watchInventory(context);
+  };
+  return () => {
+    unsubscribe();
+    api.watchInventory = watchInventory;
+  };
+}
+
+/** Loads the app and waits until every page is in; returns the timings of the first rows and of all rows. */
+async function loadApp(page: Page, url: string): Promise<{ first: RowTimings; all: RowTimings }> {
+  // The bridge's address carries its token in the fragment: going to the same address again would not reload.
+  await page.goto('about:blank');
+  await page.goto(url);
+  const first = await withTimeout(page.evaluate<RowTimings>('window.gpFirstRows'), 'the first rows', 120_000);
+  const all = await withTimeout(page.evaluate<RowTimings>('window.gpAllRows'), 'every page of VMs', 120_000);
+  return { first, all };
+}
+
+async function measureApp(context: BrowserContext, page: Page, mode: Mode, rows: readonly VmRow[]): Promise<{ filter: KeystrokeSample[]; memory: PageMemory }> {
+  await loadApp(page, mode.url);
+  const expectedTotal = `${rows.length.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')} VMs`;
+  await withTimeout(page.locator('.toolbar__count').getByText(expectedTotal, { exact: true }).waitFor(), `the count "${expectedTotal}"`);
+  const memory = await pageMemory(context, page);
+  await page.getByRole('searchbox', { name: 'Search virtual machines' }).focus();
+  const filter = await timeKeystrokes(page, rows);
+  return { filter, memory };
+}
+
+export async function benchRenderer(browser: Browser, stack: DesktopStack, options: { trials: number; progress: (line: string) => void }): Promise<RendererResults> {
+  const unpagedApp = await startUnpagedApp(stack);
+  const streamed: Mode = { name: 'streamed', url: stack.bridge.url, resets: [], watchCalls: [], firstRows: [] };
+  const unpaged: Mode = { name: 'unpaged', url: unpagedApp.url, resets: [], watchCalls: [], firstRows: [] };
+  const unsubscribe = [recordResets(stack.api, streamed), recordResets(unpagedApp.api, unpaged)];
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     await context.addInitScript({ content: WATCH_FIRST_ROWS });
     const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Performance.enable');
 
-    const firstRows: FirstRowsSample[] = [];
     for (let trial = 0; trial < options.trials; trial++) {
-      const before = resets.length;
-      const navigated = epochNow();
-      await (trial === 0 ? page.goto(stack.bridge.url) : page.reload());
-      const shown = await withTimeout(page.evaluate<Timings & { rows: number }>('window.gpFirstRows'), 'the first rows', 120_000);
-      const reset = resets[before];
-      if (!reset) throw new Error('rows showed without a reset event from main');
-      firstRows.push({ domMs: shown.dom - reset.at, paintedMs: shown.painted - reset.at, fromNavigationMs: shown.painted - navigated, rows: shown.rows });
-      options.progress(`first rows, trial ${trial + 1}/${options.trials}: ${(shown.painted - reset.at).toFixed(1)} ms after the reset event (${reset.rows.length} VMs)`);
+      // Alternating which goes first, so neither always follows the other's leftover work.
+      for (const mode of trial % 2 === 0 ? [streamed, unpaged] : [unpaged, streamed]) {
+        const before = mode.resets.length;
+        const watchesBefore = mode.watchCalls.length;
+        const { first, all } = await loadApp(page, mode.url);
+        const reset = mode.resets[before];
+        const watch = mode.watchCalls[watchesBefore];
+        if (!reset || watch === undefined) throw new Error(`${mode.name}: rows showed without a watchInventory call and a reset event in main`);
+        const sample: FirstRowsSample = {
+          domMs: first.dom - reset.at,
+          paintedMs: first.painted - reset.at,
+          fromNavigationMs: first.painted - first.navigationStart,
+          allRowsMs: all.painted - all.navigationStart,
+          toWatchMs: watch - first.navigationStart,
+          watchToResetMs: reset.at - watch,
+          resetRows: reset.rows.length,
+        };
+        mode.firstRows.push(sample);
+        options.progress(`trial ${trial + 1}/${options.trials}, ${mode.name}: first rows ${sample.fromNavigationMs.toFixed(0)} ms after navigation (page → watchInventory ${sample.toWatchMs.toFixed(0)} ms, → reset of ${sample.resetRows} rows ${sample.watchToResetMs.toFixed(0)} ms, → on screen ${sample.paintedMs.toFixed(0)} ms), all rows ${sample.allRowsMs.toFixed(0)} ms`);
+      }
     }
-    const rows = resets.at(-1)?.rows ?? [];
-    const expectedTotal = `of ${rows.length.toLocaleString('en-US')} VMs`;
-    await withTimeout(page.getByText(expectedTotal).waitFor(), `the count "${expectedTotal}"`);
-    const memory = await pageMemory(cdp);
+    // The unpaged app's reset is every row: what the filter probes and the naive table need.
+    const rows = unpaged.resets.at(-1)?.rows ?? [];
 
-    await page.getByRole('searchbox', { name: 'Search virtual machines' }).focus();
-    const filter = await timeKeystrokes(page, rows);
-    options.progress(`app filter: ${filter.length} keystrokes timed`);
+    const figures = async (mode: Mode): Promise<AppFigures> => {
+      const measured = await measureApp(context, page, mode, rows);
+      options.progress(`${mode.name} app: memory read, ${measured.filter.length} keystrokes timed`);
+      return { firstRows: mode.firstRows, ...measured };
+    };
+    const streamedFigures = await figures(streamed);
+    const unpagedFigures = await figures(unpaged);
 
     const naivePage = await context.newPage();
-    const naiveCdp = await context.newCDPSession(naivePage);
-    await naiveCdp.send('Performance.enable');
     const naive = await withTimeout(naivePage.evaluate<Timings & { rows: number; start: number }>(renderNaiveTable(JSON.stringify({ rows }))), 'the naive table', 120_000);
-    const naiveMemory = await pageMemory(naiveCdp);
+    const naiveMemory = await pageMemory(context, naivePage);
     await naivePage.getByRole('searchbox', { name: 'Search' }).focus();
     const naiveFilter = await timeKeystrokes(naivePage, rows);
     options.progress(`naive table: rendered in ${(naive.painted - naive.start).toFixed(0)} ms, filter timed`);
 
     return {
       vms: rows.length,
-      firstRows,
-      filter,
-      memory,
+      streamed: streamedFigures,
+      unpaged: unpagedFigures,
       baseline: { renderMs: naive.painted - naive.start, filter: naiveFilter, memory: naiveMemory },
     };
   } finally {
-    unsubscribe();
+    for (const stop of unsubscribe) stop();
     await context.close();
+    await unpagedApp.close();
   }
 }

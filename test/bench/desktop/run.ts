@@ -1,9 +1,10 @@
 // `npm run bench:desktop [-- --vms N] [-- --trials N] [-- --json <file>]`
 // The desktop app with 10,000 VMs from the stand-in's generator, through the
 // real main services and the development bridge into the renderer in
-// Chromium; link issuing through the services in Node. Prints Markdown
-// (docs/benchmarks-desktop.md quotes a run) and the targets of issue 4 §7 as
-// PASS/MISS. Loopback only; everything it starts is in this process or
+// Chromium — the app as it streams the VM list, and the same build with paging
+// off as the baseline — and link issuing through the services in Node. Prints
+// Markdown (docs/benchmarks.md quotes a run) and the targets of issue 4 §7 and
+// issue 12 as PASS/MISS. Loopback only; everything it starts is in this process or
 // Chromium, and is stopped at the end, on failure, and at a hard deadline.
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
