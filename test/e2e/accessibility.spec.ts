@@ -8,6 +8,7 @@ import { buildGatewayLink } from '../../shared/links.ts';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
 import { expectAccessible } from '../support/axe.ts';
 import { bearerSubprotocol, openConsole } from '../support/console-client.ts';
+import { openApp, vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 
@@ -24,21 +25,6 @@ test.afterAll(async () => {
 test.afterEach(() => {
   stack.harness.cluster.vnc.disconnect('team-a', 'web-1');
 });
-
-/** The app in a context: the kubeconfig's current one (admin) unless another is named. */
-async function openApp(page: Page, context?: string): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(stack.bridge.url);
-  await expect(page.getByRole('grid', { name: 'Virtual machines' })).toBeVisible({ timeout: 15_000 });
-  if (context === undefined) return;
-  await page.getByLabel('Context').selectOption(context);
-  await expect(page.getByLabel('Context')).toHaveValue(context);
-  await expect(vmRow(page, 'web-1')).toBeVisible({ timeout: 15_000 });
-}
-
-function vmRow(page: Page, name: string): Locator {
-  return page.getByRole('grid', { name: 'Virtual machines' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
-}
 
 function view(page: Page, name: string): Locator {
   return page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name });
@@ -63,7 +49,7 @@ const connectedStatus = (page: Page) => page.getByRole('status').filter({ hasTex
 
 test.describe('axe finds no serious or critical violation', () => {
   test('in the VM browser with details open, and the share dialog before and after issuing', async ({ page }) => {
-    await openApp(page);
+    await openApp(page, stack.bridge.url);
     await vmRow(page, 'web-1').click();
     const details = page.getByRole('complementary', { name: 'Details of web-1' });
     await expect(details.getByRole('img', { name: 'Screen of web-1' })).toBeVisible({ timeout: 15_000 });
@@ -92,7 +78,7 @@ test.describe('axe finds no serious or critical violation', () => {
   });
 
   test('in the share dialog that refuses a viewer', async ({ page }) => {
-    await openApp(page, 'viewer');
+    await openApp(page, stack.bridge.url, 'viewer');
     await vmRow(page, 'web-1').click();
     await page.getByRole('complementary', { name: 'Details of web-1' }).getByRole('button', { name: 'Share console' }).click();
     const dialog = page.getByRole('dialog', { name: 'Share console' });
@@ -101,7 +87,7 @@ test.describe('axe finds no serious or critical violation', () => {
   });
 
   test('in Open link with its claims, and the embedded console with the paste dialog', async ({ page }) => {
-    await openApp(page, 'operator');
+    await openApp(page, stack.bridge.url, 'operator');
     const claims = await inspectInApp(page, await consoleLink());
     await expectAccessible(page, { what: 'Open link showing what the link claims' });
 
@@ -115,7 +101,7 @@ test.describe('axe finds no serious or critical violation', () => {
   });
 
   test('in the operator\'s own console, connected and dropped', async ({ page }) => {
-    await openApp(page);
+    await openApp(page, stack.bridge.url);
     await vmRow(page, 'web-1').click();
     await page.getByRole('complementary', { name: 'Details of web-1' }).getByRole('button', { name: 'Open console' }).click();
     await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
@@ -125,7 +111,7 @@ test.describe('axe finds no serious or critical violation', () => {
   });
 
   test('in Issued links with a history open, and in Settings', async ({ page }) => {
-    await openApp(page, 'operator');
+    await openApp(page, stack.bridge.url, 'operator');
     await stack.api.shareConsole({ context: 'operator', namespace: 'team-a', name: 'db-1', duration: '1h', from: 'now', viewOnly: false, singleUse: false, label: 'for the accessibility test' });
     await view(page, 'Issued links').click();
     const item = page.getByRole('listitem').filter({ hasText: 'for the accessibility test' }).first();
@@ -310,7 +296,7 @@ function heldKeys(events: ReadonlyArray<{ type: string; down?: boolean; keysym?:
 
 test.describe('with the keyboard alone', () => {
   test('sort a column, open a row\'s details, open the share dialog, and get the focus back on Escape', async ({ page }) => {
-    await openApp(page);
+    await openApp(page, stack.bridge.url);
     const grid = page.getByRole('grid', { name: 'Virtual machines' });
     await tabTo(page, grid);
     await expectVisibleFocus(grid);
@@ -363,7 +349,7 @@ test.describe('with the keyboard alone', () => {
   });
 
   test('the console toolbar: Ctrl+Alt+Shift leaves the VM\'s screen, Tab reaches every control, dialogs give the focus back', async ({ page }) => {
-    await openApp(page);
+    await openApp(page, stack.bridge.url);
     await vmRow(page, 'web-1').click();
     await page.getByRole('complementary', { name: 'Details of web-1' }).getByRole('button', { name: 'Open console' }).click();
     await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });

@@ -8,6 +8,7 @@ import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { bridgePlatform } from '../../main/dev-bridge/platform.ts';
 import { buildGatewayLink } from '../../shared/links.ts';
 import { fakePlatform } from '../support/desktop-doubles.ts';
+import { openApp, vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 
@@ -41,22 +42,6 @@ async function denyClipboard(page: Page): Promise<void> {
 
 const clipboardText = (page: Page) => page.evaluate('navigator.clipboard.readText()');
 
-function vmRow(page: Page, name: string): Locator {
-  return page.getByRole('grid', { name: 'Virtual machines' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
-}
-
-async function openAs(page: Page, context: string): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(stack.bridge.url);
-  await expect(page.getByRole('grid', { name: 'Virtual machines' })).toBeVisible({ timeout: 15_000 });
-  await page.getByLabel('Context').selectOption(context);
-  await expect(page.getByLabel('Context')).toHaveValue(context);
-  await expect(vmRow(page, 'web-1')).toBeVisible({ timeout: 15_000 });
-  return problems;
-}
-
 /** Issues a 15-minute link to web-1 in the share dialog and returns the dialog and the link it shows. */
 async function issueLink(page: Page, label: string): Promise<{ dialog: Locator; link: string }> {
   await vmRow(page, 'web-1').click();
@@ -72,7 +57,7 @@ async function issueLink(page: Page, label: string): Promise<{ dialog: Locator; 
 
 test('Copy link puts exactly the link, token and all, on the browser clipboard', async ({ page, context }) => {
   await allowClipboard(context);
-  const problems = await openAs(page, 'operator');
+  const problems = await openApp(page, stack.bridge.url, 'operator');
   const { dialog, link } = await issueLink(page, 'copy test');
   expect(link.length).toBeGreaterThan(500);
   await page.evaluate('navigator.clipboard.writeText("something else")');
@@ -84,7 +69,7 @@ test('Copy link puts exactly the link, token and all, on the browser clipboard',
 });
 
 test('when the page may not use the clipboard, the link is shown selected to copy by hand', async ({ page }) => {
-  await openAs(page, 'operator');
+  await openApp(page, stack.bridge.url, 'operator');
   await denyClipboard(page);
   const { dialog, link } = await issueLink(page, 'denied clipboard');
   await dialog.getByRole('button', { name: 'Copy link' }).click();
@@ -103,7 +88,7 @@ test('when the page may not use the clipboard, the link is shown selected to cop
 test('Send by mail opens a mailto: in the browser whose body carries the link', async ({ page }) => {
   // Recorded instead of handed to a mail program this machine does not have.
   await page.addInitScript('window.__opened = []; window.open = (url, target) => { window.__opened.push({ url: String(url), target }); return null; };');
-  await openAs(page, 'operator');
+  await openApp(page, stack.bridge.url, 'operator');
   const { dialog, link } = await issueLink(page, 'for Carol & Dan');
   await dialog.getByRole('button', { name: 'Send by mail' }).click();
   await expect.poll(() => page.evaluate('window.__opened.length')).toBe(1);
@@ -119,7 +104,7 @@ test('Send by mail opens a mailto: in the browser whose body carries the link', 
 
 test('Issued links copies a kept link again to the browser clipboard, or shows it to copy by hand', async ({ page, context }) => {
   await allowClipboard(context);
-  await openAs(page, 'operator');
+  await openApp(page, stack.bridge.url, 'operator');
   const issued = await stack.api.shareConsole({ context: 'operator', namespace: 'team-a', name: 'db-1', duration: '15m', label: 'copy again' });
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Issued links' }).click();
   const item = page.getByRole('list', { name: 'Issued links' }).getByRole('listitem').filter({ hasText: 'copy again' });
@@ -135,7 +120,7 @@ test('Issued links copies a kept link again to the browser clipboard, or shows i
 });
 
 test('a viewer who may not take screenshots reads why in a sentence, the API server’s text only under Details', async ({ page }) => {
-  await openAs(page, 'viewer');
+  await openApp(page, stack.bridge.url, 'viewer');
   await vmRow(page, 'web-1').click();
   const details = page.getByRole('complementary', { name: 'Details of web-1' });
   const refusal = details.getByRole('note').filter({ hasText: 'You may not take screenshots of this VM.' });
@@ -149,7 +134,7 @@ test('a viewer who may not take screenshots reads why in a sentence, the API ser
 });
 
 test('a console the link does not open says so, with the gateway’s reason only under Details', async ({ page }) => {
-  await openAs(page, 'operator');
+  await openApp(page, stack.bridge.url, 'operator');
   // A link to web-1 pointed at db-1: the gateway refuses it with its own reason.
   const token = await stack.harness.consoleToken({ name: 'web-1', duration: '15m' });
   const link = buildGatewayLink({ gateway: stack.gatewayUrl, token, name: 'db-1', namespace: 'team-a', form: 'fragment' });

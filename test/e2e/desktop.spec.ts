@@ -5,6 +5,7 @@
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import { buildDeepLink, buildGatewayLink } from '../../shared/links.ts';
+import { openApp, openShareDialog, selectContext, vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 import { docsScreenshot } from '../support/docs-screenshot.ts';
@@ -25,37 +26,6 @@ test.afterEach(() => {
   stack.harness.cluster.vnc.disconnect('team-a', 'web-1');
 });
 
-/** The app as the bridge serves it, with CSP violations and page errors collected. */
-async function openApp(page: Page): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(stack.bridge.url);
-  await expect(page.getByRole('grid', { name: 'Virtual machines' })).toBeVisible({ timeout: 15_000 });
-  return problems;
-}
-
-function vmRow(page: Page, name: string): Locator {
-  return page.getByRole('grid', { name: 'Virtual machines' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
-}
-
-async function selectContext(page: Page, name: string): Promise<void> {
-  await page.getByLabel('Context').selectOption(name);
-  await expect(page.getByLabel('Context')).toHaveValue(name);
-  await expect(vmRow(page, 'web-1')).toBeVisible({ timeout: 15_000 });
-}
-
-async function openShareDialog(page: Page, vm: string): Promise<Locator> {
-  await vmRow(page, vm).click();
-  await page.getByRole('complementary', { name: `Details of ${vm}` }).getByRole('button', { name: 'Share console' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Share console' });
-  await expect(dialog).toBeVisible();
-  return dialog;
-}
-
 /** Pastes a link into the Open link view and asks what it claims. */
 async function inspectInApp(page: Page, link: string): Promise<Locator> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Open link' }).click();
@@ -67,9 +37,8 @@ async function inspectInApp(page: Page, link: string): Promise<Locator> {
   return claims;
 }
 
-
 test('the VM browser lists the stand-in’s VMs with their status', async ({ page }) => {
-  const problems = await openApp(page);
+  const problems = await openApp(page, stack.bridge.url);
   for (const [name, namespace, status] of [
     ['web-1', 'team-a', 'Running'],
     ['db-1', 'team-a', 'Running'],
@@ -98,7 +67,7 @@ test('the VM browser lists the stand-in’s VMs with their status', async ({ pag
 });
 
 test('an operator shares a console and the link opens it in the embedded viewer', async ({ page }) => {
-  const problems = await openApp(page);
+  const problems = await openApp(page, stack.bridge.url);
   await selectContext(page, 'operator');
   const dialog = await openShareDialog(page, 'web-1');
   await dialog.getByRole('radio', { name: '15 minutes' }).check();
@@ -153,7 +122,7 @@ test('an operator shares a console and the link opens it in the embedded viewer'
 });
 
 test('an expired link shows the expired state and connects nothing', async ({ page }) => {
-  await openApp(page);
+  await openApp(page, stack.bridge.url);
   const token = await stack.harness.consoleToken({ now: Date.now() - 2 * 3_600_000, duration: '30m' });
   const link = buildGatewayLink({ gateway: stack.gatewayUrl, token, name: 'web-1', namespace: 'team-a', form: 'fragment' });
   const claims = await inspectInApp(page, link);
@@ -167,7 +136,7 @@ test('an expired link shows the expired state and connects nothing', async ({ pa
 });
 
 test('a viewer who may not issue links is told so in the share dialog', async ({ page }) => {
-  await openApp(page);
+  await openApp(page, stack.bridge.url);
   await selectContext(page, 'viewer');
   const dialog = await openShareDialog(page, 'web-1');
   // Said as the dialog opens: nothing to fill in first.
@@ -177,7 +146,7 @@ test('a viewer who may not issue links is told so in the share dialog', async ({
 });
 
 test('a deep link only pre-fills the Open link view', async ({ page }) => {
-  await openApp(page);
+  await openApp(page, stack.bridge.url);
   const token = await stack.harness.consoleToken({ duration: '15m' });
   const link = buildGatewayLink({ gateway: stack.gatewayUrl, token, name: 'web-1', namespace: 'team-a', form: 'fragment' });
   const upstreamBefore = stack.harness.upstream.length;
@@ -193,7 +162,7 @@ test('a deep link only pre-fills the Open link view', async ({ page }) => {
 });
 
 test('a link arriving while a console is open waits for the person instead of closing it', async ({ page }) => {
-  await openApp(page);
+  await openApp(page, stack.bridge.url);
   const open = buildGatewayLink({ gateway: stack.gatewayUrl, token: await stack.harness.consoleToken({ name: 'db-1', duration: '15m' }), name: 'db-1', namespace: 'team-a', form: 'fragment' });
   const claims = await inspectInApp(page, open);
   await claims.getByRole('button', { name: 'Connect' }).click();

@@ -10,6 +10,7 @@ import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { QR_MIN_MODULE_PX, QR_SVG_OPTIONS, qrSideModules } from '../../shared/qr-code.ts';
+import { vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 
@@ -27,10 +28,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await stack?.close();
 });
-
-function vmRow(page: Page, name: string): Locator {
-  return page.getByRole('grid', { name: 'Virtual machines' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
-}
 
 /** Issues a link for web-1 as the operator through the share dialog; returns the dialog and the link it shows. */
 async function issueLink(page: Page, problems: string[]): Promise<{ dialog: Locator; link: string }> {

@@ -3,7 +3,7 @@
 // (dana) may read the signing key and see every VM, but open consoles only in
 // team-a. The dialog says so as it opens, before anything is filled in.
 import { expect, test } from '@playwright/test';
-import type { Locator, Page } from '@playwright/test';
+import { openApp, openShareDialog } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 
@@ -17,32 +17,8 @@ test.afterAll(async () => {
   await stack?.close();
 });
 
-function vmRow(page: Page, name: string): Locator {
-  return page.getByRole('grid', { name: 'Virtual machines' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
-}
-
-async function openAs(page: Page, context: string): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(stack.bridge.url);
-  await expect(page.getByRole('grid', { name: 'Virtual machines' })).toBeVisible({ timeout: 15_000 });
-  await page.getByLabel('Context').selectOption(context);
-  await expect(page.getByLabel('Context')).toHaveValue(context);
-  await expect(vmRow(page, 'build-7')).toBeVisible({ timeout: 15_000 });
-  return problems;
-}
-
-async function openShareDialog(page: Page, vm: string): Promise<Locator> {
-  await vmRow(page, vm).click();
-  await page.getByRole('complementary', { name: `Details of ${vm}` }).getByRole('button', { name: 'Share console' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Share console' });
-  await expect(dialog).toBeVisible();
-  return dialog;
-}
-
 test('the share dialog for a console the issuer may not open says why before anything is filled in', async ({ page }) => {
-  const problems = await openAs(page, 'issuer-limited');
+  const problems = await openApp(page, stack.bridge.url, 'issuer-limited');
   const historyBefore = (await stack.api.listIssuedLinks()).length;
   const dialog = await openShareDialog(page, 'build-7');
 
@@ -69,7 +45,7 @@ test('the share dialog for a console the issuer may not open says why before any
 });
 
 test('the same issuer shares a console they may open', async ({ page }) => {
-  await openAs(page, 'issuer-limited');
+  await openApp(page, stack.bridge.url, 'issuer-limited');
   const dialog = await openShareDialog(page, 'web-1');
   await expect(dialog.getByRole('status').filter({ hasText: 'Checking that you may share' })).toHaveCount(0, { timeout: 15_000 });
   await expect(dialog.getByRole('alert')).toHaveCount(0);

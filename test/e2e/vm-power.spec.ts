@@ -5,7 +5,8 @@
 // do nothing. Stop asks first; the status shows the change; the own console of
 // a VM that stopped offers Start VM.
 import { expect, test } from '@playwright/test';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
+import { openApp, vmDetails, vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 
@@ -19,36 +20,13 @@ test.afterAll(async () => {
   await stack?.close();
 });
 
-function vmRow(page: Page, name: string): Locator {
-  return page.getByRole('grid', { name: 'Virtual machines' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
-}
-
-async function openAs(page: Page, context: string): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(stack.bridge.url);
-  await expect(page.getByRole('grid', { name: 'Virtual machines' })).toBeVisible({ timeout: 15_000 });
-  await page.getByLabel('Context').selectOption(context);
-  await expect(page.getByLabel('Context')).toHaveValue(context);
-  await expect(vmRow(page, 'web-1')).toBeVisible({ timeout: 15_000 });
-  return problems;
-}
-
-async function details(page: Page, vm: string): Promise<Locator> {
-  await vmRow(page, vm).getByRole('gridcell', { name: vm, exact: true }).click();
-  const panel = page.getByRole('complementary', { name: `Details of ${vm}` });
-  await expect(panel).toBeVisible();
-  return panel;
-}
-
 const statusOf = (panel: Locator) => panel.locator('dt:text-is("Status") + dd');
 const printable = (namespace: string, name: string) =>
   (stack.harness.cluster.objects.get('VirtualMachine', namespace, name)?.['status'] as { printableStatus?: string } | undefined)?.printableStatus;
 
 test('the operator stops a running VM after confirming, sees it go Stopped, and starts it again', async ({ page }) => {
-  const problems = await openAs(page, 'operator');
-  const panel = await details(page, 'web-1');
+  const problems = await openApp(page, stack.bridge.url, 'operator');
+  const panel = await vmDetails(page, 'web-1');
   const power = panel.getByRole('group', { name: 'Power' });
   await expect(power.getByRole('button')).toHaveText(['Stop', 'Restart', 'Pause'], { timeout: 10_000 });
 
@@ -80,7 +58,7 @@ test('the operator stops a running VM after confirming, sees it go Stopped, and 
 });
 
 test('the row menu offers what the operator may do, from the mouse and the keyboard, and withholds it in kube-gateway', async ({ page }) => {
-  const problems = await openAs(page, 'operator');
+  const problems = await openApp(page, stack.bridge.url, 'operator');
 
   await vmRow(page, 'testvm').getByRole('button', { name: 'Actions for testvm' }).click();
   let menu = page.getByRole('menu', { name: 'Actions for testvm' });
@@ -122,15 +100,15 @@ test('the row menu offers what the operator may do, from the mouse and the keybo
   expect(printable('team-b', 'build-7')).toBe('Running');
 
   // Nothing in kube-gateway: the details offer no power either.
-  const testvm = await details(page, 'testvm');
+  const testvm = await vmDetails(page, 'testvm');
   await expect(testvm.getByRole('button', { name: 'Share console' })).toBeVisible();
   await expect(testvm.getByRole('group', { name: 'Power' }).getByRole('button')).toHaveCount(0);
   expect(problems).toEqual([]);
 });
 
 test('the viewer is offered no power actions', async ({ page }) => {
-  const problems = await openAs(page, 'viewer');
-  const panel = await details(page, 'web-1');
+  const problems = await openApp(page, stack.bridge.url, 'viewer');
+  const panel = await vmDetails(page, 'web-1');
   await expect(panel.getByRole('button', { name: 'Share console' })).toBeVisible();
   await vmRow(page, 'web-1').getByRole('button', { name: 'Actions for web-1' }).click();
   const menu = page.getByRole('menu', { name: 'Actions for web-1' });
@@ -141,8 +119,8 @@ test('the viewer is offered no power actions', async ({ page }) => {
 });
 
 test("the operator's own console of a VM that stopped offers Start VM, and connects again once it runs", async ({ page }) => {
-  const problems = await openAs(page, 'operator');
-  const panel = await details(page, 'db-1');
+  const problems = await openApp(page, stack.bridge.url, 'operator');
+  const panel = await vmDetails(page, 'db-1');
   await panel.getByRole('button', { name: 'Open console' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
   const toolbar = page.getByRole('toolbar', { name: 'Console controls' });
