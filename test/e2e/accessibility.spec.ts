@@ -8,7 +8,7 @@ import { buildGatewayLink } from '../../shared/links.ts';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
 import { expectAccessible } from '../support/axe.ts';
 import { bearerSubprotocol, openConsole } from '../support/console-client.ts';
-import { openApp, vmRow } from '../support/app-page.ts';
+import { inspectInApp, openApp, vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 
@@ -33,16 +33,6 @@ function view(page: Page, name: string): Locator {
 async function consoleLink(name = 'web-1', duration = '15m'): Promise<string> {
   const token = await stack.harness.consoleToken({ name, duration });
   return buildGatewayLink({ gateway: stack.gatewayUrl, token, name, namespace: 'team-a', form: 'fragment' });
-}
-
-async function inspectInApp(page: Page, link: string): Promise<Locator> {
-  await view(page, 'Open link').click();
-  const main = page.getByRole('main');
-  await main.getByRole('textbox', { name: 'Link' }).fill(link);
-  await main.getByRole('button', { name: 'Open link' }).click();
-  const claims = main.getByRole('region', { name: 'What the link claims' });
-  await expect(claims).toBeVisible();
-  return claims;
 }
 
 const connectedStatus = (page: Page) => page.getByRole('status').filter({ hasText: 'Connected' });

@@ -8,6 +8,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import { buildGatewayLink } from '../../shared/links.ts';
+import { inspectInApp } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 import { login, refused, serverName, VncClientSocket } from '../support/vnc-test-client.ts';
@@ -31,13 +32,7 @@ async function linkFor(name: string, duration: string): Promise<string> {
 async function claimsOf(page: Page, link: string): Promise<Locator> {
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(stack.bridge.url);
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Open link' }).click();
-  const main = page.getByRole('main');
-  await main.getByRole('textbox', { name: 'Link' }).fill(link);
-  await main.getByRole('button', { name: 'Open link' }).click();
-  const claims = main.getByRole('region', { name: 'What the link claims' });
-  await expect(claims).toBeVisible();
-  return claims;
+  return inspectInApp(page, link);
 }
 
 async function bridgeShown(claims: Locator): Promise<{ panel: Locator; address: string; password: string }> {

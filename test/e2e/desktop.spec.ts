@@ -3,9 +3,8 @@
 // VNC server, the real gateway, the real main services (createDesktopApi with a
 // conf store) and the built renderer (dist/app) served by the bridge.
 import { expect, test } from '@playwright/test';
-import type { Locator, Page } from '@playwright/test';
 import { buildDeepLink, buildGatewayLink } from '../../shared/links.ts';
-import { openApp, openShareDialog, selectContext, vmRow } from '../support/app-page.ts';
+import { inspectInApp, openApp, openShareDialog, selectContext, vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 import { docsScreenshot } from '../support/docs-screenshot.ts';
@@ -25,17 +24,6 @@ test.afterEach(() => {
   // Each test starts with the console free.
   stack.harness.cluster.vnc.disconnect('team-a', 'web-1');
 });
-
-/** Pastes a link into the Open link view and asks what it claims. */
-async function inspectInApp(page: Page, link: string): Promise<Locator> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Open link' }).click();
-  const main = page.getByRole('main');
-  await main.getByRole('textbox', { name: 'Link' }).fill(link);
-  await main.getByRole('button', { name: 'Open link' }).click();
-  const claims = main.getByRole('region', { name: 'What the link claims' });
-  await expect(claims).toBeVisible();
-  return claims;
-}
 
 test('the VM browser lists the stand-in’s VMs with their status', async ({ page }) => {
   const problems = await openApp(page, stack.bridge.url);

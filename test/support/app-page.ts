@@ -46,3 +46,14 @@ export async function openShareDialog(page: Page, vm: string): Promise<Locator> 
   await expect(dialog).toBeVisible();
   return dialog;
 }
+
+/** Pastes `link` into the Open link view and asks what it claims; returns the claims shown. */
+export async function inspectInApp(page: Page, link: string): Promise<Locator> {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Open link' }).click();
+  const main = page.getByRole('main');
+  await main.getByRole('textbox', { name: 'Link' }).fill(link);
+  await main.getByRole('button', { name: 'Open link' }).click();
+  const claims = main.getByRole('region', { name: 'What the link claims' });
+  await expect(claims).toBeVisible();
+  return claims;
+}
