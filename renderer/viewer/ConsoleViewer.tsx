@@ -33,6 +33,8 @@ export interface ConsoleViewerProps {
   /** Extra toolbar controls, after the built-in ones. */
   toolbar?: ReactNode;
   formatTime?: (ms: number) => string;
+  /** How the console is opened, for the words of a refusal: with a link (default), or the person's own credentials. */
+  access?: 'link' | 'own';
 }
 
 // How long a closed console takes to be released upstream, and the longest wait for a close.
@@ -47,7 +49,7 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
 const defaultFormatTime = (ms: number) => new Date(ms).toLocaleString();
 
 /** A noVNC console with the states, countdown and controls every Gatepass viewer shares. */
-export function ConsoleViewer({ connect, title, session, onExpired, onStateChange, toolbar, formatTime = defaultFormatTime }: ConsoleViewerProps) {
+export function ConsoleViewer({ connect, title, session, onExpired, onStateChange, toolbar, formatTime = defaultFormatTime, access = 'link' }: ConsoleViewerProps) {
   const until = session?.until === undefined ? undefined : instantMs(session.until, 'until');
   const viewOnly = session?.viewOnly === true;
   const [state, dispatch] = useReducer(nextConsoleState, session, (s) => initialStateFor(s, Date.now()));
@@ -196,7 +198,7 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
   };
 
   const connected = state.kind === 'connected';
-  const description = describeState(state, { formatTime });
+  const description = describeState(state, { formatTime, access });
   // One "Reconnect" at a time: the state panel's when it offers one, else the toolbar's.
   const panelReconnects = !connected && description.actions.includes('reconnect');
 

@@ -61,4 +61,12 @@ describe('describeState', () => {
     }
     expect(describeState({ kind: 'forbidden', detail: undefined }, options)).not.toHaveProperty('reason');
   });
+
+  it('words a refusal of the person’s own console as their access, not as a link', () => {
+    const forbidden = describeState({ kind: 'forbidden', detail: 'virtualmachineinstances/vnc is forbidden' }, { ...options, access: 'own' });
+    expect(forbidden.title).toBe('You may not open this VM’s console');
+    expect(forbidden.reason).toBe('virtualmachineinstances/vnc is forbidden');
+    expect(describeState({ kind: 'no-link', detail: undefined }, { ...options, access: 'own' }).title).toBe('The cluster did not accept your credentials');
+    expect(describeState({ kind: 'forbidden', detail: undefined }, options).title).toBe('This link does not open this console');
+  });
 });

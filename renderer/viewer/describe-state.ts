@@ -18,6 +18,8 @@ export interface StateDescription {
 export interface DescribeOptions {
   /** Formats an instant for a person; injected so tests do not depend on the machine's time zone. */
   formatTime: (ms: number) => string;
+  /** How the console is opened: with a link (default), or with the person's own Kubernetes credentials. */
+  access?: 'link' | 'own';
 }
 
 export function describeState(state: ConsoleState, options: DescribeOptions): StateDescription {
@@ -60,8 +62,13 @@ export function describeState(state: ConsoleState, options: DescribeOptions): St
     case 'not-running':
       return { title: 'The VM is not running', detail: 'Start the VM, then reconnect.', role: 'alert', actions: ['reconnect'] };
     case 'forbidden':
-      return { title: 'This link does not open this console', detail: undefined, role: 'alert', actions: [], ...reasonOf(state.detail) };
+      return options.access === 'own'
+        ? { title: 'You may not open this VM’s console', detail: 'Your Kubernetes access does not include this console; ask a cluster admin, or for a link.', role: 'alert', actions: [], ...reasonOf(state.detail) }
+        : { title: 'This link does not open this console', detail: undefined, role: 'alert', actions: [], ...reasonOf(state.detail) };
     case 'no-link':
+      if (options.access === 'own') {
+        return { title: 'The cluster did not accept your credentials', detail: 'Log in again for this context, then reconnect.', role: 'alert', actions: ['reconnect'], ...reasonOf(state.detail) };
+      }
       return {
         title: 'No valid link for this console',
         detail: 'Open the link you were given again.',

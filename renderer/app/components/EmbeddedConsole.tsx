@@ -49,6 +49,7 @@ export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedCon
         title={title}
         {...(session === undefined ? {} : { session })}
         formatTime={formatTime}
+        access={target.kind === 'own' ? 'own' : 'link'}
         toolbar={(
           <>
             {target.kind === 'own' && (
