@@ -82,7 +82,8 @@ export class ConsoleProxy {
     }
     hooks.onUpstreamLatency(performance.now() - started);
     let upstreamHead = upstream.head;
-    if (hooks.beforeAccept) {
+    // Counting a use for a viewer or a console already gone would spend it on nothing.
+    if (hooks.beforeAccept && !socket.destroyed && !upstream.socket.destroyed) {
       // Reading stops after the handshake, but TLS may still hand over a record it had
       // already decrypted (the RFB banner, often): kept for the relay, in order.
       const early = [upstream.head];

@@ -54,6 +54,9 @@ const SINGLE_USE = 1;
 const scopeKey = (context: string, namespace: string) => `${context}\u0000${namespace}`;
 const vmKey = (context: string, namespace: string, name: string) => `${scopeKey(context, namespace)}\u0000${name}`;
 
+/** How often links past FOLLOW_AFTER_EXPIRY_MS stop being followed when nothing else changes. */
+const AGE_OUT_EVERY_MS = 60 * 60 * 1000;
+
 export function startLinkActivity(options: LinkActivityOptions): LinkActivityService {
   const now = options.now ?? Date.now;
   const tuning = options.tuning ?? defaultWatchTuning;
@@ -227,6 +230,10 @@ export function startLinkActivity(options: LinkActivityOptions): LinkActivitySer
     reconcile();
   };
   linksChanged();
+  // Links also age out with no share or revoke in between: an app left in the tray for a
+  // week must not keep watching the Events of namespaces whose links ended days ago.
+  const ageOut = setInterval(linksChanged, AGE_OUT_EVERY_MS);
+  ageOut.unref();
 
   return {
     linksChanged,
@@ -259,6 +266,7 @@ export function startLinkActivity(options: LinkActivityOptions): LinkActivitySer
     },
     stop() {
       stopped = true;
+      clearInterval(ageOut);
       clearTimeout(flushTimer);
       clearTimeout(counterTimer);
       for (const trail of trails.values()) trail.stop();

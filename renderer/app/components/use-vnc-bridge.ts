@@ -24,11 +24,18 @@ export function useVncBridge(openBridge: () => Promise<VncBridge>, owner: string
   const opening = useAction(openBridge);
   const latest = useLatest(bridge);
   const opener = useRef<HTMLButtonElement>(null);
+  // Which owner is shown now, or none once unmounted: a bridge that finishes opening for
+  // another (or no) owner has nobody to show it, so it is closed instead of left listening.
+  const current = useRef<string | undefined>(owner);
 
-  useEffect(() => () => {
-    const open = latest.current;
-    if (open) void client.closeVncBridge(open.id).catch(() => undefined);
-    setBridge(undefined);
+  useEffect(() => {
+    current.current = owner;
+    return () => {
+      current.current = undefined;
+      const open = latest.current;
+      if (open) void client.closeVncBridge(open.id).catch(() => undefined);
+      setBridge(undefined);
+    };
   }, [client, owner, latest]);
 
   const open = useCallback(async () => {
@@ -36,8 +43,11 @@ export function useVncBridge(openBridge: () => Promise<VncBridge>, owner: string
     const previous = latest.current;
     if (previous) void client.closeVncBridge(previous.id).catch(() => undefined);
     setBridge(undefined);
+    const askedFor = current.current;
     const opened = await opening.run();
-    if (opened) setBridge(opened);
+    if (!opened) return;
+    if (current.current !== askedFor || askedFor === undefined) void client.closeVncBridge(opened.id).catch(() => undefined);
+    else setBridge(opened);
   }, [client, opening, latest]);
   const forget = useCallback(() => {
     setBridge(undefined);
