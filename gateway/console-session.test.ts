@@ -34,8 +34,14 @@ describe('console sessions', () => {
 
   it('count for a console only from the gateway’s own pages or from a client that is no browser', () => {
     const id = newSessionId();
-    expect(consoleSessionOf(request({ cookie: `gatepass-session=${id}` }), false)).toBe(sessionHash(id));
-    expect(consoleSessionOf(request({ cookie: `gatepass-session=${id}`, origin: 'https://gw.example' }), true)).toBe(sessionHash(id));
-    expect(consoleSessionOf(request({ cookie: `gatepass-session=${id}`, origin: 'https://evil.example' }), false)).toBeUndefined();
+    expect(consoleSessionOf(request({ cookie: `gatepass-session=${id}` }), false, false)).toBe(sessionHash(id));
+    expect(consoleSessionOf(request({ cookie: `gatepass-session=${id}`, origin: 'https://gw.example' }), true, false)).toBe(sessionHash(id));
+    expect(consoleSessionOf(request({ cookie: `gatepass-session=${id}`, origin: 'https://evil.example' }), false, false)).toBeUndefined();
+  });
+
+  it('over HTTPS count only the __Host- cookie, never a plain one a sibling host could have planted', () => {
+    const [real, planted] = [newSessionId(), newSessionId()];
+    expect(consoleSessionOf(request({ cookie: `gatepass-session=${planted}` }), false, true)).toBeUndefined();
+    expect(consoleSessionOf(request({ cookie: `gatepass-session=${planted}; __Host-gatepass-session=${real}` }), false, true)).toBe(sessionHash(real));
   });
 });

@@ -1,26 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parseCookie } from 'cookie';
+import { hostSessionCookie, plainSessionCookie, sessionCookieName } from '../shared/session-cookie.ts';
 
 /**
  * The browser or app session a limited-use link's use is bound to, so a
  * reconnect (after a refusal, a network blip or a gateway rollout) is the same
  * use rather than a second one. Browsers get it from the gateway as an HttpOnly
- * cookie; the app sends `gatepass-session` with an id it keeps per opened link.
- * Only its hash is ever stored or logged.
+ * cookie; the app sends the same name (shared/session-cookie.ts) with an id it
+ * keeps per opened link. Only its hash is ever stored or logged.
  */
-export const sessionCookie = 'gatepass-session';
-/**
- * Over HTTPS the browser's cookie carries the `__Host-` prefix: a browser keeps
- * such a cookie only from this host itself, so a sibling subdomain cannot plant
- * a session id it knows and later share a use with the person who opened it.
- */
-export const hostSessionCookie = '__Host-gatepass-session';
+export const sessionCookie = plainSessionCookie;
+export { hostSessionCookie };
 
-/** The name the gateway sets the browser's session under. */
-export function browserSessionCookie(secure: boolean): string {
-  return secure ? hostSessionCookie : sessionCookie;
-}
+/** The name the gateway sets the browser's session under, and the only one it reads on a console. */
+export const browserSessionCookie = sessionCookieName;
 
 const sessionIdPattern = /^[A-Za-z0-9_-]{22,64}$/;
 
@@ -57,8 +51,9 @@ export function sessionIdOf(req: IncomingMessage, only?: string): string | undef
  * pages or from a client that is no browser (no Origin); otherwise the open is
  * counted as a new use, as it was without sessions.
  */
-export function consoleSessionOf(req: IncomingMessage, sameOrigin: boolean): string | undefined {
+export function consoleSessionOf(req: IncomingMessage, sameOrigin: boolean, secure: boolean): string | undefined {
   if (req.headers.origin !== undefined && !sameOrigin) return undefined;
-  const id = sessionIdOf(req);
+  // Over HTTPS only the __Host- name: a plain one may have been planted from a sibling host.
+  const id = sessionIdOf(req, sessionCookieName(secure));
   return id === undefined ? undefined : sessionHash(id);
 }

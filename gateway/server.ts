@@ -290,7 +290,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     const tokenId = tokenIdOf(decision.claims);
     const maxUses = decision.claims.gatepass?.maxUses;
     // A use is spent only by a console that opens; a refusal, or a reconnect from the same session, spends none.
-    const session = consoleSessionOf(req, isSameOrigin(req));
+    const session = consoleSessionOf(req, isSameOrigin(req), options.secureCookies);
     if (maxUses !== undefined) {
       const usable = tokenId === undefined
         ? { ok: false as const, reason: 'used-up' as const, message: 'a limited-use link must carry an id' }

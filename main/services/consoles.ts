@@ -12,7 +12,8 @@ import { channelFromWebSocket, refusedChannel, type ConsoleChannel } from './con
 import { DesktopFailure, networkError } from './errors.ts';
 import { gatewayConnection, trustForLink } from './gateway-connection.ts';
 import { httpStatusOf, type KubeClient } from './kube-client.ts';
-import { LINK_SESSION_COOKIE, type LinkSessions } from './link-sessions.ts';
+import type { LinkSessions } from './link-sessions.ts';
+import { sessionCookieName } from '../../shared/session-cookie.ts';
 
 export const VNC_SUBPROTOCOL = 'plain.kubevirt.io';
 export const BEARER_SUBPROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
@@ -115,7 +116,7 @@ export function connectWithLink(parsed: ParsedLink, takeOver: boolean, deps: Lin
   const { agent, tls } = gatewayConnection(target, trustForLink(parsed.pin), deps.env);
   const cookieForm = parsed.form !== 'fragment';
   const protocols = cookieForm ? [VNC_SUBPROTOCOL] : [`${BEARER_SUBPROTOCOL_PREFIX}${base64url(parsed.token)}`, VNC_SUBPROTOCOL];
-  const session = `${LINK_SESSION_COOKIE}=${deps.sessions.sessionFor(parsed.token, expiryOf(parsed.token))}`;
+  const session = `${sessionCookieName(target.protocol === 'https:')}=${deps.sessions.sessionFor(parsed.token, expiryOf(parsed.token))}`;
   const ws = new WebSocket(wsUrl, protocols, {
     ...tls,
     ...(agent ? { agent } : {}),

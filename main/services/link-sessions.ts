@@ -4,9 +4,6 @@
 // use, while the same link opened anywhere else does.
 import { createHash, randomBytes } from 'node:crypto';
 
-/** The cookie a Gatepass gateway reads the session from; other gateways ignore it. */
-export const LINK_SESSION_COOKIE = 'gatepass-session';
-
 // A link without a readable expiry keeps its session this long.
 const FALLBACK_LIFETIME_MS = 24 * 3600_000;
 

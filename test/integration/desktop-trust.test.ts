@@ -72,6 +72,17 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+describe('a limited-use link to an HTTPS gateway', () => {
+  it('reopens in the same app as the same use (the app sends the __Host- session the gateway reads), and another app finds it used up', async () => {
+    const token = await harness.consoleToken({ namespace: 'team-a', name: 'db-1', aud: gatewayUrl, duration: '10m', restrictions: { maxUses: 1 } });
+    const link = buildGatewayLink({ gateway: gatewayUrl, token, namespace: 'team-a', name: 'db-1', form: 'fragment', pin: spkiPinOf(pki.server.certPem) });
+    const app = recipient();
+    expect(await firstBytes(app, link)).toBe('RFB 003.008\n');
+    expect(await firstBytes(app, link)).toBe('RFB 003.008\n');
+    expect(await firstBytes(recipient(), link)).toMatch(/^closed 4403: .*used up/);
+  });
+});
+
 describe('a link pinned to the gateway certificate', () => {
   it('opens the console when the pin matches the gateway key', async () => {
     expect(await firstBytes(recipient(), await linkFor(gatewayUrl, { pin: spkiPinOf(pki.server.certPem) }))).toBe('RFB 003.008\n');
