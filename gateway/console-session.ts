@@ -10,9 +10,6 @@ import { hostSessionCookie, plainSessionCookie, sessionCookieName } from '../sha
  * cookie; the app sends the same name (shared/session-cookie.ts) with an id it
  * keeps per opened link. Only its hash is ever stored or logged.
  */
-export const sessionCookie = plainSessionCookie;
-export { hostSessionCookie };
-
 /** The name the gateway sets the browser's session under, and the only one it reads on a console. */
 export const browserSessionCookie = sessionCookieName;
 
@@ -41,7 +38,7 @@ export function sessionIdOf(req: IncomingMessage, only?: string): string | undef
   const header = req.headers.cookie;
   if (!header) return undefined;
   const cookies = parseCookie(header);
-  const value = only !== undefined ? cookies[only] : cookies[hostSessionCookie] ?? cookies[sessionCookie];
+  const value = only !== undefined ? cookies[only] : cookies[hostSessionCookie] ?? cookies[plainSessionCookie];
   return isSessionId(value) ? value : undefined;
 }
 
