@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DnsLabelError } from './dns-label.ts';
 import {
+  consoleKindPath,
+  consolePath,
+  parseConsolePath,
   parseVncPath,
   screenshotPath,
   powerPath,
@@ -78,6 +81,38 @@ describe('parseVncPath', () => {
     fc.assert(
       fc.property(label, label, fc.constantFrom('v1' as const, 'v1alpha3' as const), (namespace, name, version) => {
         expect(parseVncPath(vncPath(namespace, name, version))).toEqual({ namespace, name, version });
+      }),
+    );
+  });
+});
+
+describe('parseConsolePath', () => {
+  it('names the kind of console: vnc for the screen, serial for the console subresource', () => {
+    expect(consolePath('ns', 'vm')).toBe('/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm/console');
+    expect(parseConsolePath(vncPath('ns', 'vm'))).toEqual({ namespace: 'ns', name: 'vm', version: 'v1', kind: 'vnc' });
+    expect(parseConsolePath(consolePath('ns', 'vm', 'v1alpha3'))).toEqual({ namespace: 'ns', name: 'vm', version: 'v1alpha3', kind: 'serial' });
+  });
+
+  it('keeps parseVncPath to the screen: a serial path is not a VNC path', () => {
+    expect(parseVncPath(consolePath('ns', 'vm'))).toBeUndefined();
+  });
+
+  it.each([
+    `${consolePath('ns', 'vm')}/`,
+    '/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm/serial',
+    '/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm/portforward',
+    '/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachineinstances/vm/usbredir',
+    '/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachines/vm/console',
+    '/apis/subresources.kubevirt.io/v1/namespaces/NS/virtualmachineinstances/vm/console',
+  ])('is undefined for %j', (path) => {
+    expect(parseConsolePath(path)).toBeUndefined();
+  });
+
+  it('inverts consoleKindPath for every valid name and kind', () => {
+    const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+    fc.assert(
+      fc.property(label, label, fc.constantFrom('v1' as const, 'v1alpha3' as const), fc.constantFrom('vnc' as const, 'serial' as const), (namespace, name, version, kind) => {
+        expect(parseConsolePath(consoleKindPath(kind, namespace, name, version))).toEqual({ namespace, name, version, kind });
       }),
     );
   });

@@ -59,6 +59,11 @@ export function vncPath(namespace: string, name: string, version: VncApiVersion 
   return subresourcePath(version, namespace, 'virtualmachineinstances', name, 'vnc');
 }
 
+/** The serial console websocket of a running VMI (like `virtctl console`): a raw byte stream, one connection per VMI. */
+export function consolePath(namespace: string, name: string, version: VncApiVersion = 'v1'): string {
+  return subresourcePath(version, namespace, 'virtualmachineinstances', name, 'console');
+}
+
 /** A PNG of the VMI's screen, taken without holding the VNC session. */
 export function screenshotPath(namespace: string, name: string, version: VncApiVersion = 'v1'): string {
   return `${vncPath(namespace, name, version)}/screenshot`;
@@ -79,21 +84,48 @@ export function powerPath(namespace: string, name: string, action: VmPowerAction
   return subresourcePath('v1', namespace, powerResource(action), name, action);
 }
 
+/**
+ * The two consoles a VMI has, by the name of their subresource's kind: `vnc`
+ * (the screen) and `serial` (the `console` subresource, a text stream).
+ */
+export const CONSOLE_KINDS = ['vnc', 'serial'] as const;
+export type ConsoleKind = (typeof CONSOLE_KINDS)[number];
+
+const subresourceOf: Record<ConsoleKind, string> = { vnc: 'vnc', serial: 'console' };
+
 export interface VncTarget {
   namespace: string;
   name: string;
   version: VncApiVersion;
 }
 
-const VNC_PATH = /^\/apis\/subresources\.kubevirt\.io\/([^/]+)\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/vnc$/;
+export interface ConsoleTargetPath extends VncTarget {
+  kind: ConsoleKind;
+}
 
-/** The VMI a VNC path (without query) points at, or undefined when it is not exactly one. */
-export function parseVncPath(path: string): VncTarget | undefined {
-  const m = VNC_PATH.exec(path);
+/** The path of either console of a VMI. */
+export function consoleKindPath(kind: ConsoleKind, namespace: string, name: string, version: VncApiVersion = 'v1'): string {
+  return kind === 'vnc' ? vncPath(namespace, name, version) : consolePath(namespace, name, version);
+}
+
+const CONSOLE_PATH = /^\/apis\/subresources\.kubevirt\.io\/([^/]+)\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/(vnc|console)$/;
+
+/** The VMI and the kind of console a console path (without query) points at, or undefined when it is not exactly one. */
+export function parseConsolePath(path: string): ConsoleTargetPath | undefined {
+  const m = CONSOLE_PATH.exec(path);
   if (!m) return undefined;
-  const [, version = '', namespace = '', name = ''] = m;
+  const [, version = '', namespace = '', name = '', subresource = ''] = m;
   if (!(VNC_API_VERSIONS as readonly string[]).includes(version) || !isDnsLabel(namespace) || !isDnsLabel(name)) {
     return undefined;
   }
-  return { namespace, name, version: version as VncApiVersion };
+  const kind = CONSOLE_KINDS.find((k) => subresourceOf[k] === subresource)!;
+  return { namespace, name, version: version as VncApiVersion, kind };
+}
+
+/** The VMI a VNC path (without query) points at, or undefined when it is not exactly one VNC console. */
+export function parseVncPath(path: string): VncTarget | undefined {
+  const target = parseConsolePath(path);
+  if (target?.kind !== 'vnc') return undefined;
+  const { namespace, name, version } = target;
+  return { namespace, name, version };
 }

@@ -8,7 +8,7 @@ import { buildGatewayLink } from '../../shared/links.ts';
 import { vncPath } from '../../shared/kubevirt-paths.ts';
 import { expectAccessible } from '../support/axe.ts';
 import { bearerSubprotocol, openConsole } from '../support/console-client.ts';
-import { inspectInApp, openApp, vmRow } from '../support/app-page.ts';
+import { consoleConnected, inspectInApp, openApp, vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 
@@ -35,7 +35,6 @@ async function consoleLink(name = 'web-1', duration = '15m'): Promise<string> {
   return buildGatewayLink({ gateway: stack.gatewayUrl, token, name, namespace: 'team-a', form: 'fragment' });
 }
 
-const connectedStatus = (page: Page) => page.getByRole('status').filter({ hasText: 'Connected' });
 
 test.describe('axe finds no serious or critical violation', () => {
   test('in the VM browser with details open, and the share dialog before and after issuing', async ({ page }) => {
@@ -82,7 +81,7 @@ test.describe('axe finds no serious or critical violation', () => {
     await expectAccessible(page, { what: 'Open link showing what the link claims' });
 
     await claims.getByRole('button', { name: 'Connect' }).click();
-    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
     await expectAccessible(page, { what: 'the embedded console, connected' });
 
     await page.getByRole('button', { name: 'Paste text' }).click();
@@ -94,7 +93,7 @@ test.describe('axe finds no serious or critical violation', () => {
     await openApp(page, stack.bridge.url);
     await vmRow(page, 'web-1').click();
     await page.getByRole('complementary', { name: 'Details of web-1' }).getByRole('button', { name: 'Open console' }).click();
-    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
     stack.harness.cluster.vnc.disconnect('team-a', 'web-1');
     await expect(page.getByRole('alert').or(page.getByRole('status').filter({ hasText: /Connecting|unreachable/ })).first()).toBeVisible({ timeout: 15_000 });
     await expectAccessible(page, { what: 'the embedded console after the VM dropped it' });
@@ -153,7 +152,7 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
 
     holding = false;
     await page.getByRole('button', { name: 'Reconnect' }).click();
-    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
     await expectAccessible(page, { what: 'the browser viewer connected' });
 
     await page.getByRole('button', { name: 'Paste text' }).click();
@@ -202,7 +201,7 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
 
     // A link for web-1 does not open db-1.
     await followLink(page, await stack.harness.consoleToken({ duration: '15m' }));
-    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
     await page.goto(viewerPath('db-1'));
     await expect(page.getByRole('alert')).toContainText('This link does not open this console', { timeout: 15_000 });
     await expectAccessible(page, { what: 'the browser viewer refusing another console' });
@@ -342,7 +341,7 @@ test.describe('with the keyboard alone', () => {
     await openApp(page, stack.bridge.url);
     await vmRow(page, 'web-1').click();
     await page.getByRole('complementary', { name: 'Details of web-1' }).getByRole('button', { name: 'Open console' }).click();
-    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
     const screen = page.getByRole('application', { name: 'VM console' });
     await expect.poll(() => focusInside(screen)).toBe(true);
     const server = stack.harness.cluster.vnc.builtinServer('team-a', 'web-1');
@@ -381,7 +380,7 @@ test.describe('with the keyboard alone', () => {
 
   test('the browser viewer\'s Open in Gatepass app dialog takes the focus and gives it back', async ({ page }) => {
     await followLink(page, await stack.harness.consoleToken({ duration: '15m' }));
-    await expect(connectedStatus(page)).toBeAttached({ timeout: 15_000 });
+    await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
     await page.keyboard.press('Control+Alt+Shift');
     const opener = page.getByRole('button', { name: 'Open in Gatepass app' });
     await tabTo(page, opener);

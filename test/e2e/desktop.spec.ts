@@ -4,7 +4,7 @@
 // conf store) and the built renderer (dist/app) served by the bridge.
 import { expect, test } from '@playwright/test';
 import { buildDeepLink, buildGatewayLink } from '../../shared/links.ts';
-import { inspectInApp, openApp, openShareDialog, selectContext, vmRow } from '../support/app-page.ts';
+import { consoleConnected, inspectInApp, openApp, openShareDialog, selectContext, vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 import { docsScreenshot } from '../support/docs-screenshot.ts';
@@ -87,7 +87,7 @@ test('an operator shares a console and the link opens it in the embedded viewer'
   expect(stack.harness.cluster.vnc.builtinServer('team-a', 'web-1')?.connected ?? false).toBe(false);
   await claims.getByRole('button', { name: 'Connect' }).click();
 
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
   await expect(page.getByRole('heading', { name: 'web-1 in team-a' })).toBeVisible();
   await expect(page.getByText(/^Expires in 1[45]:\d\d$/)).toBeVisible();
   let shares = await colourShares(page);
@@ -154,7 +154,7 @@ test('a link arriving while a console is open waits for the person instead of cl
   const open = buildGatewayLink({ gateway: stack.gatewayUrl, token: await stack.harness.consoleToken({ name: 'db-1', duration: '15m' }), name: 'db-1', namespace: 'team-a', form: 'fragment' });
   const claims = await inspectInApp(page, open);
   await claims.getByRole('button', { name: 'Connect' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
 
   const arriving = buildGatewayLink({ gateway: stack.gatewayUrl, token: await stack.harness.consoleToken({ duration: '15m' }), name: 'web-1', namespace: 'team-a', form: 'fragment' });
   stack.api.receiveDeepLink(buildDeepLink(arriving));

@@ -10,6 +10,7 @@ import { cookieBudgetBytes } from '../../gateway/cookie-budget.ts';
 import type { VmSpec } from '../cluster/kubevirt.ts';
 import { startHarness } from '../support/gateway-harness.ts';
 import type { Harness } from '../support/gateway-harness.ts';
+import { consoleConnected } from '../support/app-page.ts';
 
 const VIEWER_PAGE = new URL('../../dist/viewer/noVNC/vnc_lite.html', import.meta.url);
 const LINKS = 50;
@@ -30,7 +31,7 @@ test.afterAll(async () => {
 });
 
 async function connected(page: Page): Promise<void> {
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
 }
 
 test('fifty links opened in one browser: no request answers 431, and the last ten still open their consoles', async ({ page, context }) => {

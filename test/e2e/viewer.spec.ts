@@ -11,6 +11,7 @@ import { startHarness, waitFor } from '../support/gateway-harness.ts';
 import type { Harness } from '../support/gateway-harness.ts';
 import { docsScreenshot } from '../support/docs-screenshot.ts';
 import { colourShares } from '../support/console-pixels.ts';
+import { consoleConnected } from '../support/app-page.ts';
 
 const VIEWER_PAGE = new URL('../../dist/viewer/noVNC/vnc_lite.html', import.meta.url);
 
@@ -49,7 +50,7 @@ function keysDown(events: readonly InputEvent[]): number[] {
 test('a link opens the console, shows the VM screen and types into it', async ({ page }) => {
   const violations = await followLink(page, await h.consoleToken({ duration: '15m' }));
   expect(new URL(page.url()).pathname).toBe('/noVNC/vnc_lite.html');
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
   await expect(page.getByRole('heading', { name: 'web-1 in team-a' })).toBeVisible();
   await expect(page.getByText(/^Expires in 1[45]:\d\d$/)).toBeVisible();
   for (const name of ['Full screen', 'Ctrl-Alt-Del', 'Paste text', 'Reconnect', 'Open in Gatepass app']) {
@@ -80,7 +81,7 @@ test('a link opens the console, shows the VM screen and types into it', async ({
 
   // Reconnecting does not trip over this viewer's own, just-closed session.
   await page.getByRole('button', { name: 'Reconnect' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
   await expect(page.getByRole('alert')).toHaveCount(0);
 
   expect(violations).toEqual([]);
@@ -91,7 +92,7 @@ test('a Gatepass fragment link posts its token, so no server log or history entr
   const requested: string[] = [];
   page.on('request', (request) => requested.push(request.url()));
   await page.goto(`${h.url}/open#token=${token}&name=web-1&namespace=team-a`);
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
   expect(requested.filter((url) => url.includes(token))).toEqual([]);
   expect(await page.evaluate('location.href')).not.toContain(token);
   await page.goBack();
@@ -108,7 +109,7 @@ test('an expired link gets the gateway’s error page, and no cookie', async ({ 
 
 test('the viewer says so when the link expires while the console is open', async ({ page }) => {
   await followLink(page, await h.consoleToken({ duration: '5s' }));
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
   await expect(page.getByRole('alert')).toContainText('This link has expired', { timeout: 15_000 });
   await expect(page.getByText('Expired', { exact: true })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Reconnect' })).toBeDisabled();
@@ -124,7 +125,7 @@ test('a console in use is never taken silently: "Take over" takes it', async ({ 
   await followLink(page, await h.consoleToken());
   await expect(page.getByRole('alert')).toContainText('Someone else is using this console', { timeout: 15_000 });
   await page.getByRole('button', { name: 'Take over' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
   await holderClosed;
   await waitFor(() => h.cluster.vnc.builtinServer('team-a', 'web-1')?.connected === true, 'the viewer to hold the console');
 });

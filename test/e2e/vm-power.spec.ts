@@ -6,7 +6,7 @@
 // a VM that stopped offers Start VM.
 import { expect, test } from '@playwright/test';
 import type { Locator } from '@playwright/test';
-import { openApp, vmDetails, vmRow } from '../support/app-page.ts';
+import { consoleConnected, openApp, vmDetails, vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
 
@@ -122,7 +122,7 @@ test("the operator's own console of a VM that stopped offers Start VM, and conne
   const problems = await openApp(page, stack.bridge.url, 'operator');
   const panel = await vmDetails(page, 'db-1');
   await panel.getByRole('button', { name: 'Open console' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
   const toolbar = page.getByRole('toolbar', { name: 'Console controls' });
   await expect(toolbar.getByRole('button', { name: 'Start VM' })).toHaveCount(0);
 
@@ -131,7 +131,7 @@ test("the operator's own console of a VM that stopped offers Start VM, and conne
   await expect(toolbar.getByRole('button', { name: 'Start VM' })).toBeVisible({ timeout: 15_000 });
   await toolbar.getByRole('button', { name: 'Start VM' }).click();
   await expect(toolbar.getByRole('status')).toHaveText('Starting…');
-  await expect(page.getByRole('status').filter({ hasText: 'Connected' })).toBeAttached({ timeout: 15_000 });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
   await expect(toolbar.getByRole('button', { name: 'Start VM' })).toHaveCount(0);
   expect(printable('team-a', 'db-1')).toBe('Running');
   expect(problems).toEqual([]);

@@ -57,3 +57,12 @@ export async function inspectInApp(page: Page, link: string): Promise<Locator> {
   await expect(claims).toBeVisible();
   return claims;
 }
+
+/**
+ * The console's own "Connected" status. Scoped to the console, because the
+ * app's header says "Connected" too (of the cluster) and may still be on
+ * screen while the console opens.
+ */
+export function consoleConnected(page: Page): Locator {
+  return page.locator('.console').getByRole('status').filter({ hasText: 'Connected' });
+}
