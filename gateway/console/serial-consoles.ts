@@ -99,7 +99,10 @@ export class SerialConsoles {
 
   /** Shutdown: every session ends (its viewers told the gateway is going away) and its Lease is given back. */
   async closeAll(): Promise<void> {
-    for (const { session } of this.sessions.values()) session.close({ code: 1001, reason: 'the gateway is shutting down' });
+    const sessions = [...this.sessions.values()].map(({ session }) => session);
+    for (const session of sessions) session.close({ code: 1001, reason: 'the gateway is shutting down' });
+    // Each session's end starts its Lease's release; then those are awaited, before the API client goes.
+    await Promise.all(sessions.map((session) => session.ended));
     await Promise.all([...this.releases]);
   }
 
