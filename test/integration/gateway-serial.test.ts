@@ -190,6 +190,14 @@ describe('serial consoles across replicas', () => {
     taker.type('z');
     await taker.shows('login: z');
     expect(h.cluster.serial.connections(NS, name)).toBe(1);
+    const refusals = replica.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['audit'] === 'console-refused' && l['vm'] === name);
+    expect(refusals.map((l) => [l['console'], l['code']])).toEqual([['serial', 4409], ['serial', 4409]]);
+
+    // A replica that shuts down tells its viewers and gives the console's Lease back at once.
+    await replica.gateway.shutdown();
+    replica = undefined;
+    expect(await taker.closes()).toEqual({ code: 1001, reason: 'the gateway is shutting down' });
+    expect(lease(name)).toBeUndefined();
   });
 });
 
