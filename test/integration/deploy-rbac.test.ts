@@ -76,6 +76,8 @@ const MATRIX: [Who, string[], boolean][] = [
   ['gateway', ['delete', 'leases.coordination.k8s.io/gatepass-serial.team-a.web-1', ...NS], true],
   ['gateway', ['update', 'leases.coordination.k8s.io/gatepass-serial.team-a.web-1', '-n', 'team-a'], false],
   ['gateway', ['delete', 'leases.coordination.k8s.io/gatepass-serial.team-a.web-1', '-n', 'team-a'], false],
+  // Accepted with it (rbac-gateway.yaml says why): another Lease in the namespace is within reach too.
+  ['gateway', ['update', 'leases.coordination.k8s.io/gatepass-gatetoken-controller', ...NS], true],
   ['gateway', ['list', 'leases.coordination.k8s.io', ...NS], false],
   ['gateway', ['watch', 'leases.coordination.k8s.io', ...NS], false],
   ['gateway', ['create', 'leases.coordination.k8s.io', '-n', 'team-a'], false],
