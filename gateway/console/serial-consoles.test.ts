@@ -12,6 +12,7 @@ import type { Upstream } from '../upstream.ts';
 import { ConsoleProxy } from './console-proxy.ts';
 import { SerialConsoles } from './serial-consoles.ts';
 import { claimSpec, SerialLeaseError, type SerialLeaseApi, type StoredSerialLease } from './serial-lease.ts';
+import { websocketAccept } from './upstream-console.ts';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -333,5 +334,74 @@ describe('serial console pings', () => {
     expect(pings.atVm).toBeGreaterThanOrEqual(4);
     vm.write('awake');
     await until(() => answering.text().endsWith('awake'), 'output after the silence');
+  });
+});
+
+describe('serial console flow control', () => {
+  /** A VM side that completes the handshake and then reads only when told: what a congested API server looks like. */
+  async function stalledVm() {
+    let socket: net.Socket | undefined;
+    let pending = Buffer.alloc(0);
+    const payload: Buffer[] = [];
+    const server = net.createServer((s) => {
+      socket = s;
+      let head = Buffer.alloc(0);
+      const onHead = (chunk: Buffer): void => {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        s.removeListener('data', onHead);
+        const key = /sec-websocket-key: (\S+)/i.exec(head.toString('latin1'))?.[1] ?? '';
+        s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${websocketAccept(key)}\r\nSec-WebSocket-Protocol: plain.kubevirt.io\r\n\r\n`);
+        s.pause();
+        s.on('data', (data: Buffer) => {
+          pending = Buffer.concat([pending, data]);
+          // Masked frames from the gateway: unmask each whole one.
+          for (;;) {
+            if (pending.length < 2) return;
+            const short = pending[1]! & 0x7f;
+            const at = short === 126 ? 4 : short === 127 ? 10 : 2;
+            if (pending.length < at + 4) return;
+            const length = short === 126 ? pending.readUInt16BE(2) : short === 127 ? Number(pending.readBigUInt64BE(2)) : short;
+            if (pending.length < at + 4 + length) return;
+            const mask = pending.subarray(at, at + 4);
+            const body = Buffer.from(pending.subarray(at + 4, at + 4 + length));
+            for (let i = 0; i < body.length; i++) body[i]! ^= mask[i & 3]!;
+            if ((pending[0]! & 0x0f) === 0x2) payload.push(body);
+            pending = pending.subarray(at + 4 + length);
+          }
+        });
+      };
+      s.on('data', onHead);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => {
+      socket?.destroy();
+      server.close();
+    });
+    return { port: (server.address() as AddressInfo).port, resume: () => socket?.resume(), received: () => Buffer.concat(payload) };
+  }
+
+  it('stops reading viewers while the API server is not taking input, and loses nothing when it takes it again', async () => {
+    const vm = await stalledVm();
+    const gw = await gateway(vm, memoryLeases('replica-a'));
+    const typist = await viewer(gw.url);
+    const sent: Buffer[] = [];
+    for (let i = 0; i < 256; i++) {
+      const chunk = Buffer.alloc(64 * 1024, i & 0xff);
+      sent.push(chunk);
+      typist.ws.send(chunk);
+    }
+    // The gateway stopped reading: the viewer's own socket holds what it could not send.
+    await until(() => typist.ws.bufferedAmount > 4 * 1024 * 1024, 'input backing up at the viewer', 5000);
+    // Long enough for a gateway that kept reading to have taken all of it (a few hundred ms here).
+    await sleep(800);
+    expect(typist.ws.bufferedAmount).toBeGreaterThan(4 * 1024 * 1024);
+    vm.resume();
+    const expected = Buffer.concat(sent);
+    await until(() => vm.received().length === expected.length, 'every byte at the VM', 10_000);
+    expect(vm.received().equals(expected)).toBe(true);
+    expect(typist.closed).toBeUndefined();
   });
 });
