@@ -88,17 +88,48 @@ export interface ServerMessageParserOptions {
 /** A length the parser refuses to guess; thrown inside a grammar, reported by `feed`. */
 class Refusal extends Error {}
 
-/** What a grammar asks the parser for: `read` hands it the bytes, `skip` only counts them. */
-type Need = { read: number } | { skip: number };
-type Grammar = Generator<Need, void, Buffer>;
+/**
+ * What a grammar asks for: `read` makes the bytes readable through the context,
+ * `skip` only counts them, and a nested grammar runs to its end before the one
+ * that yielded it resumes. The parser keeps that nesting on its own stack, so a
+ * resumption costs one generator step however deep the grammar is.
+ */
+type Step = { read: number } | { skip: number } | Grammar;
+type Grammar = Generator<Step, void, void>;
 
-interface MessageContext {
-  readonly pixelFormat: PixelFormat;
+/** A message being cut: what its grammar knows and can read. */
+class MessageContext {
   type: ServerMessageTypeName | undefined;
-  readonly rectangles: Rectangle[];
+  readonly rectangles: Rectangle[] = [];
+  /** The bytes of the last `read`, at `offset` in `bytes` (the fed chunk itself when it held them all). */
+  bytes: Buffer = EMPTY;
+  offset = 0;
+
+  constructor(readonly pixelFormat: PixelFormat, private readonly parser: { position(): number }) {}
+
   /** Stream offset of the next unconsumed byte. */
-  position(): number;
+  position(): number {
+    return this.parser.position();
+  }
+
+  u8(at: number): number {
+    return this.bytes.readUInt8(this.offset + at);
+  }
+
+  u16(at: number): number {
+    return this.bytes.readUInt16BE(this.offset + at);
+  }
+
+  u32(at: number): number {
+    return this.bytes.readUInt32BE(this.offset + at);
+  }
+
+  s32(at: number): number {
+    return this.bytes.readInt32BE(this.offset + at);
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 const TIGHT_FILL = 0x8;
 const TIGHT_JPEG = 0x9;
@@ -129,93 +160,127 @@ function tightPixelBytes(pf: PixelFormat): number {
 }
 
 function* serverMessage(ctx: MessageContext): Grammar {
-  const type = (yield { read: 1 }).readUInt8(0);
+  yield { read: 1 };
+  const type = ctx.u8(0);
   switch (type) {
     case ServerMessageType.FramebufferUpdate:
       ctx.type = 'FramebufferUpdate';
-      return yield* framebufferUpdate(ctx);
-    case ServerMessageType.SetColourMapEntries: {
+      yield framebufferUpdate(ctx);
+      return;
+    case ServerMessageType.SetColourMapEntries:
       ctx.type = 'SetColourMapEntries';
-      const head = yield { read: 5 };
-      return void (yield { skip: 6 * head.readUInt16BE(3) });
-    }
+      yield { read: 5 };
+      yield { skip: 6 * ctx.u16(3) };
+      return;
     case ServerMessageType.Bell:
       ctx.type = 'Bell';
       return;
     case ServerMessageType.ServerCutText: {
       ctx.type = 'ServerCutText';
+      yield { read: 7 };
       // The extended-clipboard extension sends a negative length meaning |length| bytes follow.
-      const length = Math.abs((yield { read: 7 }).readInt32BE(3));
+      const length = Math.abs(ctx.s32(3));
       if (length > MAX_CUT_TEXT_BYTES) throw new Refusal(`ServerCutText of ${length} bytes exceeds the ${MAX_CUT_TEXT_BYTES}-byte limit`);
-      return void (yield { skip: length });
+      yield { skip: length };
+      return;
     }
     case ServerMessageType.EndOfContinuousUpdates:
       ctx.type = 'EndOfContinuousUpdates';
       return;
     case ServerMessageType.ServerFence:
       ctx.type = 'ServerFence';
-      return void (yield { skip: (yield { read: 8 }).readUInt8(7) });
+      yield { read: 8 };
+      yield { skip: ctx.u8(7) };
+      return;
     case ServerMessageType.Xvp:
       ctx.type = 'Xvp';
-      return void (yield { skip: 3 });
+      yield { skip: 3 };
+      return;
     default:
       throw new Refusal(`unknown RFB server message type ${type}`);
   }
 }
 
 function* framebufferUpdate(ctx: MessageContext): Grammar {
+  yield { read: 3 };
   // With LastRect the count is only an upper bound (servers send 0xffff).
-  let remaining = (yield { read: 3 }).readUInt16BE(1);
+  let remaining = ctx.u16(1);
   while (remaining-- > 0) {
     const start = ctx.position();
-    const header = yield { read: 12 };
-    const rect: Rectangle = {
-      x: header.readUInt16BE(0), y: header.readUInt16BE(2), width: header.readUInt16BE(4), height: header.readUInt16BE(6),
-      encoding: header.readInt32BE(8), start, end: start,
-    };
+    yield { read: 12 };
+    const rect: Rectangle = { x: ctx.u16(0), y: ctx.u16(2), width: ctx.u16(4), height: ctx.u16(6), encoding: ctx.s32(8), start, end: start };
     ctx.rectangles.push(rect);
-    yield* rectangleBody(rect, ctx.pixelFormat);
+    yield rectangleBody(rect, ctx);
     rect.end = ctx.position();
     if (rect.encoding === Encoding.LastRect) return;
   }
 }
 
-function* rectangleBody(rect: Rectangle, pf: PixelFormat): Grammar {
+function* rectangleBody(rect: Rectangle, ctx: MessageContext): Grammar {
   const { width, height } = rect;
-  const bpp = bytesPerPixel(pf);
+  const bpp = bytesPerPixel(ctx.pixelFormat);
   switch (rect.encoding) {
-    case Encoding.Raw: return void (yield { skip: width * height * bpp });
-    case Encoding.CopyRect: return void (yield { skip: 4 });
-    case Encoding.RRE: return void (yield { skip: bpp + (yield { read: 4 }).readUInt32BE(0) * (bpp + 8) });
-    case Encoding.Hextile: return yield* hextile(width, height, bpp);
+    case Encoding.Raw:
+      yield { skip: width * height * bpp };
+      return;
+    case Encoding.CopyRect:
+      yield { skip: 4 };
+      return;
+    case Encoding.RRE:
+      yield { read: 4 };
+      yield { skip: bpp + ctx.u32(0) * (bpp + 8) };
+      return;
+    case Encoding.Hextile:
+      yield hextile(width, height, bpp, ctx);
+      return;
     case Encoding.Zlib:
       // noVNC reads no length for an empty Zlib rectangle; other clients do. Neither guess is safe.
       if (width === 0 || height === 0) throw new Refusal('a Zlib rectangle of zero area is read differently by noVNC and by the RFB specification');
-      return void (yield { skip: (yield { read: 4 }).readUInt32BE(0) });
-    case Encoding.ZRLE: return void (yield { skip: (yield { read: 4 }).readUInt32BE(0) });
-    case Encoding.Tight: return yield* tight(width, height, pf, false);
-    case Encoding.TightPNG: return yield* tight(width, height, pf, true);
-    case Encoding.Cursor: return void (yield { skip: width * height * bpp + Math.ceil(width / 8) * height });
+      yield { read: 4 };
+      yield { skip: ctx.u32(0) };
+      return;
+    case Encoding.ZRLE:
+      yield { read: 4 };
+      yield { skip: ctx.u32(0) };
+      return;
+    case Encoding.Tight:
+      yield tight(width, height, ctx, false);
+      return;
+    case Encoding.TightPNG:
+      yield tight(width, height, ctx, true);
+      return;
+    case Encoding.Cursor:
+      yield { skip: width * height * bpp + Math.ceil(width / 8) * height };
+      return;
     case Encoding.DesktopSize:
     case Encoding.LastRect:
     case Encoding.QemuExtendedKeyEvent:
     case Encoding.QemuAudio:
     case Encoding.ExtendedMouseButtons:
       return;
-    case Encoding.QemuLedState: return void (yield { skip: 1 });
-    case Encoding.DesktopName: return void (yield { skip: (yield { read: 4 }).readUInt32BE(0) });
-    case Encoding.ExtendedDesktopSize: return void (yield { skip: 3 + 16 * (yield { read: 1 }).readUInt8(0) });
+    case Encoding.QemuLedState:
+      yield { skip: 1 };
+      return;
+    case Encoding.DesktopName:
+      yield { read: 4 };
+      yield { skip: ctx.u32(0) };
+      return;
+    case Encoding.ExtendedDesktopSize:
+      yield { read: 1 };
+      yield { skip: 3 + 16 * ctx.u8(0) };
+      return;
     default:
       throw new Refusal(`unsupported RFB encoding ${rect.encoding} in a FramebufferUpdate rectangle`);
   }
 }
 
-function* hextile(width: number, height: number, bpp: number): Grammar {
+function* hextile(width: number, height: number, bpp: number, ctx: MessageContext): Grammar {
   for (let ty = 0; ty < height; ty += 16) {
     const th = Math.min(16, height - ty);
     for (let tx = 0; tx < width; tx += 16) {
       const tw = Math.min(16, width - tx);
-      const subencoding = (yield { read: 1 }).readUInt8(0);
+      yield { read: 1 };
+      const subencoding = ctx.u8(0);
       if (subencoding > HEXTILE_LAST_DEFINED) throw new Refusal(`Hextile subencoding ${subencoding} is not defined`);
       if (subencoding & HEXTILE_RAW) {
         yield { skip: tw * th * bpp };
@@ -226,26 +291,34 @@ function* hextile(width: number, height: number, bpp: number): Grammar {
         yield { skip: colours };
         continue;
       }
-      const count = (yield { read: colours + 1 }).readUInt8(colours);
-      yield { skip: count * (subencoding & HEXTILE_SUBRECTS_COLOURED ? bpp + 2 : 2) };
+      yield { read: colours + 1 };
+      yield { skip: ctx.u8(colours) * (subencoding & HEXTILE_SUBRECTS_COLOURED ? bpp + 2 : 2) };
     }
   }
 }
 
-function* tight(width: number, height: number, pf: PixelFormat, png: boolean): Grammar {
+function* tight(width: number, height: number, ctx: MessageContext, png: boolean): Grammar {
   const name = png ? 'TightPNG' : 'Tight';
+  yield { read: 1 };
   // The low four bits only reset zlib streams; the high four say what follows.
-  const control = (yield { read: 1 }).readUInt8(0) >> 4;
-  const tpixel = tightPixelBytes(pf);
-  if (control === TIGHT_FILL) return void (yield { skip: tpixel });
-  if (control === TIGHT_JPEG) return yield* tightCompactData();
-  if (control === TIGHT_PNG) {
-    if (!png) throw new Refusal('a PNG sub-rectangle in a Tight (not TightPNG) rectangle');
-    return yield* tightCompactData();
+  const control = ctx.u8(0) >> 4;
+  const tpixel = tightPixelBytes(ctx.pixelFormat);
+  if (control === TIGHT_FILL) {
+    yield { skip: tpixel };
+    return;
+  }
+  if (control === TIGHT_PNG && !png) throw new Refusal('a PNG sub-rectangle in a Tight (not TightPNG) rectangle');
+  if (control === TIGHT_JPEG || control === TIGHT_PNG) {
+    yield tightCompactData(ctx);
+    return;
   }
   if (control > TIGHT_PNG) throw new Refusal(`${name} compression control ${control} is not defined`);
   if (png) throw new Refusal('basic compression in a TightPNG rectangle');
-  const filter = control & TIGHT_EXPLICIT_FILTER ? (yield { read: 1 }).readUInt8(0) : TIGHT_FILTER_COPY;
+  let filter = TIGHT_FILTER_COPY;
+  if (control & TIGHT_EXPLICIT_FILTER) {
+    yield { read: 1 };
+    filter = ctx.u8(0);
+  }
   let size: number;
   switch (filter) {
     case TIGHT_FILTER_COPY:
@@ -253,7 +326,8 @@ function* tight(width: number, height: number, pf: PixelFormat, png: boolean): G
       size = width * height * tpixel;
       break;
     case TIGHT_FILTER_PALETTE: {
-      const colours = (yield { read: 1 }).readUInt8(0) + 1;
+      yield { read: 1 };
+      const colours = ctx.u8(0) + 1;
       yield { skip: colours * tpixel };
       // Two colours pack eight pixels a byte, each row padded to a byte; more take a byte a pixel.
       size = (colours <= 2 ? Math.ceil(width / 8) : width) * height;
@@ -262,15 +336,15 @@ function* tight(width: number, height: number, pf: PixelFormat, png: boolean): G
     default:
       throw new Refusal(`Tight filter ${filter} is not defined`);
   }
-  if (size < TIGHT_MIN_TO_COMPRESS) return void (yield { skip: size });
-  return yield* tightCompactData();
+  yield size < TIGHT_MIN_TO_COMPRESS ? { skip: size } : tightCompactData(ctx);
 }
 
 /** Tight's compact length (7 bits, 7 bits, 8 bits, each byte's high bit saying another follows) and the data. */
-function* tightCompactData(): Grammar {
+function* tightCompactData(ctx: MessageContext): Grammar {
   let length = 0;
   for (let shift = 0; ; shift += 7) {
-    const byte = (yield { read: 1 }).readUInt8(0);
+    yield { read: 1 };
+    const byte = ctx.u8(0);
     if (shift === 14) {
       length |= byte << 14;
       break;
@@ -282,14 +356,15 @@ function* tightCompactData(): Grammar {
 }
 
 interface MessageInProgress {
-  grammar: Grammar;
   ctx: MessageContext;
+  /** The grammar running now is last; each one below resumes when the one above it ends. */
+  stack: Grammar[];
   start: number;
   parts: Buffer[];
   /** Bytes the message has asked for so far, held against the limit before they arrive. */
   claimed: number;
-  need: Need | undefined;
-  /** Bytes still owed to `need`. */
+  reading: boolean;
+  /** Bytes still owed to the current `read` or `skip`; 0 once the grammar has ended. */
   remaining: number;
   /** For a `read` spanning chunks: the pieces gathered so far. */
   gathered: Buffer[];
@@ -320,6 +395,11 @@ export class RfbServerMessageParser {
     this.pixelFormat = checkedPixelFormat(pixelFormat);
   }
 
+  /** Stream offset of the next byte to parse: between feeds, every byte fed so far. */
+  position(): number {
+    return this.consumed + this.at;
+  }
+
   feed(chunk: Buffer): ServerParseResult {
     if (this.failure !== undefined) return { messages: [], error: this.failure };
     const messages: ServerMessage[] = [];
@@ -330,11 +410,11 @@ export class RfbServerMessageParser {
         if (this.message === undefined) {
           if (this.at === chunk.length) break;
           partStart = this.at;
-          this.begin();
+          this.begin(chunk);
         }
         const message = this.message!;
-        if (message.need !== undefined && !this.take(chunk, message)) break;
-        if (message.need === undefined) {
+        if (message.remaining > 0 && !this.take(chunk, message)) break;
+        if (message.remaining === 0) {
           message.parts.push(chunk.subarray(partStart, this.at));
           messages.push(this.finish());
         }
@@ -352,76 +432,79 @@ export class RfbServerMessageParser {
     return { messages };
   }
 
-  private begin(): void {
-    const ctx: MessageContext = {
-      pixelFormat: this.pixelFormat,
-      type: undefined,
-      rectangles: [],
-      position: () => this.consumed + this.at,
+  private begin(chunk: Buffer): void {
+    const ctx = new MessageContext(this.pixelFormat, this);
+    const message: MessageInProgress = {
+      ctx, stack: [serverMessage(ctx)], start: this.position(), parts: [], claimed: 0, reading: false, remaining: 0, gathered: [],
     };
-    const grammar = serverMessage(ctx);
-    const start = this.consumed + this.at;
-    this.message = { grammar, ctx, start, parts: [], claimed: 0, need: undefined, gathered: [], remaining: 0 };
-    this.advance(this.message, Buffer.alloc(0));
+    this.message = message;
+    this.advance(message, chunk);
   }
 
-  /** Consumes what the current need can use of `chunk`; false when the chunk ran out first. */
+  /** Consumes what the current step can use of `chunk`; false when the chunk ran out first. */
   private take(chunk: Buffer, message: MessageInProgress): boolean {
-    const available = chunk.length - this.at;
-    const used = Math.min(available, message.remaining);
-    const need = message.need!;
-    if ('read' in need) {
-      if (used === message.remaining && message.gathered.length === 0) {
-        const bytes = chunk.subarray(this.at, this.at + used);
-        this.at += used;
-        this.advance(message, bytes);
-        return true;
-      }
+    const used = Math.min(chunk.length - this.at, message.remaining);
+    if (message.reading) {
       message.gathered.push(chunk.subarray(this.at, this.at + used));
-      this.at += used;
-      message.remaining -= used;
-      if (message.remaining > 0) return false;
-      const bytes = Buffer.concat(message.gathered);
-      message.gathered = [];
-      this.advance(message, bytes);
-      return true;
+      if (used === message.remaining) {
+        message.ctx.bytes = Buffer.concat(message.gathered);
+        message.ctx.offset = 0;
+        message.gathered = [];
+      }
     }
     this.at += used;
     message.remaining -= used;
     if (message.remaining > 0) return false;
-    this.advance(message, Buffer.alloc(0));
+    this.advance(message, chunk);
     return true;
   }
 
-  /** Resumes the grammar with `bytes` until it needs input again or ends. */
-  private advance(message: MessageInProgress, bytes: Buffer): void {
-    let input = bytes;
+  /**
+   * Runs the grammars until one needs bytes `chunk` does not hold yet (`remaining` > 0)
+   * or all have ended (`remaining` = 0). Steps the chunk can serve are served here,
+   * without a round trip through `feed`: a Hextile screen is thousands of them.
+   */
+  private advance(message: MessageInProgress, chunk: Buffer): void {
+    const { stack, ctx } = message;
     for (;;) {
-      const step = message.grammar.next(input);
+      const grammar = stack.at(-1);
+      if (grammar === undefined) return;
+      const step = grammar.next();
       if (step.done) {
-        message.need = undefined;
-        return;
+        stack.pop();
+        continue;
       }
-      const length = 'read' in step.value ? step.value.read : step.value.skip;
+      const need = step.value;
+      if ('next' in need) {
+        stack.push(need);
+        continue;
+      }
+      const reading = 'read' in need;
+      const length = reading ? need.read : need.skip;
       message.claimed += length;
       if (message.claimed > this.maxMessageBytes) {
-        const rectangle = message.ctx.rectangles.at(-1);
+        const rectangle = ctx.rectangles.at(-1);
         const where = rectangle === undefined ? '' : ` (rectangle with encoding ${rectangle.encoding}, ${rectangle.width}×${rectangle.height})`;
-        throw new Refusal(`${message.ctx.type ?? 'RFB server'} message claims more than the ${this.maxMessageBytes}-byte limit${where}`);
+        throw new Refusal(`${ctx.type ?? 'RFB server'} message claims more than the ${this.maxMessageBytes}-byte limit${where}`);
       }
-      if (length > 0) {
-        message.need = step.value;
-        message.remaining = length;
-        return;
+      if (chunk.length - this.at >= length) {
+        if (reading) {
+          ctx.bytes = chunk;
+          ctx.offset = this.at;
+        }
+        this.at += length;
+        continue;
       }
-      input = Buffer.alloc(0);
+      message.reading = reading;
+      message.remaining = length;
+      return;
     }
   }
 
   private finish(): ServerMessage {
     const { ctx, start, parts } = this.message!;
     this.message = undefined;
-    const end = this.consumed + this.at;
+    const end = this.position();
     const type = ctx.type!;
     return type === 'FramebufferUpdate' ? { type, start, end, parts, rectangles: ctx.rectangles } : { type, start, end, parts };
   }
