@@ -97,6 +97,13 @@ class Refusal extends Error {}
 type Step = { read: number } | { skip: number } | Grammar;
 type Grammar = Generator<Step, void, void>;
 
+/** What a grammar may see of the parser: where it is, and the chunk it is reading. */
+interface ParserCursor {
+  position(): number;
+  chunk(): Buffer;
+  at(): number;
+}
+
 /** A message being cut: what its grammar knows and can read. */
 class MessageContext {
   type: ServerMessageTypeName | undefined;
@@ -105,11 +112,20 @@ class MessageContext {
   bytes: Buffer = EMPTY;
   offset = 0;
 
-  constructor(readonly pixelFormat: PixelFormat, private readonly parser: { position(): number }) {}
+  constructor(readonly pixelFormat: PixelFormat, private readonly parser: ParserCursor) {}
 
   /** Stream offset of the next unconsumed byte. */
   position(): number {
     return this.parser.position();
+  }
+
+  /** The chunk being fed; its bytes from `unreadOffset()` on are not consumed yet. */
+  unreadChunk(): Buffer {
+    return this.parser.chunk();
+  }
+
+  unreadOffset(): number {
+    return this.parser.at();
   }
 
   u8(at: number): number {
@@ -274,26 +290,56 @@ function* rectangleBody(rect: Rectangle, ctx: MessageContext): Grammar {
   }
 }
 
+/** Bytes of a Hextile tile's header that say how long the tile is: the subencoding, and any colours and count before the sub-rectangles. */
+function hextileHeaderLength(subencoding: number, bpp: number): number {
+  if (subencoding > HEXTILE_LAST_DEFINED) throw new Refusal(`Hextile subencoding ${subencoding} is not defined`);
+  if (subencoding & HEXTILE_RAW || !(subencoding & HEXTILE_ANY_SUBRECTS)) return 1;
+  return 2 + (subencoding & HEXTILE_BACKGROUND ? bpp : 0) + (subencoding & HEXTILE_FOREGROUND ? bpp : 0);
+}
+
+/** A whole Hextile tile's length; `subrects` is the count byte (ignored unless the tile has sub-rectangles). */
+function hextileTileLength(subencoding: number, subrects: number, tileWidth: number, tileHeight: number, bpp: number): number {
+  if (subencoding & HEXTILE_RAW) return 1 + tileWidth * tileHeight * bpp;
+  const colours = (subencoding & HEXTILE_BACKGROUND ? bpp : 0) + (subencoding & HEXTILE_FOREGROUND ? bpp : 0);
+  if (!(subencoding & HEXTILE_ANY_SUBRECTS)) return 1 + colours;
+  return 2 + colours + subrects * (subencoding & HEXTILE_SUBRECTS_COLOURED ? bpp + 2 : 2);
+}
+
 function* hextile(width: number, height: number, bpp: number, ctx: MessageContext): Grammar {
-  for (let ty = 0; ty < height; ty += 16) {
-    const th = Math.min(16, height - ty);
-    for (let tx = 0; tx < width; tx += 16) {
-      const tw = Math.min(16, width - tx);
-      yield { read: 1 };
-      const subencoding = ctx.u8(0);
-      if (subencoding > HEXTILE_LAST_DEFINED) throw new Refusal(`Hextile subencoding ${subencoding} is not defined`);
-      if (subencoding & HEXTILE_RAW) {
-        yield { skip: tw * th * bpp };
-        continue;
-      }
-      const colours = (subencoding & HEXTILE_BACKGROUND ? bpp : 0) + (subencoding & HEXTILE_FOREGROUND ? bpp : 0);
-      if (!(subencoding & HEXTILE_ANY_SUBRECTS)) {
-        yield { skip: colours };
-        continue;
-      }
-      yield { read: colours + 1 };
-      yield { skip: ctx.u8(colours) * (subencoding & HEXTILE_SUBRECTS_COLOURED ? bpp + 2 : 2) };
+  const columns = Math.ceil(width / 16);
+  const tiles = columns * Math.ceil(height / 16);
+  const tileWidth = (tile: number): number => Math.min(16, width - (tile % columns) * 16);
+  const tileHeight = (tile: number): number => Math.min(16, height - Math.floor(tile / columns) * 16);
+  let tile = 0;
+  while (tile < tiles) {
+    // A screen is thousands of tiles: those the chunk already holds whole are walked
+    // here, without a generator step each, and skipped as one.
+    const chunk = ctx.unreadChunk();
+    const from = ctx.unreadOffset();
+    let at = from;
+    for (; tile < tiles && at < chunk.length; tile++) {
+      const subencoding = chunk[at]!;
+      const header = hextileHeaderLength(subencoding, bpp);
+      if (at + header > chunk.length) break;
+      const length = hextileTileLength(subencoding, chunk[at + header - 1]!, tileWidth(tile), tileHeight(tile), bpp);
+      if (at + length > chunk.length) break;
+      at += length;
     }
+    if (at > from) {
+      yield { skip: at - from };
+      continue;
+    }
+    // A tile across chunks: its header is gathered, the rest counted.
+    yield { read: 1 };
+    const subencoding = ctx.u8(0);
+    const header = hextileHeaderLength(subencoding, bpp);
+    let subrects = 0;
+    if (header > 1) {
+      yield { read: header - 1 };
+      subrects = ctx.u8(header - 2);
+    }
+    yield { skip: hextileTileLength(subencoding, subrects, tileWidth(tile), tileHeight(tile), bpp) - header };
+    tile++;
   }
 }
 
@@ -381,8 +427,14 @@ export class RfbServerMessageParser {
   private failure: string | undefined;
   /** Bytes consumed before the current chunk. */
   private consumed = 0;
-  /** Where the current chunk is being read. */
+  /** The chunk being fed (empty between feeds), and where it is being read. */
+  private chunk: Buffer = EMPTY;
   private at = 0;
+  private readonly cursor: ParserCursor = {
+    position: () => this.position(),
+    chunk: () => this.chunk,
+    at: () => this.at,
+  };
   private message: MessageInProgress | undefined;
 
   constructor(pixelFormat: PixelFormat, options: ServerMessageParserOptions = {}) {
@@ -395,14 +447,14 @@ export class RfbServerMessageParser {
     this.pixelFormat = checkedPixelFormat(pixelFormat);
   }
 
-  /** Stream offset of the next byte to parse: between feeds, every byte fed so far. */
-  position(): number {
+  private position(): number {
     return this.consumed + this.at;
   }
 
   feed(chunk: Buffer): ServerParseResult {
     if (this.failure !== undefined) return { messages: [], error: this.failure };
     const messages: ServerMessage[] = [];
+    this.chunk = chunk;
     this.at = 0;
     let partStart = 0;
     try {
@@ -427,13 +479,14 @@ export class RfbServerMessageParser {
       return { messages, error: this.failure };
     } finally {
       this.consumed += this.at;
+      this.chunk = EMPTY;
       this.at = 0;
     }
     return { messages };
   }
 
   private begin(chunk: Buffer): void {
-    const ctx = new MessageContext(this.pixelFormat, this);
+    const ctx = new MessageContext(this.pixelFormat, this.cursor);
     const message: MessageInProgress = {
       ctx, stack: [serverMessage(ctx)], start: this.position(), parts: [], claimed: 0, reading: false, remaining: 0, gathered: [],
     };
