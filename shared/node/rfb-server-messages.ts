@@ -312,8 +312,9 @@ function* hextile(width: number, height: number, bpp: number, ctx: MessageContex
   const tileHeight = (tile: number): number => Math.min(16, height - Math.floor(tile / columns) * 16);
   let tile = 0;
   while (tile < tiles) {
-    // A screen is thousands of tiles: those the chunk already holds whole are walked
-    // here, without a generator step each, and skipped as one.
+    // A screen is thousands of tiles: those whose header the chunk already holds are
+    // walked here, without a generator step each, and skipped as one (the last may
+    // run on into later chunks; a skip spans chunks).
     const chunk = ctx.unreadChunk();
     const from = ctx.unreadOffset();
     let at = from;
@@ -321,15 +322,13 @@ function* hextile(width: number, height: number, bpp: number, ctx: MessageContex
       const subencoding = chunk[at]!;
       const header = hextileHeaderLength(subencoding, bpp);
       if (at + header > chunk.length) break;
-      const length = hextileTileLength(subencoding, chunk[at + header - 1]!, tileWidth(tile), tileHeight(tile), bpp);
-      if (at + length > chunk.length) break;
-      at += length;
+      at += hextileTileLength(subencoding, chunk[at + header - 1]!, tileWidth(tile), tileHeight(tile), bpp);
     }
     if (at > from) {
       yield { skip: at - from };
       continue;
     }
-    // A tile across chunks: its header is gathered, the rest counted.
+    // A tile header across chunks: gathered, then the rest of the tile counted.
     yield { read: 1 };
     const subencoding = ctx.u8(0);
     const header = hextileHeaderLength(subencoding, bpp);
