@@ -115,6 +115,12 @@ describe('RfbServerMessageParser: rectangles by encoding', () => {
     }
   });
 
+  it('Hextile over a screenful of tiles in socket-sized chunks, tiles and headers falling across chunk edges', () => {
+    const kinds: HextileTile[] = [{}, { background: true, foreground: true, subrects: 7 }, { raw: true }, { subrects: 3, coloured: true }];
+    const screen = hextileRect(area(650, 410), PIXEL_FORMAT_RGB888, (i) => kinds[(i * 7) % kinds.length]!);
+    expectOneRectangle(PIXEL_FORMAT_RGB888, screen, 5, [1000, 4093, 65536]);
+  });
+
   it('Zlib and ZRLE: a 4-byte length, then that many bytes', () => {
     for (const length of [0, 1, 300]) {
       expectOneRectangle(PIXEL_FORMAT_RGB888, zlibRect(area(20, 20), length), 6);
