@@ -6,7 +6,7 @@ import { VIEWER_COUNTS, type SharedResults, type SharedRun, type ViewerCount } f
 
 /** A process this busy over the window (share of one core) is the bottleneck. */
 const CORE_SATURATED = 0.9;
-/** The machine this busy (share of all its cores) leaves no room for anyone. */
+/** The benchmark's own processes this busy (share of all the machine's cores) leave no room for anyone. */
 const MACHINE_SATURATED = 0.95;
 /** Viewers receiving fewer updates than this share of the screen's changes are falling behind. */
 const UPDATES_BEHIND = 0.9;
@@ -22,7 +22,10 @@ export const medianP99: SharedFigure = (r) => median(r.perViewer.map((v) => v.p9
 export const medianP50: SharedFigure = (r) => median(r.perViewer.map((v) => v.p50Ms));
 export const updatesPerViewer: SharedFigure = (r) => median(r.perViewer.map((v) => v.updatesPerSecond));
 export const coreShare = (process: keyof SharedRun['cpuMs']): SharedFigure => (r) => r.cpuMs[process] / r.windowMs;
-export const machineShare: SharedFigure = (r) => r.machineCores / r.cores;
+/** Cores busy with the benchmark's processes: the gateway, the stand-in, the upstream and the viewers. */
+export const ownCores: SharedFigure = (r) => (r.cpuMs.gateway + r.cpuMs.standIn + r.cpuMs.upstream + r.cpuMs.viewers) / r.windowMs;
+/** Cores busy with everything else on this shared machine. */
+export const otherCores: SharedFigure = (r) => Math.max(0, r.machineCores - ownCores(r));
 
 const measured = (runs: readonly SharedRun[]): boolean => runs.every((r) => r.refused === undefined);
 
@@ -32,7 +35,7 @@ export function saturation(run: SharedRun, fps: number): string[] {
   const percent = (share: number): string => `${Math.round(share * 100)} %`;
   if (coreShare('gateway')(run) >= CORE_SATURATED) reasons.push(`gateway at ${percent(coreShare('gateway')(run))} of a core`);
   if (coreShare('viewers')(run) >= CORE_SATURATED) reasons.push(`viewers' process at ${percent(coreShare('viewers')(run))} of a core`);
-  if (machineShare(run) >= MACHINE_SATURATED) reasons.push(`machine at ${run.machineCores.toFixed(2)} of ${run.cores} cores`);
+  if (ownCores(run) >= MACHINE_SATURATED * run.cores) reasons.push(`the benchmark's processes at ${ownCores(run).toFixed(2)} of ${run.cores} cores`);
   if (updatesPerViewer(run) < UPDATES_BEHIND * fps) reasons.push(`viewers get ${updatesPerViewer(run).toFixed(1)} of ${fps} updates/s`);
   return reasons;
 }

@@ -2,7 +2,7 @@
 // what latency and CPU, the ratios to the single viewer, and where it saturated.
 import { counted, fixed, fixedSpread, markdownTable } from '../lib/table.ts';
 import {
-  countSpread, coreShare, deliveredMBps, firstSaturation, gatewayCpuPerGB, isSaturated, machineShare, medianP50, medianP99, ratioToSingle,
+  countSpread, coreShare, deliveredMBps, firstSaturation, gatewayCpuPerGB, isSaturated, medianP50, otherCores, ownCores, medianP99, ratioToSingle,
   refusal, saturatedRuns, updatesPerViewer, worstP99, type SharedFigure,
 } from './shared-console-figures.ts';
 import { VIEWER_COUNTS, type SharedResults, type ViewerCount } from './shared-console.ts';
@@ -20,7 +20,8 @@ function figuresTable(results: SharedResults): string {
     ['gateway, % of a core', percentOf(coreShare('gateway')), 0, ' %'],
     ['stand-in, % of a core', percentOf(coreShare('standIn')), 0, ' %'],
     ['viewers\' process, % of a core', percentOf(coreShare('viewers')), 0, ' %'],
-    ['machine, % of all cores', percentOf(machineShare), 0, ' %'],
+    ['benchmark processes, cores', ownCores, 2, ''],
+    ['other load, cores', otherCores, 2, ''],
   ];
   const rows = VIEWER_COUNTS.map((count) => {
     const refused = refusal(results, count);
@@ -53,14 +54,14 @@ function saturationLine(results: SharedResults): string {
   const first = firstSaturation(results);
   const measuredCounts = VIEWER_COUNTS.filter((n) => refusal(results, n) === undefined);
   if (first) return `Saturation: from ${first.viewers} viewers (${first.reasons.join('; ')}).`;
-  return `Saturation: none up to ${measuredCounts.at(-1) ?? 0} viewers measured (no process at ≥ 90 % of a core, the machine below 95 % of its cores, every viewer at ≥ 90 % of the screen's changes).`;
+  return `Saturation: none up to ${measuredCounts.at(-1) ?? 0} viewers measured (no process at ≥ 90 % of a core, the benchmark's processes below 95 % of the machine's cores, every viewer at ≥ 90 % of the screen's changes).`;
 }
 
 export function sharedConsoleReport(results: SharedResults): string[] {
   return [
     `### Shared console: one streaming VNC console (${results.fps} screen changes/s, ${fixed(results.changeBytes / 1024, 0)} KiB each in Hextile) watched by ${VIEWER_COUNTS.join(', ')} viewers`,
     '',
-    `One gateway, TLS upstream; viewer 1 has a full-control link, the others view-only links, all \`preserveSession=true\`; each viewer asks for Hextile and sends an incremental request after each update (as noVNC does). Each run: every viewer has ${results.warmupUpdates} updates, then ${results.seconds} s measured; ${counted(results.repeats, 'run')} per viewer count, interleaved; cells are the median (min–max). Latency = the upstream's send (a monotonic-clock stamp in the update's first pixels) → the update's last byte at the viewer. CPU from /proc/<pid>/stat over the window; the viewers run in the benchmark's own process. A run saturates when the gateway or the viewers' process is at ≥ 90 % of a core, the machine at ≥ 95 % of its cores, or viewers get < 90 % of the screen's changes.`,
+    `One gateway, TLS upstream; viewer 1 has a full-control link, the others view-only links, all \`preserveSession=true\`; each viewer asks for Hextile and sends an incremental request after each update (as noVNC does). Each run: every viewer has ${results.warmupUpdates} updates, then ${results.seconds} s measured; ${counted(results.repeats, 'run')} per viewer count, interleaved; cells are the median (min–max). Latency = the upstream's send (a monotonic-clock stamp in the update's first pixels) → the update's last byte at the viewer. CPU from /proc/<pid>/stat over the window; the viewers run in the benchmark's own process. A run saturates when the gateway or the viewers' process is at ≥ 90 % of a core, the benchmark's processes (gateway, stand-in, upstream, viewers) at ≥ 95 % of the machine's cores, or viewers get < 90 % of the screen's changes; other load on this shared machine is shown beside it, not counted.`,
     '',
     figuresTable(results),
     '',

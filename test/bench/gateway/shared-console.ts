@@ -83,6 +83,19 @@ async function openViewer(stack: Stack, gateway: GatewayProcess, index: number):
 
 const failure = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** A viewer (numbered from 1) and what happened to it. */
+type Problem = [number, string];
+
+const endedViewers = (viewers: readonly StreamViewer[]): Problem[] =>
+  viewers.flatMap((v, i) => (v.endedBecause === undefined ? [] : [[i + 1, v.endedBecause] as Problem]));
+
+/** "viewers 2, 3, 4 of 5: closed with 4409 …": one line per distinct reason, however many viewers met it. */
+function problemText(problems: readonly Problem[], count: number, prefix: string): string[] {
+  const byReason = new Map<string, number[]>();
+  for (const [viewer, why] of problems) byReason.set(why, [...(byReason.get(why) ?? []), viewer]);
+  return [...byReason].map(([why, who]) => `${who.length === 1 ? 'viewer' : 'viewers'} ${who.join(', ')} of ${count}: ${prefix}${why}`);
+}
+
 function cpuNow(stack: Stack, gateway: GatewayProcess): SharedCpu {
   const self = process.cpuUsage();
   return {
@@ -112,11 +125,11 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, count: ViewerC
       return refusedRun(count, `viewer 1 of ${count}: ${failure(err)}`);
     }
     const joined = await Promise.allSettled(Array.from({ length: count - 1 }, (_, i) => openViewer(stack, gateway, i + 1)));
-    const problems: string[] = [];
-    joined.forEach((j, i) => (j.status === 'fulfilled' ? viewers.push(j.value) : problems.push(`viewer ${i + 2} of ${count}: ${failure(j.reason)}`)));
+    const refused: Problem[] = [];
+    joined.forEach((j, i) => (j.status === 'fulfilled' ? viewers.push(j.value) : refused.push([i + 2, failure(j.reason)])));
     await Promise.all(viewers.map((v) => v.updatesArrived(options.warmupUpdates, FIRST_UPDATE_TIMEOUT_MS))).catch(() => undefined);
-    viewers.forEach((v, i) => v.endedBecause !== undefined && problems.push(`viewer ${i + 1} of ${count} was closed: ${v.endedBecause}`));
-    if (problems.length > 0) return refusedRun(count, problems.join('; '));
+    const closed = endedViewers(viewers);
+    if (refused.length + closed.length > 0) return refusedRun(count, [...problemText(refused, count, ''), ...problemText(closed, count, 'closed while the others joined: ')].join('; '));
 
     const cpuBefore = cpuNow(stack, gateway);
     const busyBefore = machineBusyMs();
@@ -128,8 +141,8 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, count: ViewerC
     const cpuAfter = cpuNow(stack, gateway);
     const machineCores = (machineBusyMs() - busyBefore) / windowMs;
 
-    const dropped = viewers.flatMap((v, i) => (v.endedBecause === undefined ? [] : [`viewer ${i + 1} of ${count} was closed during the run: ${v.endedBecause}`]));
-    if (dropped.length > 0) return refusedRun(count, dropped.join('; '));
+    const dropped = endedViewers(viewers);
+    if (dropped.length > 0) return refusedRun(count, problemText(dropped, count, 'closed during the run: ').join('; '));
     const cpuMs = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - cpuBefore[k as keyof SharedCpu]])) as unknown as SharedCpu;
     return {
       viewers: count,
@@ -152,7 +165,13 @@ export async function benchSharedConsole(stack: Stack, options: SharedOptions, p
     // One unmeasured run first: the fresh gateway grows its heap and its code warms up.
     await measureOnce(stack, gateway, 1, options);
     const runs = await interleaved(VIEWER_COUNTS, options.repeats, async (count, round) => {
-      const run = await measureOnce(stack, gateway, count, options);
+      // One retry, as for the relay: a refusal or a stall that happens twice is the figure.
+      let run = await measureOnce(stack, gateway, count, options);
+      if (run.refused !== undefined) {
+        progress(`shared console round ${round}, ${count} viewer(s) not measured once (${run.refused}); retrying`);
+        await sleep(2000);
+        run = await measureOnce(stack, gateway, count, options);
+      }
       progress(`shared console round ${round}/${options.repeats}, ${count} viewer(s): ${describeRun(run)}`);
       // The stand-in keeps one session per VM; the last viewer's leaving must reach it first.
       await sleep(300);
@@ -173,6 +192,6 @@ function describeRun(run: SharedRun): string {
     `worst viewer p99 ${worstP99.toFixed(1)} ms`,
     `gateway ${((run.cpuMs.gateway / 1000) / (run.bytes / 1e9)).toFixed(2)} CPU-s/GB, ${gatewayPercent.toFixed(0)} % of a core`,
     `viewers ${((run.cpuMs.viewers / run.windowMs) * 100).toFixed(0)} %`,
-    `machine ${run.machineCores.toFixed(2)} of ${run.cores} cores`,
+    `machine ${run.machineCores.toFixed(2)} of ${run.cores} cores busy`,
   ].join(', ');
 }
