@@ -6,9 +6,9 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
-import { withAdoptedStyles } from './adopted-styles.ts';
 import type { WebSocketLike } from './channel.ts';
 import { binaryStringBytes, frameBytes, textBytes } from './serial-bytes.ts';
+import { openWithinCsp } from './terminal-csp.ts';
 
 /** Lines kept above the screen for scrolling back. */
 export const SCROLLBACK_LINES = 5_000;
@@ -41,7 +41,7 @@ export class SerialScreen {
       theme: { background: '#000000', foreground: '#e8eaef' },
     });
     this.#terminal.loadAddon(this.#fit);
-    withAdoptedStyles(container.ownerDocument, () => this.#terminal.open(container));
+    openWithinCsp(this.#terminal, container);
     this.#fitToPane();
     this.#resize = new ResizeObserver(() => this.#fitToPane());
     this.#resize.observe(container);
