@@ -82,6 +82,24 @@ test('a serial link opens a terminal: the prompt shows, typing reaches the VM an
   for (const key of ['Control+c', 'Control+d', 'Control+]']) await page.keyboard.press(key);
   await expect.poll(() => received().slice(beforeControls)).toBe('\x03\x04\x1d');
 
+  // The one way out of the terminal's keyboard moves to the toolbar and sends the VM nothing.
+  const beforeChord = received().length;
+  await page.keyboard.down('Control');
+  await page.keyboard.down('Alt');
+  await page.keyboard.down('Shift');
+  for (const key of ['Shift', 'Alt', 'Control']) await page.keyboard.up(key);
+  await expect(page.getByRole('button', { name: 'Full screen' })).toBeFocused();
+  expect(received().slice(beforeChord)).toBe('');
+
+  // The terminal fits its pane as the pane changes.
+  const screenWidth = async () => (await page.locator('.console .xterm-screen').boundingBox())?.width ?? 0;
+  const wide = await screenWidth();
+  await page.setViewportSize({ width: 700, height: 500 });
+  await expect.poll(screenWidth).toBeLessThan(700);
+  expect(await screenWidth()).toBeLessThan(wide);
+  await expect.poll(screenWidth).toBeGreaterThan(700 - 40);
+  await page.getByLabel('VM serial console').click();
+
   // What the VM writes appears, UTF-8 included.
   h.cluster.serial.write(NS, VM, '\r\nKernel says héllo\r\n');
   await expect(terminal(page)).toContainText('Kernel says héllo');
