@@ -99,9 +99,7 @@ export function createAuthRoutes(options: AuthRouteOptions) {
 
   /**
    * The first console of the VM the link opens, screen before serial: where
-   * following it leads. A link that opens neither is refused with its refusal
-   * for the screen (for the serial console where the token itself was fine but
-   * the screen was not granted, which says the same: not this console).
+   * following it leads. A link that opens neither gets the screen's refusal.
    */
   async function firstConsole(token: string, namespace: string, name: string): Promise<{ decision: Decision; consolePath: string }> {
     let refused: { decision: Decision; consolePath: string } | undefined;
