@@ -86,6 +86,7 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
     if (!current) return undefined;
     current.screen.dispose();
     setSelected(false);
+    setCopyNote('');
     return current.channel.closed;
   }, []);
 
