@@ -189,3 +189,18 @@ test('a view-only serial link shows the console and sends nothing to it', async 
 
   expect(violations).toEqual([]);
 });
+
+test('a serial console closes with the same words as the screen: the link expired, the VM is not running', async ({ page }) => {
+  const violations = await cspViolations(page);
+  await followLink(page, { urls: [consolePath(NS, VM)], duration: '5s' });
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
+  await expect(page.getByRole('alert')).toContainText('This link has expired', { timeout: 15_000 });
+  await expect(page.getByRole('button', { name: 'Reconnect' })).toBeDisabled();
+
+  const stopped = await h.consoleToken({ namespace: 'team-b', name: 'build-7', urls: [consolePath('team-b', 'build-7')] });
+  await page.goto(`${h.url}/auth/jwt/set?token=${stopped}&name=build-7&namespace=team-b`);
+  await expect(page.getByRole('alert')).toContainText('The VM is not running', { timeout: 15_000 });
+  expect(pathParam(page)).toBe(`k8s${consolePath('team-b', 'build-7')}`);
+
+  expect(violations).toEqual([]);
+});
