@@ -23,7 +23,7 @@ import { DEFAULT_TIMING, type ElectionTiming } from './gatetoken/lease.ts';
 import { startLinkJanitor, type LinkJanitor } from './link-janitor.ts';
 import { createConsoleAudit } from './console-audit-events.ts';
 import { clientAddressOf } from './client-address.ts';
-import { kubeSerialLeases } from './console/serial-lease.ts';
+import { kubeConsoleLeases } from './console/console-lease.ts';
 
 /** A file the gateway cannot start without; the CLI turns this into exit code 2. */
 export class StartupError extends Error {
@@ -92,7 +92,7 @@ export interface RunningGateway {
 export interface StartOptions {
   logDestination?: NodeJS.WritableStream;
   /** Timings that are not flags; tests shorten them to see timeouts and pings happen. */
-  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number; requestTimeoutMs?: number; janitorTiming?: ElectionTiming; serialLeaseMs?: number };
+  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number; requestTimeoutMs?: number; janitorTiming?: ElectionTiming; consoleLeaseMs?: number };
 }
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
@@ -162,7 +162,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const publicDir = config.publicDir === defaultPublicDir && !existsSync(defaultPublicDir) ? builtViewerDir : config.publicDir;
   // Unique per process: two gateways on one host (or in one test) must not share a Lease as one holder.
   const identity = `${process.env['POD_NAME'] || hostname()}_${randomUUID().slice(0, 8)}`;
-  const serialLeaseMs = options.tuning?.serialLeaseMs ?? 30_000;
+  const consoleLeaseMs = options.tuning?.consoleLeaseMs ?? 30_000;
+  const leaseSettings = { namespace, identity, servingAddress: process.env['POD_IP'] || hostname(), durationMs: consoleLeaseMs };
   const metrics = createMetrics();
   const audit = createConsoleAudit({ upstream, log, metrics });
   const gateway = createGateway({
@@ -179,12 +180,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     enforces: ['viewOnly', 'maxUses', 'revocation', 'consoleExpiry', ...(config.audiences.length > 0 ? ['audience'] : [])],
     oauth: config.oauthServerEnable,
     identity,
-    serialLeaseMs,
+    consoleLeaseMs,
   }, {
     upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes,
-    serialLeases: kubeSerialLeases(upstream, {
-      namespace, identity, servingAddress: process.env['POD_IP'] || hostname(), durationMs: serialLeaseMs,
-    }),
+    consoleLeases: { serial: kubeConsoleLeases(upstream, { kind: 'serial', ...leaseSettings }), vnc: kubeConsoleLeases(upstream, { kind: 'vnc', ...leaseSettings }) },
     audit, clientAddress: clientAddressOf({ trustedProxies: config.trustedProxies }),
   });
 
