@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { consolesNoun, describeConsoles, describeGrant, describeRange, humanDuration } from './grant-wording.ts';
+import type { ConsoleKind } from '../../../shared/desktop-api.ts';
+import { describeConsoles, describeGrant, describeRange, humanDuration } from './grant-wording.ts';
 import type { FormatInstant } from './grant-wording.ts';
 
 // A formatter free of the machine's locale: local clock time, and the local date when asked.
@@ -57,7 +58,7 @@ describe('what a link opens', () => {
   const grant = { name: 'web-1', namespace: 'team-a', from: at(14, 2).toISOString(), until: at(15, 2).toISOString(), viewOnly: false, singleUse: false };
 
   it('starts the grant with the consoles it opens', () => {
-    const start = (consoles?: Parameters<typeof consolesNoun>[0]) => describeGrant({ ...grant, ...(consoles ? { consoles } : {}) }, at(14, 2).getTime(), format).split(' of ')[0];
+    const start = (consoles?: ConsoleKind[]) => describeGrant({ ...grant, ...(consoles ? { consoles } : {}) }, at(14, 2).getTime(), format).split(' of ')[0];
     expect(start()).toBe('Console');
     expect(start(['vnc'])).toBe('Console');
     expect(start(['serial'])).toBe('Serial console');
