@@ -12,7 +12,7 @@ import { createDesktopApi } from '../main/desktop-api-impl.ts';
 import { bridgePlatform } from '../main/dev-bridge/platform.ts';
 import { startDevBridge } from '../main/dev-bridge/server.ts';
 import { buildClaims } from '../shared/claims.ts';
-import { vncPath } from '../shared/kubevirt-paths.ts';
+import { consolePath, vncPath } from '../shared/kubevirt-paths.ts';
 import { buildGatewayLink } from '../shared/links.ts';
 import { importPrivateKey } from '../shared/node/keys.ts';
 import { signToken } from '../shared/node/sign-token.ts';
@@ -85,6 +85,8 @@ const secret = cluster.objects.get('Secret', 'kube-gateway', 'kube-gateway-jwt-p
 const key = importPrivateKey(Buffer.from(secret.data['tls.key'] ?? '', 'base64').toString('utf8'));
 const claims = buildClaims({ urls: [vncPath('team-a', 'web-1')], duration: '1h', now: Date.now(), randomId: randomUUID, sub: 'demo', restrictions: { label: 'demo link' } });
 const link = buildGatewayLink({ gateway: gateway.url, token: await signToken(claims, key), name: 'web-1', namespace: 'team-a', form: 'fragment' });
+const serialClaims = buildClaims({ urls: [consolePath('team-a', 'web-1')], duration: '1h', now: Date.now(), randomId: randomUUID, sub: 'demo', restrictions: { label: 'demo serial link' } });
+const serialLink = buildGatewayLink({ gateway: gateway.url, token: await signToken(serialClaims, key), name: 'web-1', namespace: 'team-a', form: 'fragment' });
 
 console.log(`
 Gatepass demo
@@ -99,6 +101,10 @@ Or open the console of VM team-a/web-1 in a browser — this link is valid for o
 
   ${link}
 
+and its serial console (a text terminal; type a line at the login prompt):
+
+  ${serialLink}
+
 Try the cluster with kubectl:
 
   export KUBECONFIG=${kubeconfigPath}
@@ -112,7 +118,7 @@ Ask the gateway for a token the way kube-gateway's API clients do, with the oper
 
 Press Ctrl-C to stop.
 `);
-console.log(JSON.stringify({ ready: true, gateway: gateway.url, cluster: cluster.server, link, app: app.describe }));
+console.log(JSON.stringify({ ready: true, gateway: gateway.url, cluster: cluster.server, link, serialLink, app: app.describe }));
 
 async function stop(): Promise<void> {
   await app.stop();

@@ -7,6 +7,7 @@ import type { Attributes, RbacAuthorizer } from './rbac.ts';
 import type { ResourceRegistry, ResourceType } from './registry.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { ObjectStore } from './store.ts';
+import type { SerialHub } from './serial/serial-hub.ts';
 import type { ConsoleHub } from './vnc/console-hub.ts';
 import { discoveryDocument } from './discovery.ts';
 import { openApiDocument } from './openapi.ts';
@@ -17,7 +18,7 @@ import type { ResourceRequest } from './resource-handlers.ts';
 import { reviewHandlers } from './reviews.ts';
 import { pinnedName } from './selectors.ts';
 import { ApiError, errors, readJsonBody, sendError, sendJson, writeRawResponse } from './status.ts';
-import { consoleTarget } from './vnc-target.ts';
+import { consoleTarget, requireRunningInstance } from './vnc-target.ts';
 
 export interface ApiServerDeps {
   registry: ResourceRegistry;
@@ -27,6 +28,7 @@ export interface ApiServerDeps {
   faults: FaultInjector;
   vms: VmController;
   hub: ConsoleHub;
+  serial: SerialHub;
   /** Address advertised in `/api` discovery. */
   serverAddress: () => string;
   log: (line: string) => void;
@@ -35,6 +37,8 @@ export interface ApiServerDeps {
 type ResourceInfo = Extract<RequestInfo, { kind: 'resource' }>;
 
 const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+/** The VMI subresources served as websockets: VNC and the serial console. */
+const WEBSOCKET_SUBRESOURCES = new Set(['vnc', 'console']);
 
 function forbidden(user: UserInfo, attrs: Attributes): ApiError {
   const details = attrs.kind === 'resource' ? { ...(attrs.name ? { name: attrs.name } : {}), group: attrs.group, kind: attrs.resource } : undefined;
@@ -191,6 +195,9 @@ export class ApiServer {
       case 'subresources.kubevirt.io/virtualmachineinstances/vnc':
         consoleTarget(this.deps.store, info.namespace, info.name);
         throw errors.badRequest('the vnc subresource needs a websocket upgrade');
+      case 'subresources.kubevirt.io/virtualmachineinstances/console':
+        requireRunningInstance(this.deps.store, info.namespace, info.name);
+        throw errors.badRequest('the console subresource needs a websocket upgrade');
       default:
         throw errors.pageNotFound();
     }
@@ -202,11 +209,16 @@ export class ApiServer {
     const user = this.authenticate(req);
     const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     const isConsole = info.kind === 'resource' && info.group === 'subresources.kubevirt.io' && info.resource === 'virtualmachineinstances'
-      && info.subresource === 'vnc' && info.verb === 'get' && info.namespace !== undefined && info.name !== undefined
+      && info.subresource !== undefined && WEBSOCKET_SUBRESOURCES.has(info.subresource) && info.verb === 'get' && info.namespace !== undefined && info.name !== undefined
       && this.deps.registry.lookup(info.group, info.version, info.resource) !== undefined;
     if (!isConsole) throw errors.pageNotFound();
     this.authorize(user, attributesOf(info));
     this.deps.log(`websocket ${url.pathname}${url.search} as ${user.username}`);
+    if (info.subresource === 'console') {
+      requireRunningInstance(this.deps.store, info.namespace!, info.name!);
+      this.deps.serial.handleUpgrade(req, socket, head, { namespace: info.namespace!, name: info.name! });
+      return;
+    }
     const target = consoleTarget(this.deps.store, info.namespace!, info.name!);
     this.deps.hub.handleUpgrade(req, socket, head, target, { preserveSession: url.searchParams.get('preserveSession') === 'true' });
   }

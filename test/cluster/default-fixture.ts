@@ -57,7 +57,7 @@ export function defaultRbac(): KubeObject[] {
   return [
     clusterRole('gatepass-operator', [
       { apiGroups: ['kubevirt.io'], resources: ['virtualmachines', 'virtualmachineinstances'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/vnc'], verbs: ['get'] },
+      { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/vnc', 'virtualmachineinstances/console'], verbs: ['get'] },
       // Who used the consoles: the gateway's audit Events on the VMIs (bob may not read them).
       { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
     ]),
@@ -79,7 +79,7 @@ export function defaultRbac(): KubeObject[] {
     ]),
     binding('ClusterRoleBinding', 'gatepass-vm-reader', { kind: 'ClusterRole', name: 'gatepass-vm-reader' }, [user('dana')]),
     clusterRole('gatepass-vm-console', [
-      { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/vnc', 'virtualmachineinstances/vnc/screenshot'], verbs: ['get'] },
+      { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/vnc', 'virtualmachineinstances/vnc/screenshot', 'virtualmachineinstances/console'], verbs: ['get'] },
     ]),
     binding('RoleBinding', 'gatepass-vm-console', { kind: 'ClusterRole', name: 'gatepass-vm-console' }, [user('dana')], 'team-a'),
 
@@ -87,7 +87,7 @@ export function defaultRbac(): KubeObject[] {
     binding('ClusterRoleBinding', 'gatepass-vm-lister', { kind: 'ClusterRole', name: 'gatepass-vm-lister' }, [user('bob')]),
 
     clusterRole('kube-gateway-console', [
-      { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/vnc', 'virtualmachineinstances/vnc/screenshot'], verbs: ['get'] },
+      { apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/vnc', 'virtualmachineinstances/vnc/screenshot', 'virtualmachineinstances/console'], verbs: ['get'] },
     ]),
     binding('ClusterRoleBinding', 'kube-gateway-console', { kind: 'ClusterRole', name: 'kube-gateway-console' }, [gatewaySa]),
     // The console audit trail: Events on the VMI, and the VMI's uid so `kubectl describe vmi` finds them.

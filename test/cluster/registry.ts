@@ -133,7 +133,7 @@ export function defaultRegistry(): ResourceRegistry {
   r.register({
     group: 'subresources.kubevirt.io', versions: subresourceVersions, resource: 'virtualmachineinstances', singular: '',
     kind: 'VirtualMachineInstance', namespaced: true, verbs: [], storage: 'virtual',
-    subresources: [{ name: 'vnc', verbs: ['get'] }, { name: 'vnc/screenshot', verbs: ['get'] }, { name: 'pause', verbs: ['update'] }, { name: 'unpause', verbs: ['update'] }],
+    subresources: [{ name: 'vnc', verbs: ['get'] }, { name: 'vnc/screenshot', verbs: ['get'] }, { name: 'console', verbs: ['get'] }, { name: 'pause', verbs: ['update'] }, { name: 'unpause', verbs: ['update'] }],
   });
   r.register({
     group: 'subresources.kubevirt.io', versions: subresourceVersions, resource: 'virtualmachines', singular: '',

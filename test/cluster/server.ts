@@ -21,6 +21,7 @@ import type { ResourceRegistry } from './registry.ts';
 import { defaultRegistry, typeKey } from './registry.ts';
 import type { KubeObject } from './store.ts';
 import { ObjectStore } from './store.ts';
+import { SerialHub } from './serial/serial-hub.ts';
 import { ConsoleHub } from './vnc/console-hub.ts';
 
 export interface StartClusterOptions {
@@ -75,6 +76,8 @@ export interface ClusterHandle {
   registry: ResourceRegistry;
   faults: FaultInjector;
   vnc: ConsoleHub;
+  /** The serial consoles: received(ns, name), write, disconnect, connections, opened, requestUrls. */
+  serial: SerialHub;
   /** What the start/stop subresources do. */
   setVmRunning(namespace: string, name: string, running: boolean): void;
   /** What the start/stop/restart and pause/unpause subresources do. */
@@ -145,8 +148,11 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   cascadeNamespaceDeletes(registry, store);
 
   const hub = new ConsoleHub();
+  const serial = new SerialHub();
   store.onChange((e) => {
-    if (e.key === VMI_KEY && e.type === 'DELETED') hub.disconnect(e.object.metadata.namespace ?? '', e.object.metadata.name);
+    if (e.key !== VMI_KEY || e.type !== 'DELETED') return;
+    hub.disconnect(e.object.metadata.namespace ?? '', e.object.metadata.name);
+    serial.disconnect(e.object.metadata.namespace ?? '', e.object.metadata.name);
   });
 
   const faults = new FaultInjector();
@@ -171,7 +177,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   }
 
   let port = 0;
-  const api = new ApiServer({ registry, store, authn, authz: new RbacAuthorizer(store), faults, vms, hub, serverAddress: () => `127.0.0.1:${port}`, log });
+  const api = new ApiServer({ registry, store, authn, authz: new RbacAuthorizer(store), faults, vms, hub, serial, serverAddress: () => `127.0.0.1:${port}`, log });
   const server = createServer(
     { key: pki.server.keyPem, cert: pki.server.certPem, ca: [pki.ca.certPem], requestCert: true, rejectUnauthorized: false },
     api.handleRequest,
@@ -192,7 +198,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   let closing: Promise<void> | undefined;
   return {
     server: url, port, ...(plainServer ? { plainServer } : {}), caPem: pki.ca.certPem, kubeconfigPath, kubeconfig, credentials,
-    objects: objectsFacade(registry, store), store, registry, faults, vnc: hub,
+    objects: objectsFacade(registry, store), store, registry, faults, vnc: hub, serial,
     setVmRunning: (namespace, name, running) => vms.setRunning(namespace, name, running),
     powerVm: (namespace, name, action) => vms.power(namespace, name, action),
     close: () => {
@@ -201,7 +207,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
         controller.stop();
         server.closeAllConnections();
         plain?.closeAllConnections();
-        await hub.close();
+        await Promise.all([hub.close(), serial.close()]);
         await closed;
         if (tempDir) await rm(tempDir, { recursive: true, force: true });
       })();
