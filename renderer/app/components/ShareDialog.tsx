@@ -128,7 +128,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
   }, Date.now(), formatInstant);
 
   const toggleConsole = (kind: ConsoleKind, on: boolean) =>
-    setConsoles((now) => CONSOLES.map((c) => c.kind).filter((k) => (k === kind ? on : now.includes(k))));
+    setConsoles((current) => CONSOLES.map((c) => c.kind).filter((k) => (k === kind ? on : current.includes(k))));
 
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); onClose(); }}>

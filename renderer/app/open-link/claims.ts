@@ -21,7 +21,7 @@ export function claimRows(summary: LinkSummary, now: number, format: FormatInsta
     { term: 'Namespace', value: summary.namespace ?? 'not named in the link' },
     { term: 'Gateway', value: summary.gatewayHost },
     { term: 'Valid', value: validity(summary, now, format) },
-    { term: 'Access', value: describeAccess(summary.viewOnly, summary.singleUse) },
+    { term: 'Access', value: describeAccess(summary.viewOnly, summary.singleUse, summary.consoles) },
     { term: 'Opens', value: describeConsoles(summary.consoles) },
   ];
   if (summary.label !== undefined && summary.label !== '') rows.push({ term: 'Label', value: summary.label });

@@ -65,6 +65,13 @@ describe('what a link opens', () => {
     expect(start(['vnc', 'serial'])).toBe('Screen and serial console');
   });
 
+  it('grants the keyboard alone on a serial console, which has no mouse', () => {
+    const access = (consoles: ConsoleKind[], viewOnly = false) => describeGrant({ ...grant, viewOnly, consoles }, at(14, 2).getTime(), format).split(', ')[1];
+    expect(access(['serial'])).toBe('keyboard');
+    expect(access(['vnc', 'serial'])).toBe('keyboard and mouse');
+    expect(access(['serial'], true)).toBe('view-only');
+  });
+
   it('names each console a received link claims', () => {
     expect(describeConsoles(['vnc'])).toBe('the screen (VNC)');
     expect(describeConsoles(['serial'])).toBe('the serial console');

@@ -53,8 +53,9 @@ export function describeRange(fromIso: string, untilIso: string, now: number, fo
   return `from ${format(from, withDate)} until ${format(until, withDate)} (${humanDuration(Math.max(0, until - from))})`;
 }
 
-export function describeAccess(viewOnly: boolean, singleUse: boolean): string {
-  const access = viewOnly ? 'view-only' : 'keyboard and mouse';
+/** A serial console has no mouse: a link that opens only that grants the keyboard. */
+export function describeAccess(viewOnly: boolean, singleUse: boolean, consoles: readonly ConsoleKind[] = ['vnc']): string {
+  const access = viewOnly ? 'view-only' : consoles.includes('vnc') ? 'keyboard and mouse' : 'keyboard';
   return singleUse ? `${access}, single use` : access;
 }
 
@@ -71,7 +72,7 @@ export function describeConsoles(consoles: readonly ConsoleKind[]): string {
 }
 
 export function describeGrant(grant: Grant, now: number, format: FormatInstant): string {
-  return `${consolesNoun(grant.consoles)} of ${grant.name} in ${grant.namespace}, ${describeAccess(grant.viewOnly, grant.singleUse)}, ${describeRange(grant.from, grant.until, now, format)}`;
+  return `${consolesNoun(grant.consoles)} of ${grant.name} in ${grant.namespace}, ${describeAccess(grant.viewOnly, grant.singleUse, grant.consoles)}, ${describeRange(grant.from, grant.until, now, format)}`;
 }
 
 /** The app's formatter: the person's locale, clock time alone for today. */
