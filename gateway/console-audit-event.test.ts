@@ -18,6 +18,13 @@ describe('the message a person reads', () => {
     expect(auditMessage({ ...closed, reason: auditReasons.opened })).toBe('VNC console (view-only) opened with link "for Ann (support)" (id c0ffee-17) issued by alice, from 203.0.113.9');
   });
 
+  it('counts a serial console’s dropped input in bytes, and says who ended a viewer the console was taken from', () => {
+    expect(auditMessage({ ...closed, console: 'serial', closedBy: 'taken-over', code: 4409, inputDropped: 12 })).toBe(
+      'serial console (view-only) closed as another viewer took the console over with 4409 after 12m34s; link "for Ann (support)" (id c0ffee-17) issued by alice, from 203.0.113.9; '
+      + '2.3 KiB from the viewer, 5.5 MiB to it, 12 input bytes dropped',
+    );
+  });
+
   it('says why a refusal happened, also without a valid link', () => {
     expect(auditMessage({ reason: auditReasons.refused, namespace: 'team-a', vm: 'web-1', console: 'vnc', viewOnly: false, ...link, code: 4409, why: 'someone else is using this console' }))
       .toBe('VNC console refused (4409: someone else is using this console) with link "for Ann (support)" (id c0ffee-17) issued by alice, from 203.0.113.9');

@@ -92,6 +92,8 @@ const endedBy: Record<string, string> = {
   'ping-timeout': 'as a side stopped answering pings',
   shutdown: 'as the gateway shut down',
   revoked: 'as the link was revoked',
+  'taken-over': 'as another viewer took the console over',
+  backlog: 'as the viewer fell too far behind the console',
 };
 
 export function auditMessage(fact: ConsoleAuditFact): string {
@@ -106,7 +108,9 @@ export function auditMessage(fact: ConsoleAuditFact): string {
     const by = fact.closedBy ? ` ${endedBy[fact.closedBy] ?? `by ${plain(fact.closedBy, 40)}`}` : '';
     const code = fact.code !== undefined ? ` with ${fact.code}` : '';
     const traffic = `${formatBytes(fact.bytesFromViewer ?? 0)} from the viewer, ${formatBytes(fact.bytesToViewer ?? 0)} to it`;
-    const dropped = fact.viewOnly ? `, ${fact.inputDropped ?? 0} input message${fact.inputDropped === 1 ? '' : 's'} dropped` : '';
+    // A serial console's input is a byte stream, not messages: its view-only viewers' dropped input is counted in bytes.
+    const unit = fact.console === 'serial' ? 'byte' : 'message';
+    const dropped = fact.viewOnly ? `, ${fact.inputDropped ?? 0} input ${unit}${fact.inputDropped === 1 ? '' : 's'} dropped` : '';
     text = `${kind} closed${by}${code} after ${formatDuration(fact.durationMs ?? 0)}; ${whoAndFrom(fact)}; ${traffic}${dropped}`;
   }
   return text.length > maxMessage ? `${text.slice(0, maxMessage - 1)}…` : text;

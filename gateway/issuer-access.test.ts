@@ -26,13 +26,14 @@ describe('issuerQuestions', () => {
   });
 
   it.each([
-    ['every VM of a namespace', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/*', 'team-a', '', ['vnc', 'vnc/screenshot']],
-    ['a VM name cut short', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web*', 'team-a', '', ['vnc', 'vnc/screenshot']],
-    ['every subresource of one VM', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/*', 'team-a', 'web-1', ['vnc', 'vnc/screenshot']],
+    ['every VM of a namespace', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/*', 'team-a', '', ['vnc', 'vnc/screenshot', 'console']],
+    ['a VM name cut short', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web*', 'team-a', '', ['vnc', 'vnc/screenshot', 'console']],
+    ['every subresource of one VM', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/*', 'team-a', 'web-1', ['vnc', 'vnc/screenshot', 'console']],
     ['the VNC console and its screenshot', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/vnc*', 'team-a', 'web-1', ['vnc', 'vnc/screenshot']],
+    ['the serial console', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/cons*', 'team-a', 'web-1', ['console']],
     ['only the screenshot', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/vnc/*', 'team-a', 'web-1', ['vnc/screenshot']],
-    ['every namespace', '/apis/subresources.kubevirt.io/v1/namespaces/*', '', '', ['vnc', 'vnc/screenshot']],
-    ['every version', '/apis/subresources.kubevirt.io/*', '', '', ['vnc', 'vnc/screenshot']],
+    ['every namespace', '/apis/subresources.kubevirt.io/v1/namespaces/*', '', '', ['vnc', 'vnc/screenshot', 'console']],
+    ['every version', '/apis/subresources.kubevirt.io/*', '', '', ['vnc', 'vnc/screenshot', 'console']],
   ])('asks a kube-gateway prefix pattern (%s) about everything it reaches', (_what, url, namespace, name, subresources) => {
     const result = issuerQuestions([url], ['get']);
     expect(result).toEqual({ ok: true, questions: subresources.map((subresource) => ({ verb: 'get', group: 'subresources.kubevirt.io', resource: 'virtualmachineinstances', subresource, namespace, name })) });
@@ -43,7 +44,7 @@ describe('issuerQuestions', () => {
     ['a group name cut short', '/apis/subresources.kubevirt.io*'],
     ['everything', '/*'],
     ['a pattern past any console subresource', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/portforward*'],
-    ['a subresource the gateway cannot open', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/console'],
+    ['a subresource the gateway cannot open', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/usbredir'],
     ['a + for the VM', '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/+/vnc'],
     ['a + for the namespace', '/apis/subresources.kubevirt.io/v1/namespaces/+/virtualmachineinstances/web-1/vnc'],
     ['a path outside KubeVirt subresources', '/api/v1/namespaces/kube-gateway/secrets/kube-gateway-jwt-private'],
@@ -55,6 +56,12 @@ describe('issuerQuestions', () => {
     const result = issuerQuestions([vnc, url], ['get']);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.message).toMatch(/^URLs\[1\] .* cannot be checked against your own permissions/);
+  });
+
+  it('asks about the serial console as its own subresource', () => {
+    const serial = '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/console';
+    const result = issuerQuestions([serial], ['get']);
+    expect(result).toEqual({ ok: true, questions: [{ verb: 'get', group: 'subresources.kubevirt.io', resource: 'virtualmachineinstances', subresource: 'console', namespace: 'team-a', name: 'web-1' }] });
   });
 
   it('refuses a verb Kubernetes has no name for', () => {

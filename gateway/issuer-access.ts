@@ -23,7 +23,7 @@ export type IssuerQuestions = { ok: true; questions: AccessQuestion[] } | { ok: 
 const KUBERNETES_VERBS: Record<string, string> = { get: 'get', head: 'get', post: 'create', put: 'update', patch: 'patch', delete: 'delete' };
 
 /** The VMI subresources the gateway's ClusterRole (deploy/base/rbac-gateway.yaml) lets a link open. */
-const GATEWAY_SUBRESOURCES = ['vnc', 'vnc/screenshot'] as const;
+const GATEWAY_SUBRESOURCES = ['vnc', 'vnc/screenshot', 'console'] as const;
 
 const EXPECTED = '/apis/subresources.kubevirt.io/v1/namespaces/<namespace>/virtualmachineinstances/<vm>/<subresource>, or a prefix of it ending in *';
 

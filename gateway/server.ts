@@ -6,12 +6,14 @@ import send from 'send';
 import { createAuthRoutes } from './auth-routes.ts';
 import type { TokenClaims } from '../shared/claims.ts';
 import { auditReasons } from '../shared/console-audit.ts';
-import { parseVncPath } from '../shared/kubevirt-paths.ts';
+import { parseConsolePath } from '../shared/kubevirt-paths.ts';
 import type { ConsoleAudit, ConsoleAuditFact } from './console-audit-events.ts';
 import { authorizeRequest, type Authorized, type TokenCheck } from './authorize.ts';
 import { closeCodes, refusalCode } from './console/close-codes.ts';
 import { ConsoleProxy, consoleClientProblem } from './console/console-proxy.ts';
 import { consoleQuery } from './console/console-query.ts';
+import { SerialConsoles, type SerialOutcome } from './console/serial-consoles.ts';
+import type { SerialLeaseApi } from './console/serial-lease.ts';
 import { createViewOnlyFilter } from './console/view-only-filter.ts';
 import { baseHeaders, sendError, sendJson } from './http-util.ts';
 import type { KeySource } from './key-watch.ts';
@@ -39,6 +41,10 @@ export interface GatewayOptions {
   enforces: readonly string[];
   /** With OAuth on, a signed-in user's own token is the upstream bearer, and discovery passes through. */
   oauth: boolean;
+  /** This replica's name in the Leases of the serial consoles it holds. */
+  identity: string;
+  /** How long a serial console's Lease stays held without renewal. */
+  serialLeaseMs: number;
 }
 
 export interface GatewayDeps {
@@ -49,6 +55,8 @@ export interface GatewayDeps {
   metrics: Metrics;
   /** Checks, and once a console has opened counts, the uses of a limited-use link across replicas. */
   useLink: UseCounter;
+  /** Who holds each VMI's serial console across replicas (Leases in the gateway's namespace). */
+  serialLeases: SerialLeaseApi;
   /** The console audit trail (Events on the VMI and JSON audit lines); none in tests that do not look at it. */
   audit?: ConsoleAudit;
   /** Who a request comes from (`--trusted-proxies`); the socket's peer when absent. */
@@ -105,6 +113,9 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
   const apiPrefix = options.apiPath.endsWith('/') ? options.apiPath : `${options.apiPath}/`;
   const basePath = options.basePath.endsWith('/') ? options.basePath : `${options.basePath}/`;
   const consoles = new ConsoleProxy(upstream, { pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs });
+  const serialConsoles = new SerialConsoles(upstream, consoles, deps.serialLeases, {
+    pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs, leaseDurationMs: options.serialLeaseMs, identity: options.identity, log,
+  });
   const auth = createAuthRoutes({ apiPath: apiPrefix, clientPath: options.clientPath, secureCookies: options.secureCookies, check });
   const streams = new OpenStreams();
   let keysLoaded = false;
@@ -121,10 +132,10 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
 
   /** What the audit says of a console request before anything else is known: which VMI, from where, with which link. */
   const consoleFacts = (req: IncomingMessage, path: string, decision?: Authorized): Omit<ConsoleAuditFact, 'reason'> | undefined => {
-    const target = parseVncPath(`/${path.slice(apiPrefix.length)}`);
+    const target = parseConsolePath(`/${path.slice(apiPrefix.length)}`);
     if (!target) return undefined;
     const client = clientAddress(req);
-    const facts: Omit<ConsoleAuditFact, 'reason'> = { namespace: target.namespace, vm: target.name, console: 'vnc', viewOnly: false, ...(client ? { client } : {}) };
+    const facts: Omit<ConsoleAuditFact, 'reason'> = { namespace: target.namespace, vm: target.name, console: target.kind, viewOnly: false, ...(client ? { client } : {}) };
     if (!decision?.allow) return facts;
     const { claims } = decision;
     const linkId = tokenIdOf(claims);
@@ -279,6 +290,8 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       auditRefusal(req, path, decision, refusalCode(decision), decision.message);
       return record(req, 'console', decision.status, started, tokenFields(decision));
     }
+    const consoleTarget = parseConsolePath(upstreamPath);
+    const serialTarget = consoleTarget?.kind === 'serial' ? consoleTarget : undefined;
     // Before anything counts or reaches the cluster: the query is rebuilt from what KubeVirt may be told.
     // A view-only viewer may watch, never push someone else off the console (KubeVirt's one session per VMI).
     const forwarded = consoleQuery(query, { preserveSession: decision.viewOnly });
@@ -303,7 +316,8 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
         return record(req, 'console', usable.reason === 'used-up' ? 403 : 503, started, { ...tokenFields(decision), session, rejected: usable.reason });
       }
     }
-    const filterClient = decision.viewOnly ? createViewOnlyFilter() : undefined;
+    // The RFB filter reads VNC input; a view-only serial viewer's bytes are dropped by its own relay.
+    const filterClient = decision.viewOnly && !serialTarget ? createViewOnlyFilter() : undefined;
     const relayed = { client: 0, server: 0 };
     const target = { upstreamPath, query: forwarded.query, expiresAt: decision.claims.exp * 1000, ...(tokenId ? { tokenId } : {}), ...(filterClient ? { filterClient } : {}) };
     // Another replica may have counted the last use since the check: then this console is refused as
@@ -316,16 +330,23 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
         return { code: used.reason === 'used-up' ? closeCodes.notAllowed : 1011, reason: used.message };
       }
       : undefined;
-    const outcome = await consoles.open(req, socket, head, target, {
-      onBytes: (fromClient, fromServer) => {
+    const hooks = {
+      onBytes: (fromClient: number, fromServer: number) => {
         relayed.client += fromClient;
         relayed.server += fromServer;
         metrics.bytes.inc({ direction: 'client' }, fromClient);
         metrics.bytes.inc({ direction: 'server' }, fromServer);
       },
-      onUpstreamLatency: (ms) => metrics.upstreamLatency.observe({ kind: 'console' }, ms / 1000),
+      onUpstreamLatency: (ms: number) => metrics.upstreamLatency.observe({ kind: 'console' }, ms / 1000),
       ...(countUse ? { beforeAccept: countUse } : {}),
-    });
+    };
+    // KubeVirt's serial console has no preserveSession: the gateway keeps that rule itself, and forwards no query.
+    const outcome: SerialOutcome = serialTarget
+      ? await serialConsoles.open(req, socket, head, {
+        namespace: serialTarget.namespace, name: serialTarget.name, upstreamPath, expiresAt: target.expiresAt, viewOnly: decision.viewOnly,
+        preserveSession: forwarded.query === 'preserveSession=true', ...(tokenId ? { tokenId } : {}),
+      }, hooks)
+      : await consoles.open(req, socket, head, target, hooks);
     if (outcome.refused) {
       auditRefusal(req, path, decision, outcome.refused.code, outcome.refused.reason, session);
       return record(req, 'console', 502, started, { ...tokenFields(decision), session, refused: outcome.refused.code });
@@ -347,7 +368,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       if (audited) {
         deps.audit!.record({
           ...audited, reason: auditReasons.closed, closedBy: end.by, code: end.code, durationMs: performance.now() - openedAt,
-          bytesFromViewer: relayed.client, bytesToViewer: relayed.server, ...(filterClient ? { inputDropped: filterClient.dropped } : {}),
+          bytesFromViewer: relayed.client, bytesToViewer: relayed.server, ...(decision.viewOnly ? { inputDropped: filterClient?.dropped ?? outcome.viewer?.dropped ?? 0 } : {}),
         }, true);
       }
     });
@@ -361,6 +382,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       draining = true;
       streams.closeAll();
       await consoles.closeAll();
+      await serialConsoles.closeAll();
     },
     get activeConsoles() {
       return consoles.active;

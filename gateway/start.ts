@@ -23,6 +23,7 @@ import { DEFAULT_TIMING, type ElectionTiming } from './gatetoken/lease.ts';
 import { startLinkJanitor, type LinkJanitor } from './link-janitor.ts';
 import { createConsoleAudit } from './console-audit-events.ts';
 import { clientAddressOf } from './client-address.ts';
+import { kubeSerialLeases } from './console/serial-lease.ts';
 
 /** A file the gateway cannot start without; the CLI turns this into exit code 2. */
 export class StartupError extends Error {
@@ -91,7 +92,7 @@ export interface RunningGateway {
 export interface StartOptions {
   logDestination?: NodeJS.WritableStream;
   /** Timings that are not flags; tests shorten them to see timeouts and pings happen. */
-  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number; requestTimeoutMs?: number; janitorTiming?: ElectionTiming };
+  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number; requestTimeoutMs?: number; janitorTiming?: ElectionTiming; serialLeaseMs?: number };
 }
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
@@ -159,6 +160,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   }
 
   const publicDir = config.publicDir === defaultPublicDir && !existsSync(defaultPublicDir) ? builtViewerDir : config.publicDir;
+  // Unique per process: two gateways on one host (or in one test) must not share a Lease as one holder.
+  const identity = `${process.env['POD_NAME'] || hostname()}_${randomUUID().slice(0, 8)}`;
+  const serialLeaseMs = options.tuning?.serialLeaseMs ?? 30_000;
   const metrics = createMetrics();
   const audit = createConsoleAudit({ upstream, log, metrics });
   const gateway = createGateway({
@@ -174,8 +178,13 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     // `audience` only when this gateway knows its own name: without --audience it must refuse a token with `aud`.
     enforces: ['viewOnly', 'maxUses', 'revocation', 'consoleExpiry', ...(config.audiences.length > 0 ? ['audience'] : [])],
     oauth: config.oauthServerEnable,
+    identity,
+    serialLeaseMs,
   }, {
     upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes,
+    serialLeases: kubeSerialLeases(upstream, {
+      namespace, identity, servingAddress: process.env['POD_IP'] || hostname(), durationMs: serialLeaseMs,
+    }),
     audit, clientAddress: clientAddressOf({ trustedProxies: config.trustedProxies }),
   });
 
@@ -186,8 +195,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     janitor = startLinkJanitor({
       upstream,
       namespace,
-      // Unique per process: two gateways on one host (or in one test) must not each take the Lease for their own.
-      identity: `${process.env['POD_NAME'] || hostname()}_${randomUUID().slice(0, 8)}`,
+      identity,
       intervalMs: config.janitorIntervalMs,
       // The verifier accepts a link until exp + clock skew; a minute more covers clocks that differ between replicas.
       graceMs: config.clockSkewMs + 60_000,

@@ -120,9 +120,14 @@ export class ConsoleProxy {
       onBytes: hooks.onBytes,
       serverClosed: explainUpstreamClose,
     });
-    this.relays.set(relay, target.tokenId);
-    void relay.ended.then(() => this.relays.delete(relay));
+    this.track(relay, target.tokenId);
     return { relay };
+  }
+
+  /** A console relayed by other means (a serial console's viewer), counted, revoked and shut down with these. */
+  track(relay: Relay, tokenId: string | undefined): void {
+    this.relays.set(relay, tokenId);
+    void relay.ended.then(() => this.relays.delete(relay));
   }
 
   /** Ends the open consoles whose link is now revoked. */

@@ -24,7 +24,8 @@ export interface SpliceOptions {
   serverClosed: (code: number, reason: string) => CloseWith;
 }
 
-export type RelayEndBy = 'client' | 'server' | 'expired' | 'filter' | 'ping-timeout' | 'shutdown' | 'revoked';
+/** `taken-over` and `backlog` end only serial console viewers (a console another viewer took, a viewer too slow for it). */
+export type RelayEndBy = 'client' | 'server' | 'expired' | 'filter' | 'ping-timeout' | 'shutdown' | 'revoked' | 'taken-over' | 'backlog';
 
 export interface RelayEnd {
   by: RelayEndBy;
@@ -35,7 +36,7 @@ export interface RelayEnd {
 export interface Relay {
   readonly ended: Promise<RelayEnd>;
   /** Ends the console from outside: on shutdown, when its link is revoked, or when another replica counted its last use first. */
-  close(code: number, reason: string, by?: 'shutdown' | 'revoked'): void;
+  close(code: number, reason: string, by?: RelayEndBy): void;
 }
 
 const maxTimerMs = 2 ** 31 - 1;

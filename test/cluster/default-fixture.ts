@@ -109,6 +109,11 @@ export function defaultRbac(): KubeObject[] {
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['gatepass-janitor'], verbs: ['get', 'update'] },
     ]),
     binding('RoleBinding', 'kube-gateway-state', { kind: 'Role', name: 'kube-gateway-state' }, [gatewaySa], GATEWAY_NAMESPACE),
+    // As deploy/ has it: the Lease each replica holds for a VMI whose serial console it relays (gatepass-serial.<ns>.<vm>).
+    role(GATEWAY_NAMESPACE, 'kube-gateway-serial-console', [
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'update', 'delete'] },
+    ]),
+    binding('RoleBinding', 'kube-gateway-serial-console', { kind: 'Role', name: 'kube-gateway-serial-console' }, [gatewaySa], GATEWAY_NAMESPACE),
   ];
 }
 

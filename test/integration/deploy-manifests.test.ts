@@ -176,9 +176,13 @@ describe.each(OVERLAYS)('policy: %s overlay', (overlay) => {
       'cluster core/events (any) create',
       'cluster core/events (any) patch',
       'cluster kubevirt.io/virtualmachineinstances (any) get',
+      'cluster subresources.kubevirt.io/virtualmachineinstances/console (any) get',
       'cluster subresources.kubevirt.io/virtualmachineinstances/vnc (any) get',
       'cluster subresources.kubevirt.io/virtualmachineinstances/vnc/screenshot (any) get',
       'namespace kube-gateway coordination.k8s.io/leases (any) create',
+      'namespace kube-gateway coordination.k8s.io/leases (any) delete',
+      'namespace kube-gateway coordination.k8s.io/leases (any) get',
+      'namespace kube-gateway coordination.k8s.io/leases (any) update',
       'namespace kube-gateway coordination.k8s.io/leases gatepass-janitor get',
       'namespace kube-gateway coordination.k8s.io/leases gatepass-janitor update',
       'namespace kube-gateway core/configmaps (any) create',
@@ -271,7 +275,7 @@ describe.each(OVERLAYS)('policy: %s overlay', (overlay) => {
     expect(kill - grace).toBeGreaterThanOrEqual(5000);
   });
 
-  it('passes arguments the real gateway accepts, with the VNC-only ceiling and no token endpoint', () => {
+  it('passes arguments the real gateway accepts, with the console-only ceiling and no token endpoint', () => {
     const env = { GATEPASS_AUDIENCE: gatewayUrl() };
     expect(gateway().env?.find((e) => e.name === 'GATEPASS_AUDIENCE')?.valueFrom?.configMapKeyRef).toEqual({ name: 'gatepass', key: 'gatewayURL' });
     const parsed = parseCommandLine(gateway().args ?? [], env);
@@ -279,6 +283,7 @@ describe.each(OVERLAYS)('policy: %s overlay', (overlay) => {
     expect(parsed.config.allowedUrls).toEqual([
       '/apis/subresources.kubevirt.io/v1/namespaces/+/virtualmachineinstances/+/vnc',
       '/apis/subresources.kubevirt.io/v1/namespaces/+/virtualmachineinstances/+/vnc/screenshot',
+      '/apis/subresources.kubevirt.io/v1/namespaces/+/virtualmachineinstances/+/console',
     ]);
     expect(parsed.config.jwtRequestEnable).toBe(false);
     expect(parsed.config.oauthServerEnable).toBe(false);

@@ -1,0 +1,165 @@
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { closeReason, sendableCode, type CloseWith } from './close-codes.ts';
+import { FrameTracker, type FrameSink } from './frame-tracker.ts';
+import { closePayload, encodeFrame, Opcode, parseClosePayload } from './frames.ts';
+import type { Relay, RelayEnd, RelayEndBy } from './splice.ts';
+
+export interface SerialViewerOptions {
+  /** Ping this often; a viewer that has not answered the previous ping is dropped. */
+  pingMs: number;
+  /** The link's expiry (unix ms): the viewer is closed then with `expired`. */
+  expiresAt?: number;
+  expired: CloseWith;
+  /** A view-only viewer's bytes are counted and dropped, never handed on. */
+  viewOnly: boolean;
+  /** Unsent bytes past this close the viewer: one slow reader never holds the console back for the others. */
+  maxBacklog: number;
+  /** A full-control viewer's input, unmasked; valid only during the call. */
+  onInput(data: Buffer): void;
+  /** Bytes since the last call, reported at each ping and at the end. */
+  onBytes?(fromViewer: number, toViewer: number): void;
+}
+
+export interface SerialViewer {
+  readonly relay: Relay;
+  /** Input bytes dropped because the viewer is view-only. */
+  readonly dropped: number;
+  /** Sends a whole frame of the gateway's own (the console's output). */
+  send(frame: Buffer, payloadLength: number): void;
+  /** Stops (or restarts) reading this viewer's input while the console cannot take more. */
+  pauseInput(paused: boolean): void;
+}
+
+// A viewer may not send frames larger than this (a paste is a few KiB).
+const maxViewerFrame = 1024 * 1024;
+// A viewer told to close that has not answered the close by then is cut off.
+const closeGraceMs = 2000;
+const maxTimerMs = 2 ** 31 - 1;
+
+/**
+ * One viewer of a serial console, after its websocket handshake: the console's
+ * output arrives as whole binary frames written by the gateway, and the
+ * viewer's frames are read with a frame tracker in payload mode, so text
+ * frames are dropped, a view-only viewer's bytes go nowhere, and pings,
+ * pongs and the close are the gateway's to answer.
+ */
+export function startSerialViewer(socket: Duplex, head: Buffer, options: SerialViewerOptions): SerialViewer {
+  let finish!: (end: RelayEnd) => void;
+  const ended = new Promise<RelayEnd>((resolve) => (finish = resolve));
+  let done = false;
+  let alive = true;
+  let dropped = 0;
+  let fromViewer = 0;
+  let toViewer = 0;
+  let inputPaused = false;
+  const tracker = new FrameTracker({ masked: true, mode: 'payload', maxPayload: maxViewerFrame });
+  (socket as Socket).setTimeout?.(0);
+  (socket as Socket).setNoDelay?.(true);
+
+  const reportBytes = (): void => {
+    if (fromViewer === 0 && toViewer === 0) return;
+    options.onBytes?.(fromViewer, toViewer);
+    fromViewer = 0;
+    toViewer = 0;
+  };
+
+  const write = (frame: Buffer): void => {
+    if (!done && !socket.destroyed) socket.write(frame);
+  };
+
+  /** Ends the viewer once: a close frame when the socket can still take one, then the socket ends. */
+  const end = (by: RelayEndBy, code: number, reason: string, told: CloseWith | undefined): void => {
+    if (done) return;
+    clearInterval(pinger);
+    clearTimeout(expiry);
+    if (told && !socket.destroyed) socket.end(encodeFrame(Opcode.close, closePayload(told.code, told.reason), false));
+    else socket.destroy();
+    done = true;
+    reportBytes();
+    setTimeout(() => socket.destroy(), closeGraceMs).unref();
+    finish({ by, code, reason: closeReason(reason) });
+  };
+
+  const sink: FrameSink = {
+    pass: () => undefined,
+    payload(data) {
+      if (done) return;
+      if (options.viewOnly) {
+        dropped += data.length;
+        return;
+      }
+      fromViewer += data.length;
+      options.onInput(data);
+    },
+    control(opcode, payload) {
+      if (opcode === Opcode.pong) alive = true;
+      else if (opcode === Opcode.ping) write(encodeFrame(Opcode.pong, payload, false));
+      else {
+        const { code, reason } = parseClosePayload(payload);
+        end('client', code, reason, { code: code === 1005 ? 1000 : sendableCode(code), reason: '' });
+      }
+    },
+    boundary: () => undefined,
+  };
+
+  const onData = (chunk: Buffer): void => {
+    if (done) return;
+    if (!tracker.feed(chunk, sink)) end('client', 1002, tracker.error!, { code: 1002, reason: tracker.error! });
+  };
+  socket.on('data', onData);
+  // Sockets from an HTTP server allow half-open connections: a viewer that half-closes has left.
+  socket.on('end', () => end('client', 1006, 'the client went away', undefined));
+  socket.on('close', () => end('client', 1006, 'the client went away', undefined));
+  socket.on('error', () => end('client', 1006, 'client connection failed', undefined));
+
+  const pinger = setInterval(() => {
+    reportBytes();
+    if (!alive) {
+      end('ping-timeout', 1006, 'client stopped answering', { code: 1001, reason: 'the console stopped answering' });
+      return;
+    }
+    alive = false;
+    write(encodeFrame(Opcode.ping, Buffer.alloc(0), false));
+  }, options.pingMs);
+  pinger.unref();
+
+  let expiry: NodeJS.Timeout | undefined;
+  const armExpiry = (at: number): void => {
+    // Timers overflow past 2^31-1 ms (about 24.8 days) and would fire at once.
+    expiry = setTimeout(() => {
+      if (Date.now() < at) return armExpiry(at);
+      end('expired', options.expired.code, options.expired.reason, options.expired);
+    }, Math.min(Math.max(0, at - Date.now()), maxTimerMs));
+    expiry.unref();
+  };
+  if (options.expiresAt !== undefined) armExpiry(options.expiresAt);
+
+  if (head.length > 0) onData(head);
+
+  return {
+    relay: {
+      ended,
+      close: (code, reason, by = 'shutdown') => end(by, code, reason, { code, reason }),
+    },
+    get dropped() {
+      return dropped;
+    },
+    send(frame, payloadLength) {
+      if (done) return;
+      if (socket.writableLength > options.maxBacklog) {
+        const reason = 'this viewer fell too far behind the console’s output';
+        end('backlog', 1008, reason, { code: 1008, reason });
+        return;
+      }
+      toViewer += payloadLength;
+      write(frame);
+    },
+    pauseInput(paused) {
+      if (paused === inputPaused || done) return;
+      inputPaused = paused;
+      if (paused) socket.pause();
+      else socket.resume();
+    },
+  };
+}
