@@ -1,7 +1,8 @@
 // The app's main process and the serial console, against the cluster stand-in's
 // serial endpoint: the operator's own serial console straight to the API server
 // (like `virtctl console`), over the same console channel the renderer reads the
-// screen from; serial links signed for it; and the VNC client refusing it.
+// screen from; serial links signed for it and opened through the real gateway;
+// and the VNC client refusing it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { consolePath, vncPath } from '../../shared/kubevirt-paths.ts';
 import { decodeClaimsUnverified, parseLink } from '../../shared/links.ts';
@@ -115,6 +116,20 @@ describe('serial console links', () => {
 
     const screen = await api.shareConsole({ context: 'operator', namespace: 'team-a', name: 'web-1', duration: '10m' });
     expect(screen.issued.consoles).toEqual(['vnc']);
+  });
+
+  it('opens a serial link through its gateway: the prompt arrives, typed bytes reach the VM', async () => {
+    const shared = await api.shareConsole({ context: 'operator', namespace: 'team-a', name: 'web-1', duration: '10m', consoles: ['serial'] });
+    const ticket = await api.openConsole({ kind: 'link', link: shared.link }, { takeOver: false });
+    expect(ticket).toMatchObject({ console: 'serial', namespace: 'team-a', name: 'web-1' });
+    const channel = api.takeConsoleChannel(ticket.id)!;
+    const screen = transcript(channel);
+    await screen.until('web-1 login: ');
+    const before = harness.cluster.serial.received('team-a', 'web-1').length;
+    channel.send(typed('carol\r'));
+    await screen.until('\r\ncarol\r\nweb-1 login: ');
+    expect(harness.cluster.serial.received('team-a', 'web-1').subarray(before).toString('latin1')).toBe('carol\r');
+    await api.closeConsole(ticket.id);
   });
 
   it('refuses an empty or unknown choice of consoles in words', async () => {
