@@ -25,14 +25,14 @@ test.afterEach(() => {
 });
 
 /** The terminal's text as xterm.js renders it. */
-const terminal = (page: Page) => page.locator('.xterm-rows');
+const terminal = (page: Page) => page.locator('.console .xterm-rows');
 
 const received = () => stack.harness.cluster.serial.received('team-a', 'web-1').toString('latin1');
 
 /** Types a line into the terminal and waits for the stand-in's answer on screen. */
 async function typeLine(page: Page, line: string): Promise<void> {
   const before = received().length;
-  await page.locator('.xterm').click();
+  await page.getByLabel('VM serial console').click();
   await page.keyboard.type(line);
   await page.keyboard.press('Enter');
   await expect.poll(() => received().slice(before), { timeout: 10_000 }).toBe(`${line}\r`);
