@@ -21,8 +21,10 @@ describe('the encodings asked of the upstream', () => {
     expect(asked).toEqual([Encoding.Hextile, Encoding.Cursor, Encoding.Raw]);
   });
 
-  it('asks for Raw when nobody has said anything yet', () => {
+  it('asks for Raw when nobody has said anything yet, and lets a viewer that has not said narrow nothing', () => {
     expect(upstreamEncodings([])).toEqual([Encoding.Raw]);
+    expect(upstreamEncodings([{ encodings: undefined, fromStart: true }])).toEqual([Encoding.Raw]);
+    expect(upstreamEncodings([{ encodings: undefined, fromStart: true }, { encodings: [Encoding.Hextile, Encoding.Tight], fromStart: false }])).toEqual([Encoding.Hextile, Encoding.Raw]);
   });
 
   it('calls zlib-based encodings stateful and Raw and Hextile stateless', () => {

@@ -22,8 +22,8 @@ export function isStatelessEncoding(encoding: number): boolean {
 }
 
 export interface EncodingChoice {
-  /** What the viewer last asked for with SetEncodings, in its order of preference. */
-  encodings: readonly number[];
+  /** What the viewer last asked for with SetEncodings, in its order of preference; undefined before it said. */
+  encodings: readonly number[] | undefined;
   /** The viewer has seen every update since the upstream session began, so it holds any zlib state there is. */
   fromStart: boolean;
 }
@@ -35,9 +35,10 @@ export interface EncodingChoice {
  * Raw is always there: every RFB client decodes it.
  */
 export function upstreamEncodings(viewers: readonly EncodingChoice[]): number[] {
-  const [first] = viewers;
-  if (!first) return [Encoding.Raw];
-  if (viewers.length === 1 && first.fromStart) return first.encodings.filter((e) => !neverUpstream.has(e));
-  const shared = first.encodings.filter((e) => stateless.has(e) && viewers.every((v) => v.encodings.includes(e)));
+  const [only] = viewers;
+  if (viewers.length === 1 && only!.fromStart && only!.encodings) return only!.encodings.filter((e) => !neverUpstream.has(e));
+  // A viewer that has not said yet narrows nothing: it will, before it asks for its first update.
+  const said = viewers.flatMap((v) => (v.encodings ? [v.encodings] : []));
+  const shared = (said[0] ?? []).filter((e) => stateless.has(e) && said.every((encodings) => encodings.includes(e)));
   return shared.includes(Encoding.Raw) ? shared : [...shared, Encoding.Raw];
 }
