@@ -109,7 +109,8 @@ export class VncSession extends FanoutSession<VncViewer> {
       rest = progress.rest;
     }
     if (rest.length === 0) return;
-    const { messages, error } = this.parser.feed(rest);
+    // The parser keeps views of what it is fed until a message is whole, and a pooled read is reused: copied once here.
+    const { messages, error } = this.parser.feed(Buffer.from(rest));
     for (const message of messages) this.fanOut(message);
     if (error) this.fail(error);
   }
@@ -205,16 +206,16 @@ export class VncSession extends FanoutSession<VncViewer> {
         if (sizing.has(rectangle.encoding) && this.serverInit) this.serverInit = { ...this.serverInit, width: rectangle.width, height: rectangle.height };
       } else if (!isStatelessEncoding(rectangle.encoding)) {
         stateless = false;
-      } else if (rectangle.encoding !== Encoding.CopyRect) {
-        covered += rectangle.width * rectangle.height;
       }
+      if (rectangle.encoding >= 0 && rectangle.encoding !== Encoding.CopyRect) covered += rectangle.width * rectangle.height;
     }
     const screen = this.serverInit ? this.serverInit.width * this.serverInit.height : Infinity;
-    const startsAt = stateless && covered >= screen;
+    const whole = covered >= screen;
     const frame = encodeServerFrame(message.parts);
     const length = message.end - message.start;
     for (const viewer of this.viewers) {
-      if (viewer.state === 'waiting' && startsAt) {
+      // A viewer that has seen the stream from the start holds any zlib state, so it may start at a zlib-encoded picture.
+      if (viewer.state === 'waiting' && whole && (stateless || viewer.fromStart)) {
         for (const [encoding, replay] of this.kept) if (!keptHere.has(encoding)) viewer.send(replay, replay.length);
         viewer.state = 'live';
       }
@@ -228,6 +229,9 @@ export class VncSession extends FanoutSession<VncViewer> {
   private behind(viewer: VncViewer): void {
     if (viewer.state === 'behind') return;
     viewer.state = 'behind';
+    // Updates it never got may have carried zlib state: from now on it can only start at stateless pictures.
+    viewer.fromStart = false;
+    this.chooseEncodings();
     const now = Date.now();
     const recent = (this.falls.get(viewer) ?? []).filter((at) => now - at < this.options.refreshWindowMs);
     recent.push(now);

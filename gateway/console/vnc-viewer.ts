@@ -45,7 +45,8 @@ export class VncViewer implements FanoutMember {
   asked = false;
   /** It sent its ClientInit (its ServerInit may still wait for the upstream's). */
   readyForInit = false;
-  readonly fromStart: boolean;
+  /** It has seen every update since the upstream session began (false once a backlog of its was dropped). */
+  fromStart: boolean;
   readonly viewOnly: boolean;
   private droppedInput = 0;
   private readonly fanout: FanoutViewer;
