@@ -21,7 +21,7 @@ import { startHarness, waitFor, type Harness } from '../support/gateway-harness.
 import { RfbViewer } from '../support/rfb-viewer.ts';
 
 const NS = 'lab';
-const VMS = ['shared-1', 'shared-2', 'shared-3', 'shared-4', 'shared-5', 'shared-6', 'shared-7'];
+const VMS = ['shared-1', 'shared-2', 'shared-3', 'shared-4', 'shared-5', 'shared-6', 'shared-7', 'shared-8'];
 // What noVNC asks for: a zlib encoding first, as every viewer does.
 const NOVNC_ENCODINGS = [Encoding.Tight, Encoding.ZRLE, Encoding.Hextile, Encoding.RRE, Encoding.Raw, Encoding.CopyRect, Encoding.Cursor, Encoding.DesktopSize];
 
@@ -41,10 +41,12 @@ const upstreamOpens = (name: string) => h.upstream.filter((line) => line.startsW
 const clockTop = 24 + (GLYPH_HEIGHT + 3) * TITLE_SCALE;
 const clockRows = (rows: number[]) => rows.every((y) => y >= clockTop && y < clockTop + GLYPH_HEIGHT * CLOCK_SCALE);
 
-async function viewer(name: string, options: { viewOnly?: boolean; label?: string; sub?: string; duration?: string; query?: string; encodings?: number[] } = {}): Promise<RfbViewer> {
+interface ViewerOptions { viewOnly?: boolean; label?: string; sub?: string; id?: string; maxUses?: number; duration?: string; query?: string; encodings?: number[] }
+
+async function viewer(name: string, options: ViewerOptions = {}): Promise<RfbViewer> {
   const token = await h.consoleToken({
-    namespace: NS, name, ...(options.duration ? { duration: options.duration } : {}), ...(options.sub ? { sub: options.sub } : {}),
-    restrictions: { ...(options.viewOnly ? { viewOnly: true } : {}), ...(options.label ? { label: options.label } : {}) },
+    namespace: NS, name, ...(options.duration ? { duration: options.duration } : {}), ...(options.sub ? { sub: options.sub } : {}), ...(options.id ? { id: options.id } : {}),
+    restrictions: { ...(options.viewOnly ? { viewOnly: true } : {}), ...(options.label ? { label: options.label } : {}), ...(options.maxUses ? { maxUses: options.maxUses } : {}) },
   });
   return RfbViewer.open(consoleUrl(h, NS, name), token, { ...(options.query ? { query: options.query } : {}), ...(options.encodings ? { encodings: options.encodings } : {}) });
 }
@@ -104,6 +106,21 @@ describe('a shared VNC console on the built-in server', () => {
     expect(staying.closedWith).toBeUndefined();
     await staying.close();
   }, 10_000);
+
+  it('closes only the viewer whose link is revoked, and counts a limited-use link per viewer that joins', async () => {
+    const staying = await viewer('shared-8');
+    const revoked = await viewer('shared-8', { id: 'shared-revoked' });
+    const list = h.cluster.objects.get('ConfigMap', 'kube-gateway', 'gatepass-revoked')!;
+    h.cluster.objects.put({ ...list, data: { ...(list as { data?: Record<string, string> }).data, 'shared-revoked': new Date(Date.now() + 3_600_000).toISOString() } } as never);
+    expect(await revoked.closed).toEqual({ code: 4401, reason: 'this link has been revoked' });
+    const once = await viewer('shared-8', { id: 'shared-once', maxUses: 1, viewOnly: true });
+    await firstPicture(once);
+    const token = await h.consoleToken({ namespace: NS, name: 'shared-8', id: 'shared-once', restrictions: { maxUses: 1, viewOnly: true } });
+    await expect(RfbViewer.open(consoleUrl(h, NS, 'shared-8'), token)).rejects.toThrow(/4403 this link could be opened 1 time and has been used up/);
+    await firstPicture(staying);
+    expect(staying.closedWith).toBeUndefined();
+    await Promise.all([staying.close(), once.close()]);
+  });
 
   it('tells viewers that asked who is there, on join and on leave, and nothing to a plain client', async () => {
     const alice = await viewer('shared-4', { label: 'alice at support', sub: 'alice', query: '?preserveSession=true&presence=true' });
