@@ -9,9 +9,11 @@ export class HandshakeReader {
   private buffered: Buffer = Buffer.alloc(0);
   private waiting: { need: number; resolve: (b: Buffer) => void; reject: (err: Error) => void } | undefined;
   private failure: Error | undefined;
+  private receivedBytes = 0;
 
   constructor(channel: ByteChannel) {
     channel.onData((chunk) => {
+      this.receivedBytes += chunk.length;
       this.buffered = Buffer.concat([this.buffered, chunk]);
       this.deliver();
     });
@@ -28,6 +30,11 @@ export class HandshakeReader {
       this.waiting = { need, resolve, reject };
       this.deliver();
     });
+  }
+
+  /** Bytes the server has sent so far: where a stalled handshake stopped. */
+  get received(): number {
+    return this.receivedBytes;
   }
 
   /** What arrived after the handshake: the start of the message phase. */

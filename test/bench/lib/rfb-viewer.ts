@@ -45,7 +45,10 @@ export class StreamViewer {
   /** Handshake, then the viewer's opening messages; fails with the gateway's close reason if it refuses. */
   static async open(channel: ByteChannel, timeoutMs: number): Promise<StreamViewer> {
     const reader = new HandshakeReader(channel);
-    const screen = await within(rfbHandshake(channel, reader), timeoutMs, 'no RFB handshake', () => channel.close());
+    const screen = await within(rfbHandshake(channel, reader), timeoutMs, 'no RFB handshake', () => channel.close())
+      .catch((err: unknown) => {
+        throw new Error(`${(err as Error).message} (${reader.received} bytes of it received)`);
+      });
     return new StreamViewer(channel, screen, reader.rest());
   }
 
