@@ -16,13 +16,14 @@ function run(viewers: ViewerCount, figures: { gatewayMs?: number; viewersMs?: nu
     perViewer: p99s.map((p99Ms) => ({ count: 30, p50Ms: p99Ms / 2, p99Ms, maxMs: p99Ms, updatesPerSecond: figures.updatesPerSecond ?? FPS, bytes })),
     cpuMs: { gateway: figures.gatewayMs ?? 100, standIn: 50, upstream: 20, viewers: figures.viewersMs ?? 100 },
     machineCores: 1,
+    viewersLoopDelayP99Ms: 10,
     cores: 2,
   };
 }
 
 const refused = (viewers: ViewerCount): SharedRun => ({
   viewers, refused: 'viewer 2 of 2: closed with 4409 someone else is using this console', windowMs: 0, bytes: 0, perViewer: [],
-  cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, machineCores: 0, cores: 2,
+  cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: 2,
 });
 
 function results(runs: Record<ViewerCount, SharedRun[]>): SharedResults {

@@ -4,6 +4,7 @@
 // viewer's update latencies; a gateway that refuses or drops a viewer is
 // reported as such, with its close reason, instead of measured.
 import { cpus } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { vncPath } from '../../../shared/kubevirt-paths.ts';
 import { websocketChannel } from '../lib/byte-channel.ts';
 import { interleaved } from '../lib/interleave.ts';
@@ -49,6 +50,8 @@ export interface SharedRun {
   cpuMs: SharedCpu;
   /** Average cores busy on the whole machine (all processes) over the window. */
   machineCores: number;
+  /** p99 of the viewers' event-loop delay over the window: how late this process got to read what had arrived. */
+  viewersLoopDelayP99Ms: number;
   cores: number;
 }
 
@@ -112,7 +115,7 @@ function viewerFigures(window: ViewerWindow, windowMs: number): ViewerFigures {
 }
 
 function refusedRun(viewers: ViewerCount, refused: string): SharedRun {
-  return { viewers, refused, windowMs: 0, bytes: 0, perViewer: [], cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, machineCores: 0, cores: cpus().length };
+  return { viewers, refused, windowMs: 0, bytes: 0, perViewer: [], cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: cpus().length };
 }
 
 /** The first viewer opens the console; the others join it together; all read until the window closes. */
@@ -131,6 +134,8 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, count: ViewerC
     const closed = endedViewers(viewers);
     if (refused.length + closed.length > 0) return refusedRun(count, [...problemText(refused, count, ''), ...problemText(closed, count, 'closed while the others joined: ')].join('; '));
 
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const cpuBefore = cpuNow(stack, gateway);
     const busyBefore = machineBusyMs();
     const openedAt = performance.now();
@@ -140,6 +145,7 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, count: ViewerC
     const windowMs = performance.now() - openedAt;
     const cpuAfter = cpuNow(stack, gateway);
     const machineCores = (machineBusyMs() - busyBefore) / windowMs;
+    loopDelay.disable();
 
     const dropped = endedViewers(viewers);
     if (dropped.length > 0) return refusedRun(count, problemText(dropped, count, 'closed during the run: ').join('; '));
@@ -151,6 +157,7 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, count: ViewerC
       perViewer: windows.map((w) => viewerFigures(w, windowMs)),
       cpuMs,
       machineCores,
+      viewersLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       cores: cpus().length,
     };
   } finally {
@@ -191,7 +198,7 @@ function describeRun(run: SharedRun): string {
     `${(run.bytes / 1e6 / (run.windowMs / 1000)).toFixed(0)} MB/s delivered`,
     `worst viewer p99 ${worstP99.toFixed(1)} ms`,
     `gateway ${((run.cpuMs.gateway / 1000) / (run.bytes / 1e9)).toFixed(2)} CPU-s/GB, ${gatewayPercent.toFixed(0)} % of a core`,
-    `viewers ${((run.cpuMs.viewers / run.windowMs) * 100).toFixed(0)} %`,
+    `viewers ${((run.cpuMs.viewers / run.windowMs) * 100).toFixed(0)} %, event-loop delay p99 ${run.viewersLoopDelayP99Ms.toFixed(0)} ms`,
     `machine ${run.machineCores.toFixed(2)} of ${run.cores} cores busy`,
   ].join(', ');
 }
