@@ -6,7 +6,8 @@
 // screen. Updates are Hextile when the client asked for it, Raw otherwise, and
 // each starts with a stamp (`stamped-frames.ts`) taken as it is written.
 import net from 'node:net';
-import { PIXEL_FORMAT_RGB888, RfbClientHandshake, RfbClientMessageParser, encodePixelFormat } from '../../../shared/node/rfb.ts';
+import { encodeServerInit } from '../../../gateway/console/rfb-upstream-handshake.ts';
+import { PIXEL_FORMAT_RGB888, RfbClientHandshake, RfbClientMessageParser } from '../../../shared/node/rfb.ts';
 import type { ClientMessage } from '../../../shared/node/rfb.ts';
 import { buildFrames, stampedHead, type Frame, type FrameSet } from './stamped-frames.ts';
 
@@ -27,13 +28,14 @@ export class RfbStreamServer {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
-  constructor(private readonly options: StreamServerOptions) {
+  constructor(options: StreamServerOptions) {
     if (!(options.fps > 0 && options.fps <= 1000)) throw new Error(`fps must be in (0, 1000], got ${options.fps}`);
     this.frames = buildFrames(options.width, options.height, PIXEL_FORMAT_RGB888);
+    const init = encodeServerInit({ width: options.width, height: options.height, pixelFormat: PIXEL_FORMAT_RGB888, name: Buffer.from(options.name, 'utf8') });
     this.server = net.createServer((socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
-      new StreamSession(socket, this.frames, options, this.serverInit());
+      new StreamSession(socket, this.frames, options, init);
     });
   }
 
@@ -52,17 +54,6 @@ export class RfbStreamServer {
   close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  private serverInit(): Buffer {
-    const name = Buffer.from(this.options.name, 'utf8');
-    const init = Buffer.alloc(24 + name.length);
-    init.writeUInt16BE(this.options.width, 0);
-    init.writeUInt16BE(this.options.height, 2);
-    encodePixelFormat(PIXEL_FORMAT_RGB888).copy(init, 4);
-    init.writeUInt32BE(name.length, 20);
-    name.copy(init, 24);
-    return init;
   }
 }
 
