@@ -6,6 +6,8 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { encodePixelFormat, PIXEL_FORMAT_RGB888, RfbClientHandshake, RfbClientMessageParser } from '../../shared/node/rfb.ts';
+import { Encoding } from '../../shared/node/rfb-server-messages.ts';
 import { BuiltinRfbServer } from '../../test/cluster/vnc/rfb-server.ts';
 import { RfbViewer } from '../../test/support/rfb-viewer.ts';
 import type { Logger } from '../log.ts';
@@ -46,6 +48,56 @@ async function vncVm() {
     server.close();
   });
   return { vm, paths, port: (server.address() as AddressInfo).port, open: () => server.clients.size };
+}
+
+function rectangleHeader(x: number, y: number, width: number, height: number, encoding: number): Buffer {
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(x, 0);
+  header.writeUInt16BE(y, 2);
+  header.writeUInt16BE(width, 4);
+  header.writeUInt16BE(height, 6);
+  header.writeInt32BE(encoding, 8);
+  return header;
+}
+
+/**
+ * A 4×2 VNC server that, as QEMU does, sends its cursor (a 2×2 Cursor
+ * pseudo-rectangle) unasked when a client's SetEncodings enables it, and
+ * answers every update request with the whole screen in Raw.
+ */
+async function cursorVm() {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'plain.kubevirt.io' });
+  await once(server, 'listening');
+  // One rectangle each: a header, then its bytes.
+  const fbu = (...rectangle: Buffer[]) => Buffer.concat([Buffer.from([0, 0, 0, 1]), ...rectangle]);
+  const cursor = fbu(rectangleHeader(0, 0, 2, 2, Encoding.Cursor), Buffer.alloc(2 * 2 * 4, 0x11), Buffer.from([0xc0, 0xc0]));
+  const screen = fbu(rectangleHeader(0, 0, 4, 2, Encoding.Raw), Buffer.alloc(4 * 2 * 4, 0x22));
+  let cursorsSent = 0;
+  server.on('connection', (ws) => {
+    const handshake = new RfbClientHandshake();
+    const parser = new RfbClientMessageParser();
+    ws.send(Buffer.from('RFB 003.008\n'));
+    ws.on('message', (data: Buffer) => {
+      let rest = data;
+      if (!handshake.done) {
+        const progress = handshake.feed(data);
+        for (const step of progress.steps) {
+          if (step.step === 'version') ws.send(Buffer.from([1, 1]));
+          else if (step.step === 'security') ws.send(Buffer.alloc(4));
+          else ws.send(Buffer.concat([Buffer.from([0, 4, 0, 2]), encodePixelFormat(PIXEL_FORMAT_RGB888), Buffer.from([0, 0, 0, 0])]));
+        }
+        rest = progress.rest;
+      }
+      for (const message of parser.feed(rest).messages) {
+        if (message.type === 'SetEncodings' && message.encodings.includes(Encoding.Cursor)) {
+          cursorsSent += 1;
+          ws.send(cursor);
+        } else if (message.type === 'FramebufferUpdateRequest') ws.send(screen);
+      }
+    });
+  });
+  cleanups.push(() => server.close());
+  return { port: (server.address() as AddressInfo).port, cursorsSent: () => cursorsSent };
 }
 
 async function gateway(port: number, engine: Parameters<typeof vncEngine>[0]) {
@@ -122,13 +174,27 @@ describe('shared VNC consoles', () => {
     await Promise.all([picture(fast), picture(slow)]);
     const socket = (slow.ws as unknown as { _socket: Socket })._socket;
     // Each round it stops reading while a dozen 1 MB pictures go by, then reads again (and is refreshed).
-    for (let round = 0; round < 6 && !slow.closedWith; round++) {
+    const deadline = Date.now() + 20_000;
+    while (!slow.closedWith && Date.now() < deadline) {
       socket.pause();
       for (let i = 0; i < 12; i++) await picture(fast);
       socket.resume();
       await sleep(300);
     }
-    expect(await slow.closed).toEqual({ code: 1008, reason: 'this viewer stayed too far behind the console' });
+    expect(slow.closedWith).toEqual({ code: 1008, reason: 'this viewer stayed too far behind the console' });
     expect(fast.closedWith).toBeUndefined();
+  }, 30_000);
+
+  it('sends a joiner the cursor the server sent before it came, ahead of its first picture', async () => {
+    const vm = await cursorVm();
+    const gw = await gateway(vm.port, { pingMs: 60_000 });
+    const encodings = [Encoding.Raw, Encoding.Cursor];
+    const first = await RfbViewer.open(gw.url, 'token', { encodings });
+    await picture(first);
+    expect(first.updates.flatMap((u) => u.rectangles.map((r) => r.encoding))).toContain(Encoding.Cursor);
+    const joiner = await RfbViewer.open(gw.url, 'token', { encodings });
+    await picture(joiner);
+    expect(vm.cursorsSent()).toBe(1);
+    expect(joiner.updates.map((u) => u.rectangles.map((r) => r.encoding))).toEqual([[Encoding.Cursor], [Encoding.Raw]]);
   });
 });
