@@ -1,5 +1,5 @@
 // Serial consoles between real sockets: `ws` clients as viewers, the gateway's
-// SerialConsoles on an HTTP server, a `ws` server as the VM's serial console,
+// console registry with the serial engine on an HTTP server, a `ws` server as the VM's serial console,
 // and an in-memory Lease API that behaves like the API server's (versions,
 // conflicts, deletes with a precondition).
 import { once } from 'node:events';
