@@ -2,19 +2,15 @@
 // engine on an HTTP server, the stand-in's built-in RFB server behind a `ws`
 // server as the VM's console, and test viewers that speak RFB over websockets.
 import { once } from 'node:events';
-import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { startRegistryServer } from '../../test/support/registry-server.ts';
 import { encodePixelFormat, PIXEL_FORMAT_RGB888, RfbClientHandshake, RfbClientMessageParser } from '../../shared/node/rfb.ts';
 import { Encoding } from '../../shared/node/rfb-server-messages.ts';
 import { BuiltinRfbServer } from '../../test/cluster/vnc/rfb-server.ts';
 import { RfbViewer } from '../../test/support/rfb-viewer.ts';
-import type { Logger } from '../log.ts';
-import type { Upstream } from '../upstream.ts';
 import type { ConsoleLeaseApi } from './console-lease.ts';
-import { ConsoleProxy } from './console-proxy.ts';
-import { ConsoleRegistry } from './console-registry.ts';
 import { vncEngine } from './vnc-consoles.ts';
 
 const cleanups: Array<() => void> = [];
@@ -22,7 +18,6 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as unknown as Logger;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(test: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -101,8 +96,6 @@ async function cursorVm() {
 }
 
 async function gateway(port: number, engine: Parameters<typeof vncEngine>[0]) {
-  const upstream = { url: new URL(`http://127.0.0.1:${port}/`), bearerToken: () => 'sa-token', websocketTls: { rejectUnauthorized: true } } as unknown as Upstream;
-  const proxy = new ConsoleProxy(upstream, { pingMs: 60_000, connectTimeoutMs: 2000 });
   const lease = { spec: {}, resourceVersion: '1' };
   const released: string[] = [];
   const leases: ConsoleLeaseApi = {
@@ -111,24 +104,9 @@ async function gateway(port: number, engine: Parameters<typeof vncEngine>[0]) {
     renew: async () => lease,
     release: async (namespace, name) => void released.push(`${namespace}/${name}`),
   };
-  const consoles = new ConsoleRegistry(upstream, proxy, leases, vncEngine(engine), { connectTimeoutMs: 2000, leaseDurationMs: 30_000, identity: 'replica-a', log: quiet });
-  const server = http.createServer();
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => undefined);
-    const query = new URL(req.url ?? '/', 'http://x').searchParams;
-    void consoles.open(req, socket, head, {
-      namespace: 'team-a', name: 'web-1', upstreamPath: '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/vnc',
-      expiresAt: Date.now() + 60_000, viewOnly: query.get('viewOnly') === 'true', preserveSession: query.get('preserveSession') === 'true',
-      viewerName: 'someone', presence: false,
-    }, { onBytes: () => undefined, onUpstreamLatency: () => undefined });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, consoles, released };
+  const server = await startRegistryServer(port, 'vnc', vncEngine(engine), leases);
+  cleanups.push(server.close);
+  return { ...server, released };
 }
 
 async function picture(v: RfbViewer) {
