@@ -12,6 +12,7 @@ import { authorizeRequest, type Authorized, type TokenCheck } from './authorize.
 import { closeCodes, refusalCode } from './console/close-codes.ts';
 import { ConsoleProxy, consoleClientProblem } from './console/console-proxy.ts';
 import { consoleQuery } from './console/console-query.ts';
+import { ConsoleForwarder, isForwardedRequest } from './console/forward-console.ts';
 import { SerialConsoles, type SerialOutcome } from './console/serial-consoles.ts';
 import type { SerialLeaseApi } from './console/serial-lease.ts';
 import { createViewOnlyFilter } from './console/view-only-filter.ts';
@@ -45,6 +46,8 @@ export interface GatewayOptions {
   identity: string;
   /** How long a serial console's Lease stays held without renewal. */
   serialLeaseMs: number;
+  /** How replicas reach each other: over HTTPS when this one serves it, the holder presenting this replica's own certificate (DER). */
+  replicas?: { secure: boolean; servingCert?: Buffer };
 }
 
 export interface GatewayDeps {
@@ -113,8 +116,12 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
   const apiPrefix = options.apiPath.endsWith('/') ? options.apiPath : `${options.apiPath}/`;
   const basePath = options.basePath.endsWith('/') ? options.basePath : `${options.basePath}/`;
   const consoles = new ConsoleProxy(upstream, { pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs });
+  const forwarder = new ConsoleForwarder(consoles, {
+    identity: options.identity, secure: options.replicas?.secure ?? false, connectTimeoutMs: options.connectTimeoutMs, pingMs: options.pingMs,
+    ...(options.replicas?.servingCert ? { servingCert: options.replicas.servingCert } : {}),
+  });
   const serialConsoles = new SerialConsoles(upstream, consoles, deps.serialLeases, {
-    pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs, leaseDurationMs: options.serialLeaseMs, identity: options.identity, log,
+    pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs, leaseDurationMs: options.serialLeaseMs, identity: options.identity, log, forwarder,
   });
   const auth = createAuthRoutes({ apiPath: apiPrefix, clientPath: options.clientPath, secureCookies: options.secureCookies, check });
   const streams = new OpenStreams();
@@ -345,6 +352,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       ? await serialConsoles.open(req, socket, head, {
         namespace: serialTarget.namespace, name: serialTarget.name, upstreamPath, expiresAt: target.expiresAt, viewOnly: decision.viewOnly,
         preserveSession: forwarded.query === 'preserveSession=true', ...(tokenId ? { tokenId } : {}),
+        mayForward: !isForwardedRequest(req), client: clientAddress(req),
       }, hooks)
       : await consoles.open(req, socket, head, target, hooks);
     if (outcome.refused) {
@@ -352,8 +360,10 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       return record(req, 'console', 502, started, { ...tokenFields(decision), session, refused: outcome.refused.code });
     }
     metrics.consoles.inc();
-    record(req, 'console', 101, started, { ...tokenFields(decision), session });
-    const opened = deps.audit && consoleFacts(req, path, decision);
+    const forwardedTo = outcome.forwardedTo;
+    record(req, 'console', 101, started, { ...tokenFields(decision), session, ...(forwardedTo !== undefined ? { forwardedTo } : {}) });
+    // A viewer relayed to the replica holding its console is audited there, once, with its own address.
+    const opened = forwardedTo === undefined && deps.audit && consoleFacts(req, path, decision);
     const audited = opened && { ...opened, connection: randomUUID(), ...(session ? { session } : {}) };
     if (audited) deps.audit!.record({ ...audited, reason: auditReasons.opened }, true);
     // Not awaited: this function (and `upgrade`) return now, so a console that stays

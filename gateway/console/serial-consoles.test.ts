@@ -120,6 +120,7 @@ async function gateway(vm: { port: number }, leases: ReturnType<typeof memoryLea
     void consoles.open(req, socket, head, {
       namespace: 'team-a', name: 'web-1', upstreamPath: '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/console',
       expiresAt: Date.now() + Number(query.get('expiresInMs') ?? 60_000), viewOnly: query.get('viewOnly') === 'true', preserveSession: query.get('preserveSession') === 'true',
+      mayForward: false, client: req.socket.remoteAddress,
     }, {
       onBytes: (c, s) => {
         bytes.fromViewers += c;

@@ -5,6 +5,7 @@ import type { Upstream } from '../upstream.ts';
 import { acceptUpgrade, consoleSubprotocol } from './client-upgrade.ts';
 import { closeCodes, explainUpstreamStatus, type CloseWith } from './close-codes.ts';
 import type { ConsoleHooks, ConsoleProxy } from './console-proxy.ts';
+import type { ConsoleForwarder } from './forward-console.ts';
 import { liveHolder, type SerialLeaseApi, type StoredSerialLease } from './serial-lease.ts';
 import { SerialSession } from './serial-session.ts';
 import type { SerialViewer } from './serial-viewer.ts';
@@ -22,12 +23,18 @@ export interface SerialRequest {
   viewOnly: boolean;
   /** Join the console or be refused; never take it from anyone. */
   preserveSession: boolean;
+  /** Whether a console held by another replica is relayed there; false for a request a replica already forwarded. */
+  mayForward: boolean;
+  /** The viewer's address, told to the holder when forwarded. */
+  client: string | undefined;
 }
 
 export interface SerialOutcome {
   refused?: CloseWith;
   relay?: Relay;
   viewer?: SerialViewer;
+  /** The identity of the replica the viewer was relayed to: that replica audits it. */
+  forwardedTo?: string;
 }
 
 export interface SerialConsolesOptions {
@@ -38,6 +45,8 @@ export interface SerialConsolesOptions {
   /** The identity this replica writes into the Leases it holds. */
   identity: string;
   log: Logger;
+  /** Relays a viewer to the replica holding its console; without it such a viewer is refused with 4409. */
+  forwarder?: ConsoleForwarder;
   ringBytes?: number;
   maxViewerBacklog?: number;
   maxUpstreamBacklog?: number;
@@ -58,8 +67,9 @@ interface Held {
  * The serial consoles this gateway process relays: at most one upstream
  * connection per VMI, shared by every viewer of it here. A request that may
  * not take the console (`preserveSession`, or a view-only link) joins the
- * local session, or is refused with 4409 while another replica holds the
- * VMI's Lease; a full-control request without it takes the console, locally
+ * local session, or is relayed to the replica that holds the VMI's Lease
+ * (refused with 4409 when it cannot be: a request already relayed once); a
+ * full-control request without it takes the console, locally
  * by closing the other viewers, across replicas by taking the Lease and
  * opening the console anew (KubeVirt then drops the other replica's
  * connection, whose viewers are told so).
@@ -120,6 +130,7 @@ export class SerialConsoles {
 
     const claimed = await this.claim(request, mayTake);
     if ('refused' in claimed) return this.refuse(req, socket, claimed.refused);
+    if ('heldBy' in claimed) return this.forward(req, socket, head, request, hooks, claimed.heldBy);
     let lease = claimed.lease;
 
     const started = performance.now();
@@ -175,16 +186,28 @@ export class SerialConsoles {
     return this.admit(req, socket, head, session, request, hooks, false);
   }
 
-  /** The Lease for a console this replica is about to open, or why it may not. */
-  private async claim(request: SerialRequest, mayTake: boolean): Promise<{ lease: StoredSerialLease } | { refused: CloseWith }> {
+  /** The viewer joins the session another replica holds, there; 4409 when it may not be relayed. */
+  private async forward(
+    req: IncomingMessage, socket: Duplex, head: Buffer, request: SerialRequest, hooks: ConsoleHooks, heldBy: StoredSerialLease,
+  ): Promise<SerialOutcome> {
+    const forwarder = this.options.forwarder;
+    if (!forwarder || !request.mayForward || !heldBy.servingAddress) return this.refuse(req, socket, inUseElsewhere);
+    const outcome = await forwarder.forward(req, socket, head, {
+      holderAddress: heldBy.servingAddress, client: request.client, expiresAt: request.expiresAt, ...(request.tokenId ? { tokenId: request.tokenId } : {}),
+    }, hooks);
+    return outcome.relay ? { relay: outcome.relay, forwardedTo: heldBy.spec.holderIdentity ?? '' } : outcome;
+  }
+
+  /** The Lease for a console this replica is about to open, the Lease of the replica that holds it, or why neither. */
+  private async claim(request: SerialRequest, mayTake: boolean): Promise<{ lease: StoredSerialLease } | { heldBy: StoredSerialLease } | { refused: CloseWith }> {
     for (let attempt = 0; attempt < maxClaimAttempts; attempt++) {
       try {
         const current = await this.leases.read(request.namespace, request.name);
         const holder = current && liveHolder(current.spec, this.now());
-        if (holder !== undefined && holder !== this.options.identity && !mayTake) return { refused: inUseElsewhere };
+        if (holder !== undefined && holder !== this.options.identity && !mayTake) return { heldBy: current! };
         const taken = await this.leases.take(request.namespace, request.name, current);
         if (taken !== 'conflict') return { lease: taken };
-        if (!mayTake) return { refused: inUseElsewhere };
+        // Another replica claimed it first: the next read finds it live, and this viewer goes there.
       } catch (err) {
         // Opening without the Lease could push another replica's viewers off unannounced: refused, and said why.
         this.options.log.warn({ vmi: `${request.namespace}/${request.name}`, err: (err as Error).message }, 'cannot read or write the Lease of a serial console');

@@ -15,12 +15,14 @@ export function serialLeaseName(namespace: string, name: string): string {
 }
 
 export const SERIAL_LEASE_LABELS = { 'app.kubernetes.io/managed-by': 'gatepass-gateway', 'gatepass.io/kind': 'serial-console' } as const;
-/** The replica's address, for an operator (or a later version) to find the session. */
+/** Where the holder serves (`POD_IP:port`): replicas forward the console's other viewers there. */
 export const SERVING_ADDRESS_ANNOTATION = 'gatepass.io/serving-address';
 
 export interface StoredSerialLease {
   spec: LeaseSpec;
   resourceVersion: string;
+  /** Where its holder serves (`host:port`), for another replica to forward viewers to. */
+  servingAddress?: string;
 }
 
 /** Who holds the console now, or undefined when nobody does (no holder, or the Lease ran out unrenewed). */
@@ -66,13 +68,16 @@ export interface SerialLeaseSettings {
   /** The gateway's namespace. */
   namespace: string;
   identity: string;
-  servingAddress: string;
+  /** Asked at each write: the port is known only once the gateway listens. */
+  servingAddress: () => string;
+  /** `namespace/name` of this replica's pod (downward API), for an operator to find the holder. */
+  pod?: string;
   durationMs: number;
   now?: () => number;
 }
 
 interface LeaseObject {
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
   spec?: LeaseSpec;
 }
 
@@ -87,14 +92,18 @@ export function kubeSerialLeases(upstream: Upstream, settings: SerialLeaseSettin
       name: serialLeaseName(namespace, name),
       namespace: settings.namespace,
       labels: SERIAL_LEASE_LABELS,
-      annotations: { [SERVING_ADDRESS_ANNOTATION]: settings.servingAddress, 'gatepass.io/vmi': `${namespace}/${name}` },
+      annotations: {
+        [SERVING_ADDRESS_ANNOTATION]: settings.servingAddress(), 'gatepass.io/vmi': `${namespace}/${name}`,
+        ...(settings.pod ? { 'gatepass.io/pod': settings.pod } : {}),
+      },
       ...(resourceVersion ? { resourceVersion } : {}),
     },
     spec,
   });
   const stored = (text: string): StoredSerialLease => {
     const lease = JSON.parse(text) as LeaseObject;
-    return { spec: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' };
+    const servingAddress = lease.metadata?.annotations?.[SERVING_ADDRESS_ANNOTATION];
+    return { spec: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '', ...(servingAddress ? { servingAddress } : {}) };
   };
   return {
     async read(namespace, name) {
