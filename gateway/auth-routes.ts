@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringifySetCookie } from 'cookie';
 import { isDnsLabel } from '../shared/dns-label.ts';
-import { vncPath } from '../shared/kubevirt-paths.ts';
+import { CONSOLE_KINDS, consoleKindPath, type ConsoleKind } from '../shared/kubevirt-paths.ts';
 import { authorizeRequest, type Decision, type TokenCheck } from './authorize.ts';
 import { BodyTooLargeError, baseHeaders, readBody, sendHtml, sendJson } from './http-util.ts';
 import { errorPage, loginPage, openPage } from './pages.ts';
@@ -49,6 +49,8 @@ async function readSetRequest(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(await readBody(req, maxFormBytes));
 }
 
+const isConsoleKind = (value: string | null): value is ConsoleKind => (CONSOLE_KINDS as readonly (string | null)[]).includes(value);
+
 function isoSeconds(unix: number): string {
   return new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
 }
@@ -95,6 +97,23 @@ export function createAuthRoutes(options: AuthRouteOptions) {
     ];
   }
 
+  /**
+   * The first console of the VM the link opens, screen before serial: where
+   * following it leads. A link that opens neither gets the screen's refusal.
+   */
+  async function firstConsole(token: string, namespace: string, name: string): Promise<{ decision: Decision; consolePath: string }> {
+    let refused: { decision: Decision; consolePath: string } | undefined;
+    for (const kind of CONSOLE_KINDS) {
+      const consolePath = consoleKindPath(kind, namespace, name);
+      const decision = await options.check(token, { method: 'GET', path: consolePath, upgrade: true });
+      if (decision.allow) return { decision, consolePath };
+      refused ??= { decision, consolePath };
+      // Only a path refusal depends on the console asked; any other is the token's own.
+      if (decision.status !== 403) break;
+    }
+    return refused!;
+  }
+
   async function set(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.writeHead(405, { ...baseHeaders, allow: 'GET, POST' }).end();
@@ -124,8 +143,9 @@ export function createAuthRoutes(options: AuthRouteOptions) {
       return fail(res, 400, 'This link is malformed', 'The link may only lead to a page on this gateway.');
     }
 
-    const consolePath = hasVm ? vncPath(request.namespace!, request.name!) : undefined;
-    const decision: Decision = await options.check(request.token, consolePath ? { method: 'GET', path: consolePath, upgrade: true } : undefined);
+    const { decision, consolePath } = hasVm
+      ? await firstConsole(request.token, request.namespace!, request.name!)
+      : { decision: await options.check(request.token, undefined), consolePath: undefined };
     if (!decision.allow) {
       const title = decision.status === 403 ? 'This link does not open this console' : 'This link cannot be used';
       return fail(res, decision.status === 403 ? 403 : 401, title, decision.message);
@@ -137,15 +157,27 @@ export function createAuthRoutes(options: AuthRouteOptions) {
     res.end();
   }
 
-  /** What the viewer shows: the verified claims of the console cookie, never the token. */
+  /**
+   * What the viewer shows: the verified claims of the link that opens the
+   * `kind` console of the VM (default vnc), never the token, and which of the
+   * VM's consoles the links this browser holds open.
+   */
   async function session(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
     const name = query.get('name');
     const namespace = query.get('namespace');
+    const kind = query.get('kind') ?? 'vnc';
     if (!isDnsLabel(name) || !isDnsLabel(namespace)) {
       return sendJson(res, 400, { message: 'name and namespace query parameters must be DNS labels' });
     }
-    const decision = await authorizeRequest(options.check, req, { method: 'GET', path: vncPath(namespace, name), upgrade: true });
+    if (!isConsoleKind(kind)) {
+      return sendJson(res, 400, { message: `kind must be one of ${CONSOLE_KINDS.join(', ')}` });
+    }
+    const decisions = new Map<ConsoleKind, Decision>();
+    for (const each of CONSOLE_KINDS) {
+      decisions.set(each, await authorizeRequest(options.check, req, { method: 'GET', path: consoleKindPath(each, namespace, name), upgrade: true }));
+    }
+    const decision = decisions.get(kind)!;
     if (!decision.allow) return sendJson(res, decision.status, { reason: decision.reason, message: decision.message });
     const { claims } = decision;
     sendJson(res, 200, {
@@ -158,6 +190,7 @@ export function createAuthRoutes(options: AuthRouteOptions) {
       viewOnly: claims.gatepass?.viewOnly === true,
       maxUses: claims.gatepass?.maxUses,
       label: claims.gatepass?.label,
+      consoles: CONSOLE_KINDS.filter((each) => decisions.get(each)?.allow === true),
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiPathOf, consoleSocketUrl, consoleTarget } from './console-target.ts';
+import { apiPathOf, consoleSocketUrl, consoleTarget, gatewayConsolePath, pathParamOf } from './console-target.ts';
 
 const good = 'k8s/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/vnc';
 
@@ -7,8 +7,17 @@ describe('consoleTarget', () => {
   it('accepts the path the gateway redirects to and rebuilds it from checked parts', () => {
     expect(consoleTarget(good, '/k8s/')).toEqual({
       ok: true,
-      target: { namespace: 'team-a', name: 'web-1', version: 'v1' },
+      target: { namespace: 'team-a', name: 'web-1', version: 'v1', kind: 'vnc' },
       path: `/${good}`,
+    });
+  });
+
+  it('knows a serial console path by its console subresource', () => {
+    const serial = good.replace(/\/vnc$/, '/console');
+    expect(consoleTarget(serial, '/k8s/')).toEqual({
+      ok: true,
+      target: { namespace: 'team-a', name: 'web-1', version: 'v1', kind: 'serial' },
+      path: `/${serial}`,
     });
   });
 
@@ -32,12 +41,32 @@ describe('consoleTarget', () => {
     ['an upper-case name', good.replace('web-1', 'Web-1')],
     ['a query', `${good}?preserveSession=false`],
     ['a fragment', `${good}#x`],
-    ['another subresource', good.replace('/vnc', '/console')],
+    ['another subresource', good.replace('/vnc', '/portforward')],
+    ['the usbredir subresource', good.replace('/vnc', '/usbredir')],
+    ['the subresource spelled serial', good.replace('/vnc', '/serial')],
+    ['a serial path with a suffix', good.replace('/vnc', '/console/x')],
     ['a suffix', `${good}/screenshot`],
     ['an unknown version', good.replace('/v1/', '/v2/')],
     ['a backslash', good.replace('namespaces/', 'namespaces\\')],
   ])('refuses %s', (_, path) => {
     expect(consoleTarget(path, '/k8s/').ok).toBe(false);
+  });
+});
+
+describe('gatewayConsolePath', () => {
+  const target = { namespace: 'team-a', name: 'web-1', version: 'v1alpha3' } as const;
+  it('builds either console of the same VMI under the api path, keeping its version', () => {
+    expect(gatewayConsolePath('/k8s/', target, 'vnc')).toBe('/k8s/apis/subresources.kubevirt.io/v1alpha3/namespaces/team-a/virtualmachineinstances/web-1/vnc');
+    expect(gatewayConsolePath('/', target, 'serial')).toBe('/apis/subresources.kubevirt.io/v1alpha3/namespaces/team-a/virtualmachineinstances/web-1/console');
+  });
+
+  it('refuses names that could leave the VMI', () => {
+    expect(() => gatewayConsolePath('/k8s/', { ...target, name: '../x' }, 'serial')).toThrow();
+  });
+
+  it('gives back a path the page accepts as its ?path=', () => {
+    const path = gatewayConsolePath('/k8s/', target, 'serial');
+    expect(consoleTarget(pathParamOf(path), '/k8s/')).toMatchObject({ ok: true, path, target: { kind: 'serial' } });
   });
 });
 

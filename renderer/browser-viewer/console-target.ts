@@ -4,8 +4,8 @@
 // at a VM console behind this same gateway — never at someone else's server
 // shown under the gateway's name.
 
-import { parseVncPath, vncPath } from '../../shared/kubevirt-paths.ts';
-import type { VncTarget } from '../../shared/kubevirt-paths.ts';
+import { consoleKindPath, parseConsolePath } from '../../shared/kubevirt-paths.ts';
+import type { ConsoleKind, ConsoleTargetPath } from '../../shared/kubevirt-paths.ts';
 
 export const DEFAULT_API_PATH = '/k8s/';
 
@@ -19,7 +19,7 @@ export function apiPathOf(value: unknown): string | undefined {
 }
 
 export type ConsoleTarget =
-  | { ok: true; target: VncTarget; /** The console's absolute path on this gateway, rebuilt from checked parts. */ path: string }
+  | { ok: true; target: ConsoleTargetPath; /** The console's absolute path on this gateway, rebuilt from checked parts. */ path: string }
   | { ok: false; problem: string };
 
 export function consoleTarget(pathParam: string | null, apiPath: string): ConsoleTarget {
@@ -28,11 +28,21 @@ export function consoleTarget(pathParam: string | null, apiPath: string): Consol
   if (!pathParam.startsWith(prefix)) {
     return { ok: false, problem: `The console path must start with "${prefix}" on this gateway.` };
   }
-  const target = parseVncPath(`/${pathParam.slice(prefix.length)}`);
+  const target = parseConsolePath(`/${pathParam.slice(prefix.length)}`);
   if (target === undefined) {
     return { ok: false, problem: 'The console path does not name exactly one virtual machine console.' };
   }
-  return { ok: true, target, path: `${apiPath.slice(0, -1)}${vncPath(target.namespace, target.name, target.version)}` };
+  return { ok: true, target, path: gatewayConsolePath(apiPath, target, target.kind) };
+}
+
+/** The absolute path on this gateway of the `kind` console of the VMI `target` names. */
+export function gatewayConsolePath(apiPath: string, target: Omit<ConsoleTargetPath, 'kind'>, kind: ConsoleKind): string {
+  return `${apiPath.slice(0, -1)}${consoleKindPath(kind, target.namespace, target.name, target.version)}`;
+}
+
+/** The page's `?path=` for a console path on this gateway: kube-gateway's form, without the leading slash. */
+export function pathParamOf(path: string): string {
+  return path.replace(/^\//, '');
 }
 
 /** The console websocket on this page's own origin; `takeOver` drops preserveSession so KubeVirt hands the console over. */

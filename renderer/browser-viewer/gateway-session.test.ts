@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fetchAdvertisedApiPath, fetchSession, sessionCheck } from './gateway-session.ts';
+import { consolesOf, fetchAdvertisedApiPath, fetchSession, sessionCheck } from './gateway-session.ts';
 
 const valid = {
   namespace: 'team-a',
@@ -10,14 +10,20 @@ const valid = {
   issuedBy: 'alice',
   viewOnly: true,
   label: 'for a contractor',
+  consoles: ['vnc', 'serial'],
 };
 
 describe('sessionCheck', () => {
   it('reads a valid session', () => {
     expect(sessionCheck(200, valid)).toEqual({
       kind: 'valid',
-      session: { from: valid.from, until: valid.until, viewOnly: true, id: 'abc', issuedBy: 'alice', label: 'for a contractor', maxUses: undefined },
+      session: { from: valid.from, until: valid.until, viewOnly: true, id: 'abc', issuedBy: 'alice', label: 'for a contractor', maxUses: undefined, consoles: ['vnc', 'serial'] },
     });
+  });
+
+  it('reads an older gateway\'s session, which does not list the consoles, as saying nothing about them', () => {
+    const { consoles: _, ...older } = valid;
+    expect(sessionCheck(200, older)).toMatchObject({ kind: 'valid', session: { consoles: undefined } });
   });
 
   it('treats a 200 without usable times as saying nothing', () => {
@@ -54,8 +60,8 @@ describe('fetchSession', () => {
       asked.push(String(input));
       return new Response(JSON.stringify(valid));
     };
-    const check = await fetchSession({ namespace: 'team-a', name: 'web-1', version: 'v1' }, fetcher);
-    expect(asked).toEqual(['/auth/jwt/session?namespace=team-a&name=web-1']);
+    const check = await fetchSession({ namespace: 'team-a', name: 'web-1', version: 'v1', kind: 'serial' }, fetcher);
+    expect(asked).toEqual(['/auth/jwt/session?namespace=team-a&name=web-1&kind=serial']);
     expect(check.kind).toBe('valid');
   });
 
@@ -63,7 +69,25 @@ describe('fetchSession', () => {
     const failing: typeof fetch = async () => {
       throw new TypeError('Failed to fetch');
     };
-    expect(await fetchSession({ namespace: 'a', name: 'b', version: 'v1' }, failing)).toEqual({ kind: 'unknown' });
+    expect(await fetchSession({ namespace: 'a', name: 'b', version: 'v1', kind: 'vnc' }, failing)).toEqual({ kind: 'unknown' });
+  });
+});
+
+describe('consolesOf', () => {
+  it('keeps the known kinds, each once, screen first', () => {
+    expect(consolesOf(['serial', 'vnc', 'serial'])).toEqual(['vnc', 'serial']);
+    expect(consolesOf(['serial'])).toEqual(['serial']);
+  });
+
+  it('drops what it does not know', () => {
+    expect(consolesOf(['console', 'VNC', 'usbredir', 3, null, 'serial'])).toEqual(['serial']);
+    expect(consolesOf([])).toEqual([]);
+  });
+
+  it('is undefined for anything but a list', () => {
+    expect(consolesOf(undefined)).toBeUndefined();
+    expect(consolesOf('vnc,serial')).toBeUndefined();
+    expect(consolesOf({ 0: 'vnc', length: 1 })).toBeUndefined();
   });
 });
 

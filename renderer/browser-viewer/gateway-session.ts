@@ -1,7 +1,8 @@
 // What the gateway says about this browser's link for one console, before the
 // console connects: GET /auth/jwt/session (the verified claims, never the token).
 
-import type { VncTarget } from '../../shared/kubevirt-paths.ts';
+import { CONSOLE_KINDS } from '../../shared/kubevirt-paths.ts';
+import type { ConsoleKind, ConsoleTargetPath } from '../../shared/kubevirt-paths.ts';
 import type { ConsoleState } from '../viewer/console-state.ts';
 
 export interface LinkSession {
@@ -12,6 +13,8 @@ export interface LinkSession {
   issuedBy: string | undefined;
   label: string | undefined;
   maxUses: number | undefined;
+  /** The consoles of this VM the link opens; undefined from a gateway that does not say. */
+  consoles: ConsoleKind[] | undefined;
 }
 
 export type SessionCheck =
@@ -27,6 +30,12 @@ const isJson = (value: unknown): value is Json => typeof value === 'object' && v
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const isInstant = (value: unknown): value is string => typeof value === 'string' && Number.isFinite(Date.parse(value));
 
+/** The console kinds listed, known ones only, each once and in the viewer's order; undefined for anything but a list. */
+export function consolesOf(value: unknown): ConsoleKind[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return CONSOLE_KINDS.filter((kind) => value.includes(kind));
+}
+
 export function sessionCheck(status: number, body: unknown): SessionCheck {
   const json = isJson(body) ? body : {};
   if (status === 200) {
@@ -41,6 +50,7 @@ export function sessionCheck(status: number, body: unknown): SessionCheck {
         issuedBy: text(json.issuedBy),
         label: text(json.label),
         maxUses: typeof json.maxUses === 'number' ? json.maxUses : undefined,
+        consoles: consolesOf(json.consoles),
       },
     };
   }
@@ -57,8 +67,9 @@ export function sessionCheck(status: number, body: unknown): SessionCheck {
   return { kind: 'unknown' };
 }
 
-export async function fetchSession(target: VncTarget, fetcher: typeof fetch = fetch): Promise<SessionCheck> {
-  const query = new URLSearchParams({ namespace: target.namespace, name: target.name });
+/** Asks about the `kind` console of the VMI: the claims reported are those of the link that opens it. */
+export async function fetchSession(target: ConsoleTargetPath, fetcher: typeof fetch = fetch): Promise<SessionCheck> {
+  const query = new URLSearchParams({ namespace: target.namespace, name: target.name, kind: target.kind });
   try {
     const response = await fetcher(`/auth/jwt/session?${query}`, { credentials: 'same-origin', cache: 'no-store' });
     const body: unknown = await response.json().catch(() => undefined);

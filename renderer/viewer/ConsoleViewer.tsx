@@ -1,6 +1,6 @@
-import RFB from '@novnc/novnc';
 import { useCallback, useEffect, useId, useReducer, useRef, useState } from 'react';
 import type { KeyboardEvent, ReactNode } from 'react';
+import type { ConsoleKind } from '../../shared/kubevirt-paths.ts';
 import { KUBEVIRT_SUBPROTOCOL, TappedChannel } from './channel.ts';
 import type { WebSocketLike } from './channel.ts';
 import { nextConsoleState } from './console-state.ts';
@@ -8,14 +8,15 @@ import type { ConsoleState } from './console-state.ts';
 import { expiryLabel } from './countdown.ts';
 import { describeState } from './describe-state.ts';
 import type { ConsoleAction } from './describe-state.ts';
-import { keyEvents } from './keystrokes.ts';
-import type { Keystroke } from './keystrokes.ts';
-import { CHORD_KEYS, completesLeaveChord, LEAVE_CONSOLE_SHORTCUT, LEAVE_CONSOLE_WORDS } from './leave-console.ts';
+import { completesLeaveChord, LEAVE_CONSOLE_SHORTCUT, LEAVE_CONSOLE_WORDS } from './leave-console.ts';
 import { PasteDialog } from './PasteDialog.tsx';
+import type { PasteInto } from './PasteDialog.tsx';
+import { SerialScreen } from './serial-screen.ts';
 import { initialStateFor, instantMs } from './session.ts';
 import type { ConsoleSession } from './session.ts';
 import { StatePanel } from './StatePanel.tsx';
 import { useLatest } from './use-latest.ts';
+import { VncScreen } from './vnc-screen.ts';
 
 export interface ConnectOptions {
   /** false: ask KubeVirt to keep an existing viewer (preserveSession); true: take the console from them. */
@@ -23,6 +24,8 @@ export interface ConnectOptions {
 }
 
 export interface ConsoleViewerProps {
+  /** Which console: the VM's screen over VNC (default), or its serial console as a terminal. Changing it connects to the other console. */
+  kind?: ConsoleKind;
   /** A websocket URL (opened with the plain.kubevirt.io subprotocol) or a ready WebSocket-like channel. */
   connect: (options: ConnectOptions) => string | WebSocketLike;
   /** Names the console for people, e.g. "web-1 in team-a". */
@@ -48,8 +51,10 @@ const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 const defaultFormatTime = (ms: number) => new Date(ms).toLocaleString();
 
-/** A noVNC console with the states, countdown and controls every Gatepass viewer shares. */
-export function ConsoleViewer({ connect, title, session, onExpired, onStateChange, toolbar, formatTime = defaultFormatTime, access = 'link' }: ConsoleViewerProps) {
+const SCREEN_LABELS: Readonly<Record<ConsoleKind, string>> = { vnc: 'VM console', serial: 'VM serial console' };
+
+/** A VM console, its screen or its serial console, with the states, countdown and controls every Gatepass viewer shares. */
+export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired, onStateChange, toolbar, formatTime = defaultFormatTime, access = 'link' }: ConsoleViewerProps) {
   const until = session?.until === undefined ? undefined : instantMs(session.until, 'until');
   const viewOnly = session?.viewOnly === true;
   const [state, dispatch] = useReducer(nextConsoleState, session, (s) => initialStateFor(s, Date.now()));
@@ -57,16 +62,19 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
   const [scaled, setScaled] = useState(true);
   const [fullScreen, setFullScreen] = useState(false);
   const [pasting, setPasting] = useState(false);
+  const [selected, setSelected] = useState(false);
+  const [copyNote, setCopyNote] = useState('');
   const root = useRef<HTMLDivElement>(null);
-  const screen = useRef<HTMLDivElement>(null);
+  const mount = useRef<HTMLDivElement>(null);
   const tools = useRef<HTMLDivElement>(null);
   const hintId = useId();
-  const live = useRef<{ rfb: RFB; channel: TappedChannel } | null>(null);
+  const live = useRef<{ screen: VncScreen | SerialScreen; channel: TappedChannel } | null>(null);
   // Events of a connection that has since been replaced must not move the state.
   const generation = useRef(0);
   const stateRef = useLatest(state);
   const scaledRef = useLatest(scaled);
   const viewOnlyRef = useLatest(viewOnly);
+  const kindRef = useLatest(kind);
   // Held in a ref so a caller passing a new function each render does not reconnect.
   const connectRef = useLatest(connect);
 
@@ -76,46 +84,57 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
     const current = live.current;
     live.current = null;
     if (!current) return undefined;
-    try {
-      current.rfb.disconnect();
-    } catch {
-      // Already disconnected: nothing left to close.
-    }
+    current.screen.dispose();
+    setSelected(false);
+    setCopyNote('');
     return current.channel.closed;
   }, []);
 
+  const selectionChanged = useCallback((has: boolean) => {
+    setSelected(has);
+    setCopyNote('');
+  }, []);
+
   const open = useCallback(async (takeOver: boolean, auto: boolean) => {
-    if (stateRef.current.kind === 'expired' || !screen.current) return;
+    if (stateRef.current.kind === 'expired' || !mount.current) return;
     const previous = disconnect();
     const id = generation.current;
     dispatch({ type: 'connect', takeOver, auto });
     // With preserveSession, KubeVirt refuses while our own previous session is
     // still open upstream: wait for it to close (bounded) before asking again.
     if (previous) await Promise.race([previous.then(() => delay(SESSION_RELEASE_MS)), delay(CLOSE_WAIT_MS)]);
-    if (id !== generation.current || !screen.current) return;
-    let client: RFB;
-    let channel: TappedChannel;
+    if (id !== generation.current || !mount.current) return;
+    let opened: { screen: VncScreen | SerialScreen; channel: TappedChannel };
     try {
       const target = connectRef.current({ takeOver });
       const raw: WebSocketLike = typeof target === 'string' ? new WebSocket(target, [KUBEVIRT_SUBPROTOCOL]) : target;
-      channel = new TappedChannel(raw, ({ code, reason }) => {
+      const channel = new TappedChannel(raw, ({ code, reason }) => {
         if (id === generation.current) dispatch({ type: 'closed', code, reason });
       });
-      client = new RFB(screen.current, channel, { shared: true });
+      const onConnected = () => {
+        if (id !== generation.current) return;
+        dispatch({ type: 'connected' });
+        live.current?.screen.focus();
+      };
+      const screen = kindRef.current === 'serial'
+        ? new SerialScreen(mount.current, channel, { viewOnly: viewOnlyRef.current, onOpen: onConnected, onSelectionChange: selectionChanged })
+        : new VncScreen(mount.current, channel, { viewOnly: viewOnlyRef.current, scaled: scaledRef.current, onConnect: onConnected });
+      opened = { screen, channel };
     } catch (err) {
       dispatch({ type: 'failed', detail: `Could not open the console: ${(err as Error).message}` });
       return;
     }
-    client.scaleViewport = scaledRef.current;
-    client.viewOnly = viewOnlyRef.current;
-    client.background = 'transparent';
-    client.addEventListener('connect', () => {
-      if (id !== generation.current) return;
-      dispatch({ type: 'connected' });
-      client.focus({ preventScroll: true });
-    });
-    live.current = { rfb: client, channel };
-  }, [disconnect]);
+    live.current = opened;
+  }, [disconnect, selectionChanged]);
+
+  // Another kind in place: the other console of the same VM, on a fresh mount element.
+  const shownKind = useRef(kind);
+  useEffect(() => {
+    if (shownKind.current === kind) return;
+    shownKind.current = kind;
+    const now = stateRef.current.kind;
+    if (now !== 'expired' && now !== 'not-yet-valid') void open(false, false);
+  }, [kind, open]);
 
   // Connect once on mount when the link allows it; close on unmount.
   useEffect(() => {
@@ -159,11 +178,12 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
   }, [state, open]);
 
   useEffect(() => {
-    if (live.current) live.current.rfb.scaleViewport = scaled;
+    const screen = live.current?.screen;
+    if (screen instanceof VncScreen) screen.scaled = scaled;
   }, [scaled]);
 
   useEffect(() => {
-    if (live.current) live.current.rfb.viewOnly = viewOnly;
+    if (live.current) live.current.screen.viewOnly = viewOnly;
   }, [viewOnly]);
 
   useEffect(() => {
@@ -177,23 +197,36 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
     else void root.current?.requestFullscreen();
   };
 
-  const typeText = (strokes: readonly Keystroke[]) => {
-    const client = live.current?.rfb;
-    if (client === undefined) return;
-    for (const { keysym, down } of keyEvents(strokes)) client.sendKey(keysym, null, down);
+  const vnc = () => (live.current?.screen instanceof VncScreen ? live.current.screen : undefined);
+  const serial = () => (live.current?.screen instanceof SerialScreen ? live.current.screen : undefined);
+
+  const afterPaste = () => {
     setPasting(false);
-    client.focus({ preventScroll: true });
+    live.current?.screen.focus();
+  };
+  const pasteInto: PasteInto = kind === 'serial'
+    ? { kind: 'text', send: (text) => { serial()?.paste(text); afterPaste(); } }
+    : { kind: 'keys', type: (strokes) => { vnc()?.type(strokes); afterPaste(); } };
+
+  const copySelection = async () => {
+    const text = serial()?.selection() ?? '';
+    if (text === '') return;
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopyNote('Copied');
+    } catch {
+      setCopyNote('The browser did not allow copying; use the right-click menu');
+    }
   };
 
   const onAction = (action: ConsoleAction) => void open(action === 'take-over', false);
 
   const leaveConsole = (event: KeyboardEvent<HTMLDivElement>) => {
     if (!completesLeaveChord(event)) return;
-    // Before noVNC's own listener on the canvas: the chord's last key never reaches the VM.
+    // Before the screen's own listeners (noVNC's, xterm's): the chord's last key never reaches the VM.
     event.preventDefault();
     event.stopPropagation();
-    const client = live.current?.rfb;
-    for (const { keysym, code } of CHORD_KEYS) client?.sendKey(keysym, code, false);
+    vnc()?.releaseChordKeys();
     tools.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
   };
 
@@ -207,17 +240,25 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
       <div className="console__bar">
         <h1 className="console__title">{title}</h1>
         {viewOnly && <span className="console__badge">View only</span>}
+        {copyNote !== '' && <span className="console__note" role="status">{copyNote}</span>}
         {until !== undefined && (
           <span className="console__countdown" aria-live="off" title={`Valid until ${formatTime(until)}`}>
             {expiryLabel(until, now)}
           </span>
         )}
         <div ref={tools} className="console__tools" role="toolbar" aria-label="Console controls">
-          <button type="button" className="button" aria-pressed={scaled} onClick={() => setScaled((s) => !s)}>Scale to fit</button>
+          {kind === 'vnc' && (
+            <button type="button" className="button" aria-pressed={scaled} onClick={() => setScaled((s) => !s)}>Scale to fit</button>
+          )}
           <button type="button" className="button" aria-pressed={fullScreen} onClick={toggleFullScreen}>Full screen</button>
+          {kind === 'serial' && (
+            <button type="button" className="button" disabled={!selected} onClick={() => void copySelection()}>Copy</button>
+          )}
           {!viewOnly && (
             <>
-              <button type="button" className="button" disabled={!connected} onClick={() => live.current?.rfb.sendCtrlAltDel()}>Ctrl-Alt-Del</button>
+              {kind === 'vnc' && (
+                <button type="button" className="button" disabled={!connected} onClick={() => vnc()?.sendCtrlAltDel()}>Ctrl-Alt-Del</button>
+              )}
               <button type="button" className="button" disabled={!connected} aria-expanded={pasting} onClick={() => setPasting((p) => !p)}>Paste text</button>
             </>
           )}
@@ -229,19 +270,20 @@ export function ConsoleViewer({ connect, title, session, onExpired, onStateChang
       </div>
       <div className="console__body">
         <div
-          className="console__screen"
-          ref={screen}
+          className={`console__screen console__screen--${kind}`}
           role="application"
-          aria-label="VM console"
+          aria-label={SCREEN_LABELS[kind]}
           aria-describedby={hintId}
           aria-keyshortcuts={LEAVE_CONSOLE_SHORTCUT}
           onKeyDownCapture={leaveConsole}
-        />
+        >
+          <div key={kind} ref={mount} className="console__mount" />
+        </div>
         <span id={hintId} className="console__hint">{LEAVE_CONSOLE_WORDS} moves the keyboard out of the console</span>
         {connected
           ? <p className="visually-hidden" role="status">{description.title}</p>
           : <StatePanel description={description} onAction={onAction} />}
-        {pasting && connected && <PasteDialog onType={typeText} onClose={() => setPasting(false)} />}
+        {pasting && connected && <PasteDialog into={pasteInto} onClose={() => setPasting(false)} />}
       </div>
     </div>
   );

@@ -5,7 +5,7 @@
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import { buildGatewayLink } from '../../shared/links.ts';
-import { vncPath } from '../../shared/kubevirt-paths.ts';
+import { consolePath, vncPath } from '../../shared/kubevirt-paths.ts';
 import { expectAccessible } from '../support/axe.ts';
 import { bearerSubprotocol, openConsole } from '../support/console-client.ts';
 import { consoleConnected, inspectInApp, openApp, vmRow } from '../support/app-page.ts';
@@ -24,6 +24,7 @@ test.afterAll(async () => {
 
 test.afterEach(() => {
   stack.harness.cluster.vnc.disconnect('team-a', 'web-1');
+  stack.harness.cluster.serial.disconnect('team-a', 'web-1');
 });
 
 function view(page: Page, name: string): Locator {
@@ -178,6 +179,19 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
     } finally {
       holder.ws.close();
     }
+  });
+
+  test('showing a serial console, with the Screen/Serial switch and the paste dialog', async ({ page }) => {
+    const token = await stack.harness.consoleToken({ duration: '15m', urls: [consolePath('team-a', 'web-1'), vncPath('team-a', 'web-1')] });
+    await followLink(page, token);
+    await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
+    await page.getByRole('radiogroup', { name: 'Console' }).getByRole('radio', { name: 'Serial' }).check();
+    await expect(page.locator('.xterm-rows')).toContainText('web-1 login:', { timeout: 15_000 });
+    await expectAccessible(page, { what: 'the browser viewer showing a serial console' });
+
+    await page.getByRole('button', { name: 'Paste text' }).click();
+    await expect(page.getByRole('dialog', { name: 'Paste text' })).toBeVisible();
+    await expectAccessible(page, { what: 'the browser viewer\'s paste dialog over a serial console' });
   });
 
   test('when the VM is not running', async ({ page }) => {

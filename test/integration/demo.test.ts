@@ -22,9 +22,9 @@ describe('npm run demo', () => {
     const child = spawn('npm', ['run', '--silent', 'demo'], { env: { ...process.env, GATEPASS_DEMO_DIR: dir, GATEPASS_DEMO_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const ready = await new Promise<{ gateway: string; link: string; app: string }>((resolve, reject) => {
+    const ready = await new Promise<{ gateway: string; link: string; serialLink: string; app: string }>((resolve, reject) => {
       createInterface({ input: child.stdout }).on('line', (line) => {
-        if (line.startsWith('{"ready":true')) resolve(JSON.parse(line) as { gateway: string; link: string; app: string });
+        if (line.startsWith('{"ready":true')) resolve(JSON.parse(line) as { gateway: string; link: string; serialLink: string; app: string });
       });
       child.once('exit', (code) => reject(new Error(`demo exited ${String(code)} before ready: ${stderr}`)));
     });
@@ -39,6 +39,17 @@ describe('npm run demo', () => {
     });
     expect(set.status).toBe(302);
     expect((await fetch(`${ready.gateway}${set.headers.get('location') ?? ''}`)).status).toBe(200);
+
+    // The serial link leads the browser to the VM's serial console, not its screen.
+    const serial = parseLink(ready.serialLink);
+    const serialSet = await fetch(`${ready.gateway}/auth/jwt/set`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: serial.token, name: 'web-1', namespace: 'team-a' }),
+    });
+    expect(serialSet.status).toBe(302);
+    expect(new URL(serialSet.headers.get('location') ?? '', ready.gateway).searchParams.get('path')).toMatch(/\/virtualmachineinstances\/web-1\/console$/);
 
     const kubectl = await run('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), 'get', 'vms', '-A', '-o', 'name']);
     expect(kubectl.stdout.split('\n').filter(Boolean).sort()).toEqual(['virtualmachine.kubevirt.io/build-7', 'virtualmachine.kubevirt.io/db-1', 'virtualmachine.kubevirt.io/testvm', 'virtualmachine.kubevirt.io/web-1']);
