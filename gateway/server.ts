@@ -6,15 +6,17 @@ import send from 'send';
 import { createAuthRoutes } from './auth-routes.ts';
 import type { TokenClaims } from '../shared/claims.ts';
 import { auditReasons } from '../shared/console-audit.ts';
-import { parseConsolePath } from '../shared/kubevirt-paths.ts';
+import { parseConsolePath, type ConsoleKind } from '../shared/kubevirt-paths.ts';
 import type { ConsoleAudit, ConsoleAuditFact } from './console-audit-events.ts';
 import { authorizeRequest, type Authorized, type TokenCheck } from './authorize.ts';
 import { closeCodes, refusalCode } from './console/close-codes.ts';
 import { ConsoleProxy, consoleClientProblem } from './console/console-proxy.ts';
 import { consoleQuery } from './console/console-query.ts';
 import { ConsoleForwarder, isForwardedRequest } from './console/forward-console.ts';
-import { SerialConsoles, type SerialOutcome } from './console/serial-consoles.ts';
-import type { SerialLeaseApi } from './console/serial-lease.ts';
+import type { ConsoleLeaseApi } from './console/console-lease.ts';
+import { ConsoleRegistry, type SharedConsoleOutcome } from './console/console-registry.ts';
+import { presenceName } from './console/presence-roster.ts';
+import { serialEngine } from './console/serial-consoles.ts';
 import { createViewOnlyFilter } from './console/view-only-filter.ts';
 import { baseHeaders, sendError, sendJson } from './http-util.ts';
 import type { KeySource } from './key-watch.ts';
@@ -42,10 +44,10 @@ export interface GatewayOptions {
   enforces: readonly string[];
   /** With OAuth on, a signed-in user's own token is the upstream bearer, and discovery passes through. */
   oauth: boolean;
-  /** This replica's name in the Leases of the serial consoles it holds. */
+  /** This replica's name in the Leases of the consoles it holds. */
   identity: string;
-  /** How long a serial console's Lease stays held without renewal. */
-  serialLeaseMs: number;
+  /** How long a console's Lease stays held without renewal. */
+  consoleLeaseMs: number;
   /** How replicas reach each other: over HTTPS when this one serves it, the holder presenting this replica's own certificate (DER). */
   replicas?: { secure: boolean; servingCert?: Buffer };
 }
@@ -58,8 +60,8 @@ export interface GatewayDeps {
   metrics: Metrics;
   /** Checks, and once a console has opened counts, the uses of a limited-use link across replicas. */
   useLink: UseCounter;
-  /** Who holds each VMI's serial console across replicas (Leases in the gateway's namespace). */
-  serialLeases: SerialLeaseApi;
+  /** Who holds each VMI's consoles across replicas (Leases in the gateway's namespace), by console kind. */
+  consoleLeases: Record<ConsoleKind, ConsoleLeaseApi>;
   /** The console audit trail (Events on the VMI and JSON audit lines); none in tests that do not look at it. */
   audit?: ConsoleAudit;
   /** Who a request comes from (`--trusted-proxies`); the socket's peer when absent. */
@@ -120,9 +122,8 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
     identity: options.identity, secure: options.replicas?.secure ?? false, connectTimeoutMs: options.connectTimeoutMs, pingMs: options.pingMs,
     ...(options.replicas?.servingCert ? { servingCert: options.replicas.servingCert } : {}),
   });
-  const serialConsoles = new SerialConsoles(upstream, consoles, deps.serialLeases, {
-    pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs, leaseDurationMs: options.serialLeaseMs, identity: options.identity, log, forwarder,
-  });
+  const registryOptions = { connectTimeoutMs: options.connectTimeoutMs, leaseDurationMs: options.consoleLeaseMs, identity: options.identity, log, forwarder };
+  const serialConsoles = new ConsoleRegistry(upstream, consoles, deps.consoleLeases.serial, serialEngine({ pingMs: options.pingMs }), registryOptions);
   const auth = createAuthRoutes({ apiPath: apiPrefix, clientPath: options.clientPath, secureCookies: options.secureCookies, check });
   const streams = new OpenStreams();
   let keysLoaded = false;
@@ -348,10 +349,11 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       ...(countUse ? { beforeAccept: countUse } : {}),
     };
     // KubeVirt's serial console has no preserveSession: the gateway keeps that rule itself, and forwards no query.
-    const outcome: SerialOutcome = serialTarget
+    const outcome: SharedConsoleOutcome = serialTarget
       ? await serialConsoles.open(req, socket, head, {
         namespace: serialTarget.namespace, name: serialTarget.name, upstreamPath, expiresAt: target.expiresAt, viewOnly: decision.viewOnly,
         preserveSession: forwarded.query === 'preserveSession=true', ...(tokenId ? { tokenId } : {}),
+        viewerName: presenceName({ label: decision.claims.gatepass?.label, sub: decision.claims.sub }), presence: forwarded.presence,
         mayForward: !isForwardedRequest(req), client: clientAddress(req),
       }, hooks)
       : await consoles.open(req, socket, head, target, hooks);

@@ -23,7 +23,7 @@ import { DEFAULT_TIMING, type ElectionTiming } from './gatetoken/lease.ts';
 import { startLinkJanitor, type LinkJanitor } from './link-janitor.ts';
 import { createConsoleAudit } from './console-audit-events.ts';
 import { clientAddressOf } from './client-address.ts';
-import { kubeSerialLeases } from './console/serial-lease.ts';
+import { kubeConsoleLeases } from './console/console-lease.ts';
 import { servingAddress } from './serving-address.ts';
 
 /** A file the gateway cannot start without; the CLI turns this into exit code 2. */
@@ -102,7 +102,7 @@ export interface RunningGateway {
 export interface StartOptions {
   logDestination?: NodeJS.WritableStream;
   /** Timings that are not flags; tests shorten them to see timeouts and pings happen. */
-  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number; requestTimeoutMs?: number; janitorTiming?: ElectionTiming; serialLeaseMs?: number };
+  tuning?: { responseTimeoutMs?: number; pingMs?: number; connectTimeoutMs?: number; requestTimeoutMs?: number; janitorTiming?: ElectionTiming; consoleLeaseMs?: number };
 }
 
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
@@ -181,7 +181,13 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   let listening = config.gatewayListen.href;
   // Unique per process: two gateways on one host (or in one test) must not share a Lease as one holder.
   const identity = `${process.env['POD_NAME'] || hostname()}_${randomUUID().slice(0, 8)}`;
-  const serialLeaseMs = options.tuning?.serialLeaseMs ?? 30_000;
+  const consoleLeaseMs = options.tuning?.consoleLeaseMs ?? 30_000;
+  const leaseSettings = {
+    namespace, identity, durationMs: consoleLeaseMs,
+    // Leases are written only for consoles, which arrive once the gateway listens.
+    servingAddress: () => servingAddress(process.env['POD_IP'], listening),
+    ...(process.env['POD_NAME'] ? { pod: `${process.env['POD_NAMESPACE'] ?? namespace}/${process.env['POD_NAME']}` } : {}),
+  };
   const metrics = createMetrics();
   const audit = createConsoleAudit({ upstream, log, metrics });
   const gateway = createGateway({
@@ -198,16 +204,11 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     enforces: ['viewOnly', 'maxUses', 'revocation', 'consoleExpiry', ...(config.audiences.length > 0 ? ['audience'] : [])],
     oauth: config.oauthServerEnable,
     identity,
-    serialLeaseMs,
+    consoleLeaseMs,
     replicas: { secure, ...(tls ? { servingCert: servingCertificate(tls.cert) } : {}) },
   }, {
     upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes,
-    serialLeases: kubeSerialLeases(upstream, {
-      namespace, identity, durationMs: serialLeaseMs,
-      // Leases are written only for consoles, which arrive once the gateway listens.
-      servingAddress: () => servingAddress(process.env['POD_IP'], listening),
-      ...(process.env['POD_NAME'] ? { pod: `${process.env['POD_NAMESPACE'] ?? namespace}/${process.env['POD_NAME']}` } : {}),
-    }),
+    consoleLeases: { serial: kubeConsoleLeases(upstream, { kind: 'serial', ...leaseSettings }), vnc: kubeConsoleLeases(upstream, { kind: 'vnc', ...leaseSettings }) },
     audit, clientAddress: clientAddressOf({ trustedProxies: config.trustedProxies }),
   });
 

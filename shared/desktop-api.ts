@@ -9,6 +9,7 @@
 
 import type { VmPowerAction } from './access-review.ts';
 import type { ConsoleAuditRecord } from './console-audit.ts';
+import type { ConsoleKind } from './kubevirt-paths.ts';
 import type { ConsoleOpening, LinkActivity, UsesLeft } from './link-activity.ts';
 
 /** An error as the renderer sees it: a stable code to branch on, a message for a person. */
@@ -132,6 +133,8 @@ export interface ShareRequest {
   viewOnly?: boolean;
   singleUse?: boolean;
   label?: string;
+  /** What the link opens: the screen (`vnc`), the serial console, or both; non-empty, default `['vnc']`. */
+  consoles?: ConsoleKind[];
 }
 
 export interface LinkOptions {
@@ -150,6 +153,8 @@ export interface IssuedLink {
   from: string;
   until: string;
   options: LinkOptions;
+  /** The consoles the link opens (records from before serial links: `['vnc']`). */
+  consoles: ConsoleKind[];
   gateway: string;
   issuedBy: string;
   /** The token is kept only encrypted (safeStorage); without it the link cannot be copied again. */
@@ -203,12 +208,21 @@ export interface LinkSummary {
   form: 'fragment' | 'query' | 'legacy';
   /** `sha256/<base64 SPKI hash>` the link pins the gateway's certificate to, for that host alone. */
   pin?: string;
+  /** The consoles of the named VM its `URLs` claim grant; `['vnc']` when they name none (older links). */
+  consoles: ConsoleKind[];
 }
 
+export type { ConsoleKind };
+
+/**
+ * Which console to open. `console` picks the kind (the target's own `kind` already
+ * says whose console it is): default `vnc`. A link opens a console its claims grant;
+ * for a link that grants both, the caller picks, and without a pick it is the screen.
+ */
 export type ConsoleTarget =
-  | { kind: 'link'; link: string }
-  /** The operator's own console with kubeconfig credentials, straight to the API server (like `virtctl vnc`). */
-  | { kind: 'own'; context: string; namespace: string; name: string };
+  | { kind: 'link'; link: string; console?: ConsoleKind }
+  /** The operator's own console with kubeconfig credentials, straight to the API server (like `virtctl vnc` / `virtctl console`). */
+  | { kind: 'own'; context: string; namespace: string; name: string; console?: ConsoleKind };
 
 /**
  * A console opened by main. Its bytes travel over a separate channel (a
@@ -224,10 +238,16 @@ export interface ConsoleTicket {
   from?: string;
   until?: string;
   viewOnly: boolean;
+  /** The console that opened: the screen (noVNC) or the serial console (a terminal). */
+  console: ConsoleKind;
 }
 
 export interface ConsoleOpenOptions {
-  /** Without it KubeVirt is asked to preserve an existing session (`preserveSession=true`). */
+  /**
+   * Without it a link's gateway is asked to preserve an existing session (`preserveSession=true`:
+   * the screen is shared, the serial console joined). The operator's own serial console always
+   * takes the console, as `virtctl console` does: KubeVirt has no `preserveSession` for it.
+   */
   takeOver: boolean;
 }
 
@@ -336,6 +356,7 @@ export interface DesktopApi {
   inspectLink(text: string): Promise<LinkSummary>;
   openConsole(target: ConsoleTarget, options: ConsoleOpenOptions): Promise<ConsoleTicket>;
   closeConsole(id: string): Promise<void>;
+  /** The screen only: a serial target (or a link that opens only the serial console) is refused as `unsupported`. */
   openInVncClient(target: ConsoleTarget): Promise<VncBridge>;
   closeVncBridge(id: string): Promise<void>;
   /** Starts the bridge's `launcher` with `vnc://127.0.0.1:PORT`; the password is never in the URL, the client asks for it. */

@@ -10,8 +10,10 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../log.ts';
 import type { Upstream } from '../upstream.ts';
 import { ConsoleProxy } from './console-proxy.ts';
-import { SerialConsoles } from './serial-consoles.ts';
-import { claimSpec, SerialLeaseError, type SerialLeaseApi, type StoredSerialLease } from './serial-lease.ts';
+import { claimSpec, ConsoleLeaseError, type ConsoleLeaseApi, type StoredConsoleLease } from './console-lease.ts';
+import { ConsoleRegistry } from './console-registry.ts';
+import { serialEngine } from './serial-consoles.ts';
+import { parsePresenceMessage } from '../../shared/console-presence.ts';
 import { websocketAccept } from './upstream-console.ts';
 
 const cleanups: Array<() => void> = [];
@@ -66,17 +68,17 @@ async function serialVm() {
 
 /** A Lease API with the API server's optimistic concurrency. */
 function memoryLeases(identity: string) {
-  let stored: StoredSerialLease | undefined;
+  let stored: StoredConsoleLease | undefined;
   let version = 0;
   let failing: number | undefined;
-  const put = (spec: StoredSerialLease['spec']): StoredSerialLease => (stored = { spec, resourceVersion: String(++version) });
-  const api: SerialLeaseApi = {
+  const put = (spec: StoredConsoleLease['spec']): StoredConsoleLease => (stored = { spec, resourceVersion: String(++version) });
+  const api: ConsoleLeaseApi = {
     async read() {
-      if (failing) throw new SerialLeaseError(failing);
+      if (failing) throw new ConsoleLeaseError(failing);
       return stored && structuredClone(stored);
     },
     async take(_ns, _name, current) {
-      if (failing) throw new SerialLeaseError(failing);
+      if (failing) throw new ConsoleLeaseError(failing);
       if ((current?.resourceVersion ?? undefined) !== stored?.resourceVersion) return 'conflict';
       return put(claimSpec(identity, Date.now(), 30_000, current?.spec));
     },
@@ -107,10 +109,8 @@ interface Options {
 async function gateway(vm: { port: number }, leases: ReturnType<typeof memoryLeases>, options: Options = {}) {
   const upstream = { url: new URL(`http://127.0.0.1:${vm.port}/`), bearerToken: () => 'sa-token', websocketTls: { rejectUnauthorized: true } } as unknown as Upstream;
   const proxy = new ConsoleProxy(upstream, { pingMs: options.pingMs ?? 60_000, connectTimeoutMs: 2000 });
-  const consoles = new SerialConsoles(upstream, proxy, leases.api, {
-    pingMs: options.pingMs ?? 60_000, connectTimeoutMs: 2000, leaseDurationMs: 30_000, identity: 'replica-a', log: quiet,
-    ...(options.maxViewerBacklog ? { maxViewerBacklog: options.maxViewerBacklog } : {}),
-  });
+  const engine = serialEngine({ pingMs: options.pingMs ?? 60_000, ...(options.maxViewerBacklog ? { maxViewerBacklog: options.maxViewerBacklog } : {}) });
+  const consoles = new ConsoleRegistry(upstream, proxy, leases.api, engine, { connectTimeoutMs: 2000, leaseDurationMs: 30_000, identity: 'replica-a', log: quiet });
   const bytes = { fromViewers: 0, toViewers: 0 };
   const dropped: number[] = [];
   const server = http.createServer();
@@ -120,6 +120,7 @@ async function gateway(vm: { port: number }, leases: ReturnType<typeof memoryLea
     void consoles.open(req, socket, head, {
       namespace: 'team-a', name: 'web-1', upstreamPath: '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/console',
       expiresAt: Date.now() + Number(query.get('expiresInMs') ?? 60_000), viewOnly: query.get('viewOnly') === 'true', preserveSession: query.get('preserveSession') === 'true',
+      viewerName: query.get('name') ?? 'someone', presence: query.get('presence') === 'true',
       mayForward: false, client: req.socket.remoteAddress,
     }, {
       onBytes: (c, s) => {
@@ -143,8 +144,9 @@ async function viewer(url: string, query = 'preserveSession=true') {
   const ws = new WebSocket(`${url}?${query}`, ['plain.kubevirt.io']);
   cleanups.push(() => ws.terminate());
   const chunks: Buffer[] = [];
+  const texts: string[] = [];
   let closed: { code: number; reason: string } | undefined;
-  ws.on('message', (data) => chunks.push(data as Buffer));
+  ws.on('message', (data, isBinary) => (isBinary ? chunks.push(data as Buffer) : texts.push((data as Buffer).toString())));
   ws.on('close', (code, reason) => (closed = { code, reason: reason.toString() }));
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -154,6 +156,7 @@ async function viewer(url: string, query = 'preserveSession=true') {
   return {
     ws,
     text: () => Buffer.concat(chunks).toString(),
+    presence: () => texts.map((text) => parsePresenceMessage(text)),
     get closed() {
       return closed;
     },
@@ -202,6 +205,25 @@ describe('serial consoles', () => {
     await until(() => gw.dropped.length === 2, 'both closes');
     expect(gw.dropped.sort()).toEqual([0, Buffer.byteLength('rm -rf /\rx')]);
     expect(gw.bytes.fromViewers).toBe(3);
+  });
+
+  it('tells viewers that asked who is on the console, in text frames beside the output, and nothing to those that did not', async () => {
+    const vm = await serialVm();
+    const gw = await gateway(vm, memoryLeases('replica-a'));
+    const alice = await viewer(gw.url, 'preserveSession=true&presence=true&name=alice');
+    await until(() => alice.presence().length === 1, 'alice’s first presence message');
+    const quiet = await viewer(gw.url, 'preserveSession=true&name=quiet');
+    const bob = await viewer(gw.url, 'viewOnly=true&presence=true&name=bob');
+    await until(() => alice.presence().length === 3 && bob.presence().length === 1, 'the joins');
+    expect(bob.presence()[0]!.viewers.map((v) => [v.name, v.control])).toEqual([['alice', true], ['quiet', true], ['bob', false]]);
+    expect(bob.presence()[0]!.you).toBe(bob.presence()[0]!.viewers[2]!.id);
+    expect(alice.presence().map((m) => m?.change && [m.change.kind, m.change.viewer.name])).toEqual([undefined, ['joined', 'quiet'], ['joined', 'bob']]);
+    quiet.ws.close();
+    await until(() => bob.presence().length === 2, 'the leave at bob');
+    expect(bob.presence()[1]!.change).toMatchObject({ kind: 'left', viewer: { name: 'quiet' } });
+    expect(bob.presence()[1]!.viewers.map((v) => v.name)).toEqual(['alice', 'bob']);
+    expect(quiet.presence()).toEqual([]);
+    expect(bob.text()).toBe(alice.text());
   });
 
   it('closes the upstream and gives the Lease back when the last viewer leaves', async () => {

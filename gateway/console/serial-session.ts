@@ -6,6 +6,7 @@ import { closePayload, encodeFrame, Opcode, parseClosePayload } from './frames.t
 import type { PooledReader } from './pooled-reader.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import { startSerialViewer, type SerialViewer } from './serial-viewer.ts';
+import type { SessionEnd, SharedSession, SharedViewer, ViewerRequest } from './shared-console.ts';
 
 export interface SerialSessionOptions {
   /** Ping the API server (and every viewer) this often; KubeVirt sends no keepalive of its own. */
@@ -18,18 +19,6 @@ export interface SerialSessionOptions {
   maxUpstreamBacklog: number;
 }
 
-export interface ViewerRequest {
-  expiresAt?: number;
-  expired: CloseWith;
-  viewOnly: boolean;
-  onBytes?(fromViewer: number, toViewer: number): void;
-}
-
-export interface SessionEnd {
-  /** What the API server's side closed with (1006 when it dropped the connection), or undefined when the gateway closed it. */
-  serverCode?: number;
-}
-
 // Toward the API server the gateway is the client: it waits for the server to answer its close.
 const closeGraceMs = 2000;
 
@@ -40,7 +29,7 @@ const closeGraceMs = 2000;
  * it arrives. The session ends when the API server's side does (every viewer
  * is told why) or when its last viewer has left.
  */
-export class SerialSession {
+export class SerialSession implements SharedSession {
   readonly ended: Promise<SessionEnd>;
   private finish!: (end: SessionEnd) => void;
   private readonly viewers = new Set<SerialViewer>();
@@ -149,7 +138,7 @@ export class SerialSession {
   }
 
   /** Closes every viewer but `keep`, each told why. */
-  closeOthers(keep: SerialViewer, told: CloseWith): void {
+  closeOthers(keep: SharedViewer, told: CloseWith): void {
     for (const viewer of this.viewers) if (viewer !== keep) viewer.relay.close(told.code, told.reason, 'taken-over');
   }
 

@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { closeReason, sendableCode, type CloseWith } from './close-codes.ts';
 import { FrameTracker, type FrameSink } from './frame-tracker.ts';
 import { closePayload, encodeFrame, Opcode, parseClosePayload } from './frames.ts';
-import type { Relay, RelayEnd, RelayEndBy } from './splice.ts';
+import type { SharedViewer } from './shared-console.ts';
+import type { RelayEnd, RelayEndBy } from './splice.ts';
 
 export interface SerialViewerOptions {
   /** Ping this often; a viewer that has not answered the previous ping is dropped. */
@@ -21,10 +22,7 @@ export interface SerialViewerOptions {
   onBytes?(fromViewer: number, toViewer: number): void;
 }
 
-export interface SerialViewer {
-  readonly relay: Relay;
-  /** Input bytes dropped because the viewer is view-only. */
-  readonly dropped: number;
+export interface SerialViewer extends SharedViewer {
   /** Sends a whole frame of the gateway's own (the console's output). */
   send(frame: Buffer, payloadLength: number): void;
   /** Stops (or restarts) reading this viewer's input while the console cannot take more. */
@@ -154,6 +152,10 @@ export function startSerialViewer(socket: Duplex, head: Buffer, options: SerialV
       }
       toViewer += payloadLength;
       write(frame);
+    },
+    // Every frame toward a serial viewer is the gateway's own and whole, so a text frame may go at any time.
+    sendText(text) {
+      write(encodeFrame(Opcode.text, Buffer.from(text), false));
     },
     pauseInput(paused) {
       if (paused === inputPaused || done) return;

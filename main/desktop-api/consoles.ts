@@ -1,14 +1,14 @@
 // Consoles: a received link's (through its gateway) or the operator's own
-// (straight to the API server), shown in a window or served to a native VNC
-// client on a guarded local bridge.
-import type { ConsoleOpenOptions, ConsoleTarget, DesktopApi, VncBridge } from '../../shared/desktop-api.ts';
+// (straight to the API server), the screen or the serial console, shown in a
+// window; the screen also served to a native VNC client on a guarded local bridge.
+import type { ConsoleKind, ConsoleOpenOptions, ConsoleTarget, DesktopApi, VncBridge } from '../../shared/desktop-api.ts';
 import { parseLink, LinkError } from '../../shared/links.ts';
 import type { ConsoleChannel } from '../services/console-channel.ts';
 import { openVncBridge, type BridgeOptions, type RunningBridge } from '../services/console-bridge.ts';
 import { DesktopFailure } from '../services/errors.ts';
 import { vncLaunchUrl } from '../services/vnc-launch.ts';
-import { connectOwn, connectWithLink, inspectLink, openLinkConsole, openOwnConsole, type OpenedConsole } from '../services/consoles.ts';
-import { invalid, requireBoolean, requireLabel, requireObject, requireString } from '../services/validate-input.ts';
+import { connectOwn, connectWithLink, inspectLink, linkConsoleKind, openLinkConsole, openOwnConsole, type OpenedConsole } from '../services/consoles.ts';
+import { invalid, requireBoolean, requireConsoleKind, requireLabel, requireObject, requireString } from '../services/validate-input.ts';
 import { guarded, requireLinkText, type DesktopCore } from './core.ts';
 import type { CreateDesktopApiOptions } from './options.ts';
 
@@ -34,12 +34,20 @@ export function createConsolesApi(core: DesktopCore, options: Pick<CreateDesktop
     return opened.ticket;
   };
 
-  const readTarget = (value: unknown): { kind: 'link'; link: string } | { kind: 'own'; context: string; namespace: string; name: string } => {
+  type Target =
+    | { kind: 'link'; link: string; console: ConsoleKind | undefined }
+    | { kind: 'own'; context: string; namespace: string; name: string; console: ConsoleKind };
+  const readTarget = (value: unknown): Target => {
     const target = requireObject(value, 'the console target');
-    if (target.kind === 'link') return { kind: 'link', link: requireLinkText(target.link) };
-    if (target.kind === 'own') return { kind: 'own', context: knownContext(target.context), namespace: requireLabel(target.namespace, 'namespace'), name: requireLabel(target.name, 'name') };
+    const chosen = target.console === undefined ? undefined : requireConsoleKind(target.console, 'the console');
+    if (target.kind === 'link') return { kind: 'link', link: requireLinkText(target.link), console: chosen };
+    if (target.kind === 'own') {
+      return { kind: 'own', context: knownContext(target.context), namespace: requireLabel(target.namespace, 'namespace'), name: requireLabel(target.name, 'name'), console: chosen ?? 'vnc' };
+    }
     throw invalid('the console target must be a link or your own console');
   };
+
+  const noVncClient = () => new DesktopFailure('unsupported', 'A VNC client shows only the screen: open the serial console in Gatepass instead.');
 
   const parsedLink = (text: string) => {
     try {
@@ -55,8 +63,8 @@ export function createConsolesApi(core: DesktopCore, options: Pick<CreateDesktop
     openConsole: (rawTarget: ConsoleTarget, rawOptions: ConsoleOpenOptions) => guarded(async () => {
       const target = readTarget(rawTarget);
       const takeOver = requireBoolean(requireObject(rawOptions, 'the console options').takeOver ?? false, 'take over');
-      if (target.kind === 'link') return register(await openLinkConsole(target.link, takeOver, { env, now, sessions: linkSessions }));
-      const opened = await openOwnConsole(clientFor(target.context), target.namespace, target.name, takeOver);
+      if (target.kind === 'link') return register(await openLinkConsole(target.link, takeOver, { env, now, sessions: linkSessions }, target.console));
+      const opened = await openOwnConsole(clientFor(target.context), target.namespace, target.name, takeOver, target.console);
       core.addRecent(target.context, target.namespace, target.name);
       return register(opened);
     }),
@@ -68,11 +76,13 @@ export function createConsolesApi(core: DesktopCore, options: Pick<CreateDesktop
     }),
     openInVncClient: (rawTarget) => guarded(async (): Promise<VncBridge> => {
       const target = readTarget(rawTarget);
+      if (target.console === 'serial') throw noVncClient();
       let connect: BridgeOptions['connect'];
       let until: number | undefined;
       if (target.kind === 'link') {
         const parsed = parsedLink(target.link);
         const summary = inspectLink(target.link);
+        if (linkConsoleKind(summary, undefined) !== 'vnc') throw noVncClient();
         until = summary.until === undefined ? undefined : Date.parse(summary.until);
         // A bridge that would close as it opens only hands out a dead address.
         if (until !== undefined && until <= now()) throw new DesktopFailure('invalid-input', `This link expired at ${summary.until}: ask its sender for a new one.`);

@@ -3,7 +3,7 @@
 // and who used them (the gateway's audit Events), with a notification when
 // one is opened.
 import QRCode from 'qrcode';
-import type { CopyHandover, DesktopApi, LinkOpened, MailHandover, ShareRequest, ShareResult } from '../../shared/desktop-api.ts';
+import type { ConsoleKind, CopyHandover, DesktopApi, LinkOpened, MailHandover, ShareRequest, ShareResult } from '../../shared/desktop-api.ts';
 import { START_BACKDATE_MS } from '../../shared/claims.ts';
 import { clockTime } from '../../shared/clock-time.ts';
 import { QR_SVG_OPTIONS } from '../../shared/qr-code.ts';
@@ -11,7 +11,7 @@ import { DesktopFailure } from '../services/errors.ts';
 import { startLinkActivity } from '../services/link-activity.ts';
 import { revokeTokenId } from '../services/revocation.ts';
 import {
-  optionalLabelText, requireBoolean, requireContextName, requireLabel, requireLifetime, requireObject, requireString,
+  optionalLabelText, requireBoolean, requireConsoleKinds, requireContextName, requireLabel, requireLifetime, requireObject, requireString,
 } from '../services/validate-input.ts';
 import { guarded, MAX_LINK_TEXT, type DesktopCore } from './core.ts';
 import type { CreateDesktopApiOptions } from './options.ts';
@@ -21,6 +21,13 @@ export type LinksApi = Pick<DesktopApi,
   | 'getLinkActivity' | 'getLinkHistory' | 'watchConsoleOpenings' | 'unwatchConsoleOpenings'>;
 
 const RECENT_OPENS_LIMIT = 5;
+
+/** What a link opens, as the start of a sentence in a mail: "Console" (the screen, as always), "Serial console", or both. */
+export function consolesInWords(consoles: readonly ConsoleKind[]): string {
+  const serial = consoles.includes('serial');
+  if (!serial) return 'Console';
+  return consoles.includes('vnc') ? 'Screen and serial console' : 'Serial console';
+}
 
 export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApiOptions, 'linkActivity'>) {
   const { platform, settings, signer, history, trust, emit, clientFor, knownContext, gatewayFor, now } = core;
@@ -65,13 +72,14 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
     const viewOnly = request.viewOnly === undefined ? false : requireBoolean(request.viewOnly, 'view-only');
     const singleUse = request.singleUse === undefined ? false : requireBoolean(request.singleUse, 'single-use');
     const label = optionalLabelText(request.label, 'the label');
+    const consoles = request.consoles === undefined ? ['vnc' as const] : requireConsoleKinds(request.consoles, 'the consoles the link opens');
     const client = clientFor(context);
     // Permission first: "you may not issue links here" says more than any gateway problem.
     await signer.checkCanIssue(client, settings.get(context).keySecret);
     const gateway = await gatewayFor(context);
     const pin = trust.pinFor(context, gateway.url);
     const issued = await signer.issue({
-      client, settings: settings.get(context), gateway, namespace, name, duration, viewOnly, singleUse,
+      client, settings: settings.get(context), gateway, namespace, name, duration, viewOnly, singleUse, consoles,
       ...(from ? { from } : {}), ...(label ? { label } : {}), ...(pin ? { pin } : {}),
     });
     const record = history.record({
@@ -81,6 +89,7 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
       from: new Date(from ? issued.claims.nbf * 1000 : (issued.claims.iat ?? issued.claims.nbf) * 1000 + START_BACKDATE_MS).toISOString(),
       until: new Date(issued.claims.exp * 1000).toISOString(),
       options: { viewOnly, singleUse },
+      consoles,
       gateway: gateway.url,
       issuedBy: issued.issuedBy,
       revoked: false,
@@ -122,8 +131,9 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
       const issued = history.get(requireString(id, 'the link id'));
       const link = history.unseal(issued.id);
       const what = `${issued.namespace}/${issued.name}${issued.options.viewOnly ? ' (view only)' : ''}`;
-      const subject = `Console link for ${what}`;
-      const body = `${issued.label ? `${issued.label}\n\n` : ''}Console of ${what}, valid until ${issued.until}${issued.options.singleUse ? ', for one use' : ''}:\n\n${link}\n`;
+      const consoles = consolesInWords(issued.consoles);
+      const subject = `${consoles} link for ${what}`;
+      const body = `${issued.label ? `${issued.label}\n\n` : ''}${consoles} of ${what}, valid until ${issued.until}${issued.options.singleUse ? ', for one use' : ''}:\n\n${link}\n`;
       const mailto = `mailto:?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`;
       if (platform.deliverIn === 'page') return { openInPage: mailto };
       await platform.openExternal(mailto);
@@ -143,7 +153,7 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
     /** Tray quick-share: the context's default lifetime and options; the link is copied and the person told. */
     async quickShare(context: string, namespace: string, name: string): Promise<ShareResult> {
       const defaults = settings.get(knownContext(context));
-      const result = await share({ context, namespace, name, duration: defaults.defaultLifetime, viewOnly: defaults.defaultViewOnly, singleUse: defaults.defaultSingleUse });
+      const result = await share({ context, namespace, name, duration: defaults.defaultLifetime, viewOnly: defaults.defaultViewOnly, singleUse: defaults.defaultSingleUse, consoles: ['vnc'] });
       await platform.clipboard.writeText(result.link);
       const options = [result.issued.options.viewOnly ? 'view only' : '', result.issued.options.singleUse ? 'one use' : ''].filter(Boolean).join(', ');
       platform.notify('Console link copied', `Console link for ${namespace}/${name}${options ? ` (${options})` : ''}, valid until ${clockTime(result.issued.until)}, copied`);

@@ -65,8 +65,13 @@ export function bufferedChannel(source: ChannelSource) {
 // 1005/1006/1015 describe a close; they may not be sent.
 const sendable = (code: number) => (code === 1005 || code === 1006 || code === 1015 || code < 1000 || code > 4999 ? 1000 : code);
 
+export interface WebSocketChannelOptions {
+  /** Pings the far end this often, so a console that stays silent (a serial console) is not dropped by proxies on the way. */
+  keepaliveMs?: number;
+}
+
 /** A channel over an open websocket: binary frames both ways, text frames dropped (as KubeVirt does). */
-export function channelFromWebSocket(ws: WebSocket): ConsoleChannel {
+export function channelFromWebSocket(ws: WebSocket, options: WebSocketChannelOptions = {}): ConsoleChannel {
   const fed = bufferedChannel({
     send: (chunk) => {
       if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true });
@@ -84,6 +89,13 @@ export function channelFromWebSocket(ws: WebSocket): ConsoleChannel {
   });
   ws.on('close', (code, reason) => fed.ended(code, reason.toString('utf8')));
   ws.on('error', () => fed.ended(1006, 'the console connection failed'));
+  if (options.keepaliveMs !== undefined) {
+    const keepalive = setInterval(() => {
+      if (ws.readyState === ws.OPEN) ws.ping();
+    }, options.keepaliveMs);
+    keepalive.unref();
+    fed.channel.onClose(() => clearInterval(keepalive));
+  }
   ws.resume();
   return fed.channel;
 }

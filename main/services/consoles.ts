@@ -2,12 +2,15 @@
 // through its gateway (the token in the Kubernetes bearer subprotocol for a
 // Gatepass gateway; the kube-gateway cookie, for that gateway's origin alone,
 // for a query-form link), or the operator's own console straight to the API
-// server with the kubeconfig's credentials (like `virtctl vnc`).
+// server with the kubeconfig's credentials (like `virtctl vnc` and `virtctl
+// console`). Either console, the screen (VNC) or the serial console, travels the
+// same way: a raw byte stream in binary frames over the same channel.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { ConsoleTicket, LinkSummary } from '../../shared/desktop-api.ts';
-import { vncPath } from '../../shared/kubevirt-paths.ts';
+import { CONSOLE_KINDS, consoleKindPath, VNC_API_VERSIONS, type ConsoleKind } from '../../shared/kubevirt-paths.ts';
 import { decodeClaimsUnverified, LinkError, parseLink, type ParsedLink } from '../../shared/links.ts';
+import { matchUrlPattern } from '../../shared/url-policy.ts';
 import { channelFromWebSocket, refusedChannel, type ConsoleChannel } from './console-channel.ts';
 import { DesktopFailure, networkError } from './errors.ts';
 import { gatewayConnection, trustForLink } from './gateway-connection.ts';
@@ -15,10 +18,15 @@ import { httpStatusOf, type KubeClient } from './kube-client.ts';
 import type { LinkSessions } from './link-sessions.ts';
 import { sessionCookieName } from '../../shared/session-cookie.ts';
 
+/** KubeVirt's subprotocol for both consoles. */
 export const VNC_SUBPROTOCOL = 'plain.kubevirt.io';
 export const BEARER_SUBPROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
 export const SESSION_COOKIE = 'kg-jwt-session-code';
 const API_PATH = '/k8s';
+/** KubeVirt never pings a serial console, and proxies drop a websocket that stays silent. */
+export const SERIAL_KEEPALIVE_MS = 30_000;
+
+const CONSOLE_NAMES: Record<ConsoleKind, string> = { vnc: 'screen', serial: 'serial console' };
 
 export interface OpenedConsole {
   ticket: ConsoleTicket;
@@ -43,6 +51,19 @@ function readLink(text: string): ParsedLink {
   }
 }
 
+/**
+ * The consoles of the link's VM that its `URLs` claim grant, in either API version.
+ * A link whose claims name neither (older links, or another VM) is taken for the
+ * screen, as every link was before serial links; the gateway decides in the end.
+ */
+export function claimedConsoles(urls: unknown, namespace: string | undefined, name: string | undefined): ConsoleKind[] {
+  if (namespace === undefined || name === undefined || !Array.isArray(urls)) return ['vnc'];
+  const patterns = urls.filter((url): url is string => typeof url === 'string');
+  const granted = CONSOLE_KINDS.filter((kind) =>
+    VNC_API_VERSIONS.some((version) => patterns.some((pattern) => matchUrlPattern(pattern, consoleKindPath(kind, namespace, name, version)))));
+  return granted.length > 0 ? granted : ['vnc'];
+}
+
 const isoOf = (seconds: unknown) => (typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : undefined);
 
 /** What a link claims, for a person to read before anything connects. Nothing here is verified. */
@@ -63,6 +84,7 @@ export function inspectLink(text: string): LinkSummary {
     viewOnly: gatepass.viewOnly === true || verbs.includes('gatepass:view'),
     singleUse: gatepass.maxUses === 1,
     form: parsed.form,
+    consoles: claimedConsoles(claims.URLs, parsed.namespace, parsed.name),
   };
   if (parsed.namespace) summary.namespace = parsed.namespace;
   if (parsed.name) summary.name = parsed.name;
@@ -107,9 +129,14 @@ function expiryOf(token: string): number | undefined {
 
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
-/** Opens the console websocket a link grants, or rejects with the HTTP refusal (status on the error). */
-export function connectWithLink(parsed: ParsedLink, takeOver: boolean, deps: LinkConsoleDeps): Promise<WebSocket> {
-  const target = new URL(`${parsed.gateway}${API_PATH}${vncPath(parsed.namespace ?? '', parsed.name ?? '')}`);
+/**
+ * Opens the console websocket a link grants, or rejects with the HTTP refusal
+ * (status on the error). Both kinds ask the gateway to preserve the session unless
+ * taking over: it shares the screen, and joins the serial console (KubeVirt itself
+ * has no such thing for it; the gateway never forwards the flag there).
+ */
+export function connectWithLink(parsed: ParsedLink, takeOver: boolean, deps: LinkConsoleDeps, kind: ConsoleKind = 'vnc'): Promise<WebSocket> {
+  const target = new URL(`${parsed.gateway}${API_PATH}${consoleKindPath(kind, parsed.namespace ?? '', parsed.name ?? '')}`);
   if (!takeOver) target.search = '?preserveSession=true';
   const wsUrl = new URL(target);
   wsUrl.protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -172,9 +199,9 @@ function expireAt(channel: ConsoleChannel, until: number | undefined, now: () =>
   channel.onClose(() => clearTimeout(timer));
 }
 
-async function asChannel(open: () => Promise<WebSocket>): Promise<ConsoleChannel> {
+async function asChannel(open: () => Promise<WebSocket>, kind: ConsoleKind): Promise<ConsoleChannel> {
   try {
-    return channelFromWebSocket(await open());
+    return channelFromWebSocket(await open(), kind === 'serial' ? { keepaliveMs: SERIAL_KEEPALIVE_MS } : {});
   } catch (error) {
     const status = httpStatusOf(error);
     if (status === undefined) throw error;
@@ -183,29 +210,49 @@ async function asChannel(open: () => Promise<WebSocket>): Promise<ConsoleChannel
   }
 }
 
-export async function openLinkConsole(link: string, takeOver: boolean, deps: LinkConsoleDeps): Promise<OpenedConsole> {
+/**
+ * The console of a link to open: the one asked for, which its claims must grant,
+ * else the screen when it grants that, else the one it grants. Said before
+ * connecting, since a link for the other console would only be refused.
+ */
+export function linkConsoleKind(summary: Pick<LinkSummary, 'consoles'>, wanted: ConsoleKind | undefined): ConsoleKind {
+  if (wanted === undefined) return summary.consoles.includes('vnc') ? 'vnc' : (summary.consoles[0] ?? 'vnc');
+  if (summary.consoles.includes(wanted)) return wanted;
+  const opens = summary.consoles.map((kind) => CONSOLE_NAMES[kind]).join(' and the ');
+  throw new DesktopFailure('invalid-input', `this link opens only the ${opens}, not the ${CONSOLE_NAMES[wanted]}`);
+}
+
+export async function openLinkConsole(link: string, takeOver: boolean, deps: LinkConsoleDeps, wanted?: ConsoleKind): Promise<OpenedConsole> {
   const parsed = readLink(link);
   const summary = inspectLink(link);
-  const channel = await asChannel(() => connectWithLink(parsed, takeOver, deps));
+  const kind = linkConsoleKind(summary, wanted);
+  const channel = await asChannel(() => connectWithLink(parsed, takeOver, deps, kind), kind);
   expireAt(channel, summary.until ? Date.parse(summary.until) : undefined, deps.now);
   const ticket: ConsoleTicket = {
     id: randomUUID(),
-    title: `${summary.namespace}/${summary.name} via ${summary.gatewayHost}`,
+    title: `${summary.namespace}/${summary.name}${kind === 'serial' ? ' serial console' : ''} via ${summary.gatewayHost}`,
     namespace: summary.namespace ?? '',
     name: summary.name ?? '',
     viewOnly: summary.viewOnly,
+    console: kind,
   };
   if (summary.from) ticket.from = summary.from;
   if (summary.until) ticket.until = summary.until;
   return { ticket, channel };
 }
 
-/** The operator's own console: the kubeconfig's credentials straight to the API server. */
-export function connectOwn(client: KubeClient, namespace: string, name: string, takeOver: boolean): Promise<WebSocket> {
-  return client.openWebSocket(`${vncPath(namespace, name)}${takeOver ? '' : '?preserveSession=true'}`, [VNC_SUBPROTOCOL]);
+/**
+ * The operator's own console: the kubeconfig's credentials straight to the API
+ * server. The serial console has no `preserveSession` in KubeVirt, so it is
+ * opened as `virtctl console` opens it: the newest connection has it.
+ */
+export function connectOwn(client: KubeClient, namespace: string, name: string, takeOver: boolean, kind: ConsoleKind = 'vnc'): Promise<WebSocket> {
+  const preserve = kind === 'vnc' && !takeOver;
+  return client.openWebSocket(`${consoleKindPath(kind, namespace, name)}${preserve ? '?preserveSession=true' : ''}`, [VNC_SUBPROTOCOL]);
 }
 
-export async function openOwnConsole(client: KubeClient, namespace: string, name: string, takeOver: boolean): Promise<OpenedConsole> {
-  const channel = await asChannel(() => connectOwn(client, namespace, name, takeOver));
-  return { ticket: { id: randomUUID(), title: `${namespace}/${name} (${client.context})`, namespace, name, viewOnly: false }, channel };
+export async function openOwnConsole(client: KubeClient, namespace: string, name: string, takeOver: boolean, kind: ConsoleKind = 'vnc'): Promise<OpenedConsole> {
+  const channel = await asChannel(() => connectOwn(client, namespace, name, takeOver, kind), kind);
+  const title = `${namespace}/${name}${kind === 'serial' ? ' serial console' : ''} (${client.context})`;
+  return { ticket: { id: randomUUID(), title, namespace, name, viewOnly: false, console: kind }, channel };
 }

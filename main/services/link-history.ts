@@ -32,7 +32,9 @@ export class LinkHistory {
 
   private view(stored: StoredLink): IssuedLink {
     const { sealed, ...rest } = stored;
-    return { ...rest, canCopyAgain: sealed !== undefined && this.safeStorage.isEncryptionAvailable() };
+    // Records kept before serial links opened the screen, the only console there was.
+    const consoles = Array.isArray(rest.consoles) && rest.consoles.length > 0 ? rest.consoles : ['vnc' as const];
+    return { ...rest, consoles, canCopyAgain: sealed !== undefined && this.safeStorage.isEncryptionAvailable() };
   }
 
   /** Remembers an issued link; `issued.canCopyAgain` says whether the link could be sealed. */

@@ -1,15 +1,17 @@
 // Issues console links. The private key is read with the operator's own
 // credentials — RBAC on that Secret is the permission to issue — and kept in
 // memory only, for at most ten minutes; it is never written anywhere and never
-// leaves this module. Claims come from the shared core: exactly one VM's
-// console path, `get` only, `sub` from the API server's SelfSubjectReview.
-// Before signing, the operator must be allowed to open that console themselves
+// leaves this module. Claims come from the shared core: the chosen console
+// paths of exactly one VM (the screen, the serial console, or both), `get` only,
+// `sub` from the API server's SelfSubjectReview.
+// Before signing, the operator must be allowed to open each of those consoles themselves
 // (console-permission.ts): checked here as well as when the share dialog opens,
 // so no caller of this module can skip it.
 import { randomUUID } from 'node:crypto';
 import { buildClaims, ClaimsError, type GatepassRestrictions, type TokenClaims } from '../../shared/claims.ts';
+import type { ConsoleSubresource } from '../../shared/access-review.ts';
 import type { ClusterSettings, GatewayInfo, KeySecretRef, SharePermission, ShareRequest } from '../../shared/desktop-api.ts';
-import { vncPath } from '../../shared/kubevirt-paths.ts';
+import { consoleKindPath, type ConsoleKind } from '../../shared/kubevirt-paths.ts';
 import { buildGatewayLink } from '../../shared/links.ts';
 import { importPrivateKey, KeyError, type PrivateKeyWithKid } from '../../shared/node/keys.ts';
 import { signToken } from '../../shared/node/sign-token.ts';
@@ -22,7 +24,9 @@ import { MAX_LIFETIME_MS } from './validate-input.ts';
 export const KEY_CACHE_MS = 10 * 60_000;
 
 /** What the person asked for (the contract's ShareRequest), with what main resolved for it. */
-export interface IssueRequest extends Omit<ShareRequest, 'context'> {
+export interface IssueRequest extends Omit<ShareRequest, 'context' | 'consoles'> {
+  /** Checked by the caller: non-empty, distinct, screen first. */
+  consoles: ConsoleKind[];
   client: KubeClient;
   settings: ClusterSettings;
   gateway: GatewayInfo;
@@ -44,6 +48,9 @@ export interface SignerOptions {
   keyCacheMs?: number;
 }
 
+/** The access-review subresource of each console kind. */
+const SUBRESOURCE: Record<ConsoleKind, ConsoleSubresource> = { vnc: 'vnc', serial: 'console' };
+
 const secretLabel = (ref: KeySecretRef) => `${ref.namespace}/${ref.name} (key ${ref.key})`;
 
 export class Signer {
@@ -62,14 +69,17 @@ export class Signer {
     // The key first, so "you may not issue links here" is said before anything about one VM.
     const permitted = async () => {
       const key = await this.loadKey(client, request.settings.keySecret);
-      await checkConsolePermission(client, { namespace: request.namespace, name: request.name, subresource: 'vnc' });
+      for (const kind of request.consoles) {
+        await checkConsolePermission(client, { namespace: request.namespace, name: request.name, subresource: SUBRESOURCE[kind] });
+      }
       return key;
     };
+    if (request.consoles.length === 0) throw new DesktopFailure('invalid-input', 'a link must open at least one console', client.context);
     const [key, issuedBy] = await Promise.all([permitted(), this.options.identities.get(client)]);
     let claims: TokenClaims;
     try {
       claims = buildClaims({
-        urls: [vncPath(request.namespace, request.name)],
+        urls: request.consoles.map((kind) => consoleKindPath(kind, request.namespace, request.name)),
         verbs: ['get'],
         from: request.from ?? 'now',
         duration: request.duration,

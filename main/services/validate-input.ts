@@ -2,6 +2,7 @@
 // refused with an invalid-input DesktopError that says what is wrong.
 import { dnsLabelProblem } from '../../shared/dns-label.ts';
 import { parseDuration } from '../../shared/duration.ts';
+import { CONSOLE_KINDS, type ConsoleKind } from '../../shared/kubevirt-paths.ts';
 import { DesktopFailure } from './errors.ts';
 
 /** The longest link lifetime the app offers. */
@@ -68,4 +69,24 @@ export function optionalLabelText(value: unknown, what: string): string | undefi
   const text = requireString(value, what).trim();
   if (/\p{Cc}/u.test(text)) throw invalid(`${what} contains a control character`);
   return text === '' ? undefined : text;
+}
+
+const KIND_NAMES = CONSOLE_KINDS.map((kind) => JSON.stringify(kind)).join(' or ');
+
+/** One console kind: `vnc` (the screen) or `serial`. */
+export function requireConsoleKind(value: unknown, what: string): ConsoleKind {
+  if (typeof value === 'string' && (CONSOLE_KINDS as readonly string[]).includes(value)) return value as ConsoleKind;
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value;
+  throw invalid(`${what} must be ${KIND_NAMES}, not ${shown}`);
+}
+
+/** The consoles a link opens: a non-empty list of distinct kinds, in the canonical order (screen first). */
+export function requireConsoleKinds(value: unknown, what: string): ConsoleKind[] {
+  if (!Array.isArray(value)) throw invalid(`${what} must be a list of consoles (${KIND_NAMES})`);
+  if (value.length === 0) throw invalid(`${what} is empty: a link must open at least one console (${KIND_NAMES})`);
+  if (value.length > CONSOLE_KINDS.length) throw invalid(`${what} lists ${value.length} consoles; a VM has ${CONSOLE_KINDS.length}`);
+  const kinds = value.map((item) => requireConsoleKind(item, `each of ${what}`));
+  const repeated = kinds.find((kind, i) => kinds.indexOf(kind) !== i);
+  if (repeated !== undefined) throw invalid(`${what} lists ${JSON.stringify(repeated)} twice`);
+  return CONSOLE_KINDS.filter((kind) => kinds.includes(kind));
 }

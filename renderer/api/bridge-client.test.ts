@@ -100,7 +100,7 @@ describe('bridge client', () => {
 
   it('opens console websockets at the bridge URL for the ticket', () => {
     const { client } = harness();
-    expect(client.consoleChannel({ id: 'abc', title: 't', namespace: 'n', name: 'v', viewOnly: false })).toEqual({ url: 'ws://127.0.0.1:1/console/abc?token=t' });
+    expect(client.consoleChannel({ id: 'abc', title: 't', namespace: 'n', name: 'v', viewOnly: false, console: 'vnc' })).toEqual({ url: 'ws://127.0.0.1:1/console/abc?token=t' });
   });
 
   it('caps the backoff', () => {

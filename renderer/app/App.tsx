@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AppSettings, ConsoleTarget, ContextInfo, VmPowerAction, VmRow } from '../../shared/desktop-api.ts';
+import type { AppSettings, ConsoleKind, ConsoleTarget, ContextInfo, VmPowerAction, VmRow } from '../../shared/desktop-api.ts';
 import { useClient } from './client.tsx';
 import { ContextSwitcher } from './components/ContextSwitcher.tsx';
 import { EmbeddedConsole } from './components/EmbeddedConsole.tsx';
@@ -108,9 +108,12 @@ export function App() {
     setSelected((row) => (row === undefined ? row : rows.get(row.key) ?? row));
   }, []);
 
-  const openOwnConsole = (row: VmRow) => {
+  const openOwnConsole = (row: VmRow, kind: ConsoleKind) => {
     if (context === undefined) return;
-    setOwnConsole({ target: { kind: 'own', context, namespace: row.namespace, name: row.name }, title: `${row.name} in ${row.namespace}` });
+    setOwnConsole({
+      target: { kind: 'own', context, namespace: row.namespace, name: row.name, console: kind },
+      title: `${row.name} in ${row.namespace}${kind === 'serial' ? ' · serial console' : ''}`,
+    });
   };
 
   const content = useMemo(() => {
@@ -171,7 +174,8 @@ export function App() {
                 takeFocus={detailsByKeyboard}
                 onToggleFavourite={() => appSettings && void favourite.run(toggleFavourite(appSettings, context, selected.key))}
                 onShare={() => setSharing(selected)}
-                onOpenConsole={() => openOwnConsole(selected)}
+                onOpenConsole={() => openOwnConsole(selected, 'vnc')}
+                onOpenSerialConsole={() => openOwnConsole(selected, 'serial')}
                 onClose={() => {
                   setPowerRequest(undefined);
                   setSelected(undefined);

@@ -10,16 +10,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parsePresenceMessage } from '../../shared/console-presence.ts';
 import { consolePath } from '../../shared/kubevirt-paths.ts';
 import { importPrivateKey } from '../../shared/node/keys.ts';
-import { serialLeaseName } from '../../gateway/console/serial-lease.ts';
+import { consoleLeaseName } from '../../gateway/console/console-lease.ts';
 import { FORWARDED_BY_HEADER } from '../../gateway/console/forward-console.ts';
 import { startHarness, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { startReplica, type Replica } from '../support/gateway-replica.ts';
 import { SerialViewer, type SerialViewerOptions } from '../support/serial-viewer.ts';
 
 const NS = 'team-a';
-const VMS = Array.from({ length: 8 }, (_, i) => `replicas-${i + 1}`);
+const VMS = Array.from({ length: 9 }, (_, i) => `replicas-${i + 1}`);
 // The replicas believe forwarding headers from each other (loopback's 127.0.0.1) and from no one else.
 const trusted = ['--trusted-proxies', '127.0.0.1'];
 // A client outside the trusted range, on this machine.
@@ -55,7 +56,7 @@ async function open(base: string, name: string, token: string, options: SerialVi
 }
 
 type LeaseObject = { spec: { holderIdentity?: string }; metadata: { annotations?: Record<string, string> } };
-const lease = (name: string) => h.cluster.objects.get('Lease', 'kube-gateway', serialLeaseName(NS, name)) as LeaseObject | undefined;
+const lease = (name: string) => h.cluster.objects.get('Lease', 'kube-gateway', consoleLeaseName('serial', NS, name)) as LeaseObject | undefined;
 /** The claims of `token`, changed, signed again (with the cluster's key unless told). */
 async function reSigned(token: string, change: Record<string, unknown>, options?: Parameters<Harness['sign']>[1]): Promise<string> {
   const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -133,6 +134,24 @@ describe('serial viewers on two replicas', () => {
   });
 });
 
+describe('presence across replicas', () => {
+  it('a relayed viewer that asks is told who is on the console by the holder, through the replica it reached', async () => {
+    const other = await replica();
+    const name = VMS[7]!;
+    const here = await open(h.url, name, await serialToken(name, { restrictions: { label: 'Here' } }), { query: '?preserveSession=true&presence=true' });
+    await here.shows('login: ');
+    const there = await open(other.url, name, await serialToken(name, { restrictions: { label: 'There', viewOnly: true } }), { query: '?preserveSession=true&presence=true' });
+    await there.shows('login: ');
+    const latest = () => parsePresenceMessage(there.textFrames.at(-1) ?? '');
+    await waitFor(() => latest() !== undefined, 'a presence message on the relayed viewer');
+    expect(latest()!.viewers.map((v) => [v.name, v.control]).sort()).toEqual([['Here', true], ['There', false]]);
+    await waitFor(() => parsePresenceMessage(here.textFrames.at(-1) ?? '')?.viewers.length === 2, 'the holder’s viewer told of the relayed one');
+    expect(there.text()).not.toContain('gatepass');
+    here.socket.close();
+    there.socket.close();
+  });
+});
+
 describe('forwarding adds no trust', () => {
   it('a client outside --trusted-proxies cannot choose the address the holder audits, directly or through another replica', async () => {
     const other = await replica();
@@ -198,7 +217,7 @@ describe('a holder that cannot be reached', () => {
     const now = new Date();
     h.cluster.objects.put({
       apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-      metadata: { name: serialLeaseName(NS, name), namespace: 'kube-gateway', annotations: { 'gatepass.io/serving-address': '127.0.0.1:1' } },
+      metadata: { name: consoleLeaseName('serial', NS, name), namespace: 'kube-gateway', annotations: { 'gatepass.io/serving-address': '127.0.0.1:1' } },
       spec: { holderIdentity: 'gone-replica', leaseDurationSeconds: 2, acquireTime: now.toISOString(), renewTime: now.toISOString() },
     } as never);
     const refused = await open(h.url, name, await serialToken(name));

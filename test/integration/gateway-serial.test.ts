@@ -9,7 +9,7 @@ import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolePath, vncPath } from '../../shared/kubevirt-paths.ts';
 import { counterName } from '../../gateway/use-counter.ts';
-import { serialLeaseName } from '../../gateway/console/serial-lease.ts';
+import { consoleLeaseName } from '../../gateway/console/console-lease.ts';
 import { rawRequest } from '../support/raw-http.ts';
 import { startHarness, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { startReplica, type Replica } from '../support/gateway-replica.ts';
@@ -44,7 +44,7 @@ async function open(name: string, token: string, options: { base?: string; query
   return viewer;
 }
 
-const lease = (name: string) => h.cluster.objects.get('Lease', 'kube-gateway', serialLeaseName(NS, name)) as { spec: { holderIdentity?: string }; metadata: { annotations?: Record<string, string> } } | undefined;
+const lease = (name: string) => h.cluster.objects.get('Lease', 'kube-gateway', consoleLeaseName('serial', NS, name)) as { spec: { holderIdentity?: string }; metadata: { annotations?: Record<string, string> } } | undefined;
 const received = (name: string) => h.cluster.serial.received(NS, name).toString('utf8');
 
 describe('a serial link', () => {

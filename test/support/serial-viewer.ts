@@ -1,5 +1,6 @@
 // A viewer of a serial console through a gateway, as the tests drive one:
-// everything it received as text, typing, and how it closed.
+// the console's output (binary frames) as text, the gateway's own text frames
+// (presence) apart, typing, and how it closed.
 import WebSocket from 'ws';
 import { bearerSubprotocol } from './console-client.ts';
 import { waitFor } from './gateway-harness.ts';
@@ -13,6 +14,8 @@ export interface SerialViewerOptions {
 export class SerialViewer {
   readonly socket: WebSocket;
   private readonly chunks: Buffer[] = [];
+  /** The text frames received, each whole: presence, never the console's output. */
+  readonly textFrames: string[] = [];
   closed: { code: number; reason: string } | undefined;
   readonly ready: Promise<void>;
 
@@ -20,7 +23,7 @@ export class SerialViewer {
     this.socket = new WebSocket(url, ['plain.kubevirt.io', bearerSubprotocol(token)], {
       headers: options.headers ?? {}, ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     });
-    this.socket.on('message', (data) => this.chunks.push(data as Buffer));
+    this.socket.on('message', (data, isBinary) => (isBinary ? this.chunks.push(data as Buffer) : this.textFrames.push((data as Buffer).toString('utf8'))));
     this.socket.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
     this.ready = new Promise((resolve, reject) => {
       this.socket.once('open', () => resolve());

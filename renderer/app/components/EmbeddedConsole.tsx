@@ -17,7 +17,7 @@ export interface EmbeddedConsoleProps {
 
 const formatTime = (ms: number) => new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** The shared noVNC viewer over a console main opens: a link's, or the operator's own. */
+/** The shared viewer (noVNC, or a terminal for the serial console) over a console main opens: a link's, or the operator's own. */
 export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedConsoleProps) {
   const client = useClient();
   const opened = useRef<string[]>([]);
@@ -50,6 +50,7 @@ export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedCon
         {...(session === undefined ? {} : { session })}
         formatTime={formatTime}
         access={target.kind === 'own' ? 'own' : 'link'}
+        kind={target.console ?? 'vnc'}
         toolbar={(
           <>
             {target.kind === 'own' && (

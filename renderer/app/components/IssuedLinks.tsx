@@ -82,7 +82,7 @@ export function IssuedLinks() {
             <li key={link.id} className={`link-item link-item--${status}`}>
               <div className="link-item__main" onClick={toggleHistory}>
                 <p className="link-item__grant">
-                  {describeGrant({ name: link.name, namespace: link.namespace, from: link.from, until: link.until, viewOnly: link.options.viewOnly, singleUse: link.options.singleUse }, now, formatInstant)}
+                  {describeGrant({ name: link.name, namespace: link.namespace, from: link.from, until: link.until, viewOnly: link.options.viewOnly, singleUse: link.options.singleUse, consoles: link.consoles }, now, formatInstant)}
                 </p>
                 <p className="note">
                   {link.label !== undefined && <>{link.label} · </>}context {link.context} · issued by {link.issuedBy}

@@ -1,8 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import type { DragEvent, FormEvent } from 'react';
-import type { ConsoleTarget, LinkSummary } from '../../../shared/desktop-api.ts';
+import type { ConsoleKind, ConsoleTarget, LinkSummary } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
-import { CLAIM_NOTICE, claimRows, consoleTitle, droppedText, sessionOf } from '../open-link/claims.ts';
+import { CLAIM_NOTICE, claimRows, consoleTitle, defaultConsole, droppedText, sessionOf } from '../open-link/claims.ts';
 import { formatInstant } from '../share/grant-wording.ts';
 import { EmbeddedConsole } from './EmbeddedConsole.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
@@ -27,13 +27,24 @@ interface Inspected {
   summary: LinkSummary;
 }
 
+interface Connected extends Inspected {
+  console: ConsoleKind;
+}
+
+const CONSOLE_CHOICES: { kind: ConsoleKind; label: string }[] = [
+  { kind: 'vnc', label: 'Screen' },
+  { kind: 'serial', label: 'Serial console' },
+];
+
 /** Paste, drop or receive a link; see what it claims; connect only when the person says so. */
 export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
   const client = useClient();
   const [text, setText] = useState('');
   const [inspected, setInspected] = useState<Inspected | undefined>();
-  const [connected, setConnected] = useState<Inspected | undefined>();
+  const [connected, setConnected] = useState<Connected | undefined>();
+  const [chosen, setChosen] = useState<ConsoleKind>('vnc');
   const [dragging, setDragging] = useState(false);
+  const choiceName = useId();
   const inspect = useAction((link: string) => client.inspectLink(link));
   // Like Connect, only ever on the person's click: a deep link fills in the text and nothing else.
   const vnc = useVncBridge(() => client.openInVncClient({ kind: 'link', link: inspected?.link ?? '' }), inspected?.link ?? '');
@@ -50,7 +61,10 @@ export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
     const link = text.trim();
     setInspected(undefined);
     const summary = await inspect.run(link);
-    if (summary) setInspected({ link, summary });
+    if (summary) {
+      setInspected({ link, summary });
+      setChosen(defaultConsole(summary));
+    }
   };
 
   const onDrop = (event: DragEvent) => {
@@ -62,7 +76,7 @@ export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
     setInspected(undefined);
   };
 
-  const target = useMemo<ConsoleTarget | undefined>(() => connected && { kind: 'link', link: connected.link }, [connected]);
+  const target = useMemo<ConsoleTarget | undefined>(() => connected && { kind: 'link', link: connected.link, console: connected.console }, [connected]);
   useEffect(() => onConsoleOpen?.(connected !== undefined), [connected, onConsoleOpen]);
   useEffect(() => () => onConsoleOpen?.(false), [onConsoleOpen]);
 
@@ -70,7 +84,7 @@ export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
     return (
       <EmbeddedConsole
         target={target}
-        title={consoleTitle(connected.summary)}
+        title={consoleTitle(connected.summary, connected.console)}
         session={sessionOf(connected.summary)}
         onClose={() => setConnected(undefined)}
       />
@@ -115,11 +129,27 @@ export function OpenLink({ prefill, onConsoleOpen }: OpenLinkProps) {
               <div key={row.term} className="facts__row"><dt>{row.term}</dt><dd>{row.value}</dd></div>
             ))}
           </dl>
+          {inspected.summary.consoles.length > 1 && (
+            <fieldset className="fieldset">
+              <legend>Console to open</legend>
+              <div className="choices">
+                {CONSOLE_CHOICES.filter((choice) => inspected.summary.consoles.includes(choice.kind)).map((choice) => (
+                  <label key={choice.kind} className="choice">
+                    <input type="radio" name={choiceName} value={choice.kind} checked={chosen === choice.kind} onChange={() => setChosen(choice.kind)} />
+                    {choice.label}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          )}
           <div className="form__actions">
-            <button type="button" className="button button--primary" onClick={() => setConnected(inspected)}>Connect</button>
-            <button ref={vnc.opener} type="button" className="button" disabled={vnc.opening.busy} onClick={() => void vnc.open()}>
-              {vnc.opening.busy ? 'Opening…' : 'Open in VNC client'}
-            </button>
+            <button type="button" className="button button--primary" onClick={() => setConnected({ ...inspected, console: chosen })}>Connect</button>
+            {/* A VNC client shows only the screen. */}
+            {inspected.summary.consoles.includes('vnc') && (
+              <button ref={vnc.opener} type="button" className="button" disabled={vnc.opening.busy} onClick={() => void vnc.open()}>
+                {vnc.opening.busy ? 'Opening…' : 'Open in VNC client'}
+              </button>
+            )}
           </div>
           <ErrorAlert error={vnc.opening.error} attempt="open-vnc-client" onDismiss={vnc.opening.clearError} />
           {vnc.bridge && <VncBridgePanel bridge={vnc.bridge} onClosed={vnc.forget} />}

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { isDesktopError } from '../../../shared/desktop-api.ts';
-import type { GatewayInfo, SharePermission, ShareRequest, ShareResult } from '../../../shared/desktop-api.ts';
+import type { ConsoleKind, GatewayInfo, SharePermission, ShareRequest, ShareResult } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
 import { describeGrant, formatInstant } from '../share/grant-wording.ts';
 import { checkLifetime, checkStart, LIFETIME_PRESETS, toLocalInput } from '../share/lifetime.ts';
@@ -22,6 +22,12 @@ export interface ShareDialogProps {
 
 const CUSTOM = 'custom';
 
+/** What a link can open, in the order its claims list them. */
+const CONSOLES: { kind: ConsoleKind; label: string }[] = [
+  { kind: 'vnc', label: 'Screen' },
+  { kind: 'serial', label: 'Serial console' },
+];
+
 /** The gateway's name for each option the dialog offers, and how a person reads it. */
 const OPTIONS = [
   { extension: 'viewOnly', label: 'View only (no keyboard or mouse)', missing: 'view-only links' },
@@ -40,7 +46,8 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
   const [viewOnly, setViewOnly] = useState(false);
   const [singleUse, setSingleUse] = useState(false);
   const [label, setLabel] = useState('');
-  const [problem, setProblem] = useState<{ field: 'lifetime' | 'start'; message: string } | undefined>();
+  const [consoles, setConsoles] = useState<ConsoleKind[]>(['vnc']);
+  const [problem, setProblem] = useState<{ field: 'lifetime' | 'start' | 'consoles'; message: string } | undefined>();
   const [result, setResult] = useState<ShareResult | undefined>();
   const [copied, setCopied] = useState<CopyOutcome | undefined>();
   const [permission, setPermission] = useState<SharePermission | undefined>();
@@ -92,6 +99,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (consoles.length === 0) return setProblem({ field: 'consoles', message: 'Choose what the link opens: the screen, the serial console, or both.' });
     const lifetime = checkLifetime(lifetimeChoice === CUSTOM ? custom : lifetimeChoice);
     if (!lifetime.ok) return setProblem({ field: 'lifetime', message: lifetime.error });
     const start = startNow ? { ok: true as const, value: 'now' } : checkStart(startAt, Date.now());
@@ -103,6 +111,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
       from: start.value,
       viewOnly: enforced('viewOnly') && viewOnly,
       singleUse: enforced('maxUses') && singleUse,
+      consoles,
       ...(label.trim() === '' ? {} : { label: label.trim() }),
     });
     if (issued) {
@@ -115,8 +124,11 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
 
   const grant = result && describeGrant({
     name: result.issued.name, namespace: result.issued.namespace, from: result.issued.from, until: result.issued.until,
-    viewOnly: result.issued.options.viewOnly, singleUse: result.issued.options.singleUse,
+    viewOnly: result.issued.options.viewOnly, singleUse: result.issued.options.singleUse, consoles: result.issued.consoles,
   }, Date.now(), formatInstant);
+
+  const toggleConsole = (kind: ConsoleKind, on: boolean) =>
+    setConsoles((current) => CONSOLES.map((c) => c.kind).filter((k) => (k === kind ? on : current.includes(k))));
 
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby={titleId} onCancel={(e) => { e.preventDefault(); onClose(); }}>
@@ -138,6 +150,18 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
           <ErrorAlert error={load.error} attempt="find-gateway" />
           {result === undefined ? (
             <form className="form" onSubmit={(e) => void submit(e)}>
+              <fieldset className="fieldset" aria-describedby={problem?.field === 'consoles' ? `${titleId}-consoles` : undefined}>
+                <legend>The link opens</legend>
+                <div className="choices">
+                  {CONSOLES.map((option) => (
+                    <label key={option.kind} className="choice">
+                      <input type="checkbox" name="consoles" value={option.kind} checked={consoles.includes(option.kind)} onChange={(e) => toggleConsole(option.kind, e.target.checked)} />
+                      {option.label}
+                    </label>
+                  ))}
+                </div>
+                {problem?.field === 'consoles' && <p id={`${titleId}-consoles`} className="field-error" role="alert">{problem.message}</p>}
+              </fieldset>
               <fieldset className="fieldset">
                 <legend>Lifetime</legend>
                 <div className="choices">

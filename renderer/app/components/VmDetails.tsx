@@ -20,6 +20,8 @@ export interface VmDetailsProps {
   onToggleFavourite: () => void;
   onShare: () => void;
   onOpenConsole: () => void;
+  /** The serial console with the operator's own credentials, like `virtctl console`. */
+  onOpenSerialConsole: () => void;
   onClose: () => void;
   /** A power action chosen in the row menu. */
   powerRequest?: PowerRequest | undefined;
@@ -27,7 +29,7 @@ export interface VmDetailsProps {
 
 type Thumbnail = { kind: 'loading' } | { kind: 'shown'; src: string } | { kind: 'forbidden'; reason: DesktopError } | { kind: 'failed'; error: DesktopError };
 
-export function VmDetails({ context, row, appSettings, takeFocus = false, onToggleFavourite, onShare, onOpenConsole, onClose, powerRequest }: VmDetailsProps) {
+export function VmDetails({ context, row, appSettings, takeFocus = false, onToggleFavourite, onShare, onOpenConsole, onOpenSerialConsole, onClose, powerRequest }: VmDetailsProps) {
   const client = useClient();
   const [thumbnail, setThumbnail] = useState<Thumbnail>({ kind: 'loading' });
   const [round, setRound] = useState(0);
@@ -91,6 +93,7 @@ export function VmDetails({ context, row, appSettings, takeFocus = false, onTogg
       <div className="details__actions">
         <button type="button" className="button button--primary" onClick={onShare}>Share console</button>
         <button type="button" className="button" disabled={!row.running} onClick={onOpenConsole}>Open console</button>
+        <button type="button" className="button" disabled={!row.running} onClick={onOpenSerialConsole}>Open serial console</button>
         <button ref={vnc.opener} type="button" className="button" disabled={!row.running || vnc.opening.busy} onClick={() => void vnc.open()}>
           {vnc.opening.busy ? 'Opening…' : 'Open in VNC client'}
         </button>

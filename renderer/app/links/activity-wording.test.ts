@@ -9,7 +9,7 @@ const format = (ms: number, withDate: boolean) => `${withDate ? 'date ' : ''}T${
 
 const link: IssuedLink = {
   id: 'l1', context: 'operator', namespace: 'team-a', name: 'web-1', from: minutes(-10), until: minutes(50),
-  options: { viewOnly: false, singleUse: true }, gateway: 'https://gw.example', issuedBy: 'alice', canCopyAgain: false, revoked: false,
+  options: { viewOnly: false, singleUse: true }, consoles: ['vnc'], gateway: 'https://gw.example', issuedBy: 'alice', canCopyAgain: false, revoked: false,
 };
 const live = { context: 'operator', namespace: 'team-a', state: 'live' } as const;
 

@@ -8,7 +8,7 @@ const minutes = (n: number) => new Date(base + n * 60_000).toISOString();
 function issued(id: string, fromMin: number, untilMin: number, overrides: Partial<IssuedLink> = {}): IssuedLink {
   return {
     id, context: 'admin', namespace: 'team-a', name: `vm-${id}`, from: minutes(fromMin), until: minutes(untilMin),
-    options: { viewOnly: false, singleUse: false }, gateway: 'https://gw.example', issuedBy: 'alice', canCopyAgain: true, revoked: false,
+    options: { viewOnly: false, singleUse: false }, consoles: ['vnc'], gateway: 'https://gw.example', issuedBy: 'alice', canCopyAgain: true, revoked: false,
     ...overrides,
   };
 }

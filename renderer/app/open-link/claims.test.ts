@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkSummary } from '../../../shared/desktop-api.ts';
-import { claimRows, consoleTitle, droppedText, sessionOf } from './claims.ts';
+import { claimRows, consoleTitle, defaultConsole, droppedText, sessionOf } from './claims.ts';
 
 const format = (ms: number, withDate: boolean) => `${withDate ? 'D ' : ''}${new Date(ms).toISOString().slice(11, 16)}Z`;
 const now = Date.parse('2030-01-01T12:00:00Z');
 
 const summary: LinkSummary = {
   gateway: 'https://gw.example/open', gatewayHost: 'gw.example', namespace: 'team-a', name: 'web-1',
-  from: '2030-01-01T12:00:00Z', until: '2030-01-01T13:00:00Z', viewOnly: true, singleUse: false, label: 'Ticket 7', form: 'fragment',
+  from: '2030-01-01T12:00:00Z', until: '2030-01-01T13:00:00Z', viewOnly: true, singleUse: false, label: 'Ticket 7', form: 'fragment', consoles: ['vnc'],
 };
 
 describe('claimRows', () => {
@@ -24,7 +24,7 @@ describe('claimRows', () => {
   });
 
   it('says what the link leaves out', () => {
-    const bare: LinkSummary = { gateway: 'https://kg.example', gatewayHost: 'kg.example', viewOnly: false, singleUse: false, form: 'legacy', pin: 'sha256/abc' };
+    const bare: LinkSummary = { gateway: 'https://kg.example', gatewayHost: 'kg.example', viewOnly: false, singleUse: false, form: 'legacy', pin: 'sha256/abc', consoles: ['vnc'] };
     const byTerm = Object.fromEntries(claimRows(bare, now, format).map((r) => [r.term, r.value]));
     expect(byTerm.VM).toBe('not named in the link');
     expect(byTerm.Valid).toBe('no times in the link');
@@ -39,6 +39,13 @@ describe('claimRows', () => {
     expect(valid({ from: '2030-01-01T12:30:00Z', until: '2030-01-01T13:00:00Z' })).toBe('from 12:30Z until 13:00Z (30 minutes) — not yet valid');
     expect(valid({ from: '2030-01-01T12:30:00Z', until: undefined })).toBe('from D 12:30Z, with no end in the link — not yet valid');
     expect(valid({})).not.toMatch(/expired|not yet/);
+  });
+
+  it('says which consoles the link opens', () => {
+    const opens = (consoles: LinkSummary['consoles']) => claimRows({ ...summary, consoles }, now, format).find((r) => r.term === 'Opens')?.value;
+    expect(opens(['vnc'])).toBe('the screen (VNC)');
+    expect(opens(['serial'])).toBe('the serial console');
+    expect(opens(['vnc', 'serial'])).toBe('the screen (VNC) and the serial console');
   });
 
   it('shows an end without a start', () => {
@@ -56,6 +63,17 @@ describe('sessionOf and consoleTitle', () => {
   it('names the console by VM and namespace, else by gateway', () => {
     expect(consoleTitle(summary)).toBe('web-1 in team-a');
     expect(consoleTitle({ gatewayHost: 'gw.example', name: undefined, namespace: undefined })).toBe('Console via gw.example');
+  });
+
+  it('says when the console is the serial one', () => {
+    expect(consoleTitle(summary, 'serial')).toBe('web-1 in team-a · serial console');
+    expect(consoleTitle({ gatewayHost: 'gw.example', name: undefined, namespace: undefined }, 'serial')).toBe('Serial console via gw.example');
+  });
+
+  it('connects to the screen first when the link grants it, else to what it grants', () => {
+    expect(defaultConsole({ consoles: ['vnc', 'serial'] })).toBe('vnc');
+    expect(defaultConsole({ consoles: ['serial'] })).toBe('serial');
+    expect(defaultConsole({ consoles: ['vnc'] })).toBe('vnc');
   });
 });
 

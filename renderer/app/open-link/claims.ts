@@ -4,7 +4,8 @@
 
 import type { LinkSummary } from '../../../shared/desktop-api.ts';
 import type { ConsoleSession } from '../../viewer/session.ts';
-import { describeAccess, describeRange } from '../share/grant-wording.ts';
+import type { ConsoleKind } from '../../../shared/desktop-api.ts';
+import { describeAccess, describeConsoles, describeRange } from '../share/grant-wording.ts';
 import type { FormatInstant } from '../share/grant-wording.ts';
 
 export const CLAIM_NOTICE = 'Claimed by the link — Gatepass cannot verify this until it connects';
@@ -20,7 +21,8 @@ export function claimRows(summary: LinkSummary, now: number, format: FormatInsta
     { term: 'Namespace', value: summary.namespace ?? 'not named in the link' },
     { term: 'Gateway', value: summary.gatewayHost },
     { term: 'Valid', value: validity(summary, now, format) },
-    { term: 'Access', value: describeAccess(summary.viewOnly, summary.singleUse) },
+    { term: 'Access', value: describeAccess(summary.viewOnly, summary.singleUse, summary.consoles) },
+    { term: 'Opens', value: describeConsoles(summary.consoles) },
   ];
   if (summary.label !== undefined && summary.label !== '') rows.push({ term: 'Label', value: summary.label });
   if (summary.issuedBy !== undefined && summary.issuedBy !== '') rows.push({ term: 'Issued by', value: summary.issuedBy });
@@ -52,9 +54,15 @@ export function sessionOf(summary: LinkSummary): ConsoleSession {
   };
 }
 
-export function consoleTitle(summary: Pick<LinkSummary, 'name' | 'namespace' | 'gatewayHost'>): string {
-  if (summary.name === undefined) return `Console via ${summary.gatewayHost}`;
-  return summary.namespace === undefined ? summary.name : `${summary.name} in ${summary.namespace}`;
+export function consoleTitle(summary: Pick<LinkSummary, 'name' | 'namespace' | 'gatewayHost'>, kind: ConsoleKind = 'vnc'): string {
+  const serial = kind === 'serial' ? ' · serial console' : '';
+  if (summary.name === undefined) return `${kind === 'serial' ? 'Serial console' : 'Console'} via ${summary.gatewayHost}`;
+  return (summary.namespace === undefined ? summary.name : `${summary.name} in ${summary.namespace}`) + serial;
+}
+
+/** The console Connect opens first: the screen when the link grants it, as every link did before serial links. */
+export function defaultConsole(summary: Pick<LinkSummary, 'consoles'>): ConsoleKind {
+  return summary.consoles.includes('vnc') ? 'vnc' : (summary.consoles[0] ?? 'vnc');
 }
 
 /** The text of a drop: the first URL of a uri-list (whose lines starting with # are comments), else the plain text. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeGrant, describeRange, humanDuration } from './grant-wording.ts';
+import type { ConsoleKind } from '../../../shared/desktop-api.ts';
+import { describeConsoles, describeGrant, describeRange, humanDuration } from './grant-wording.ts';
 import type { FormatInstant } from './grant-wording.ts';
 
 // A formatter free of the machine's locale: local clock time, and the local date when asked.
@@ -50,6 +51,31 @@ describe('describeGrant', () => {
       format,
     );
     expect(text).toBe('Console of db in prod, keyboard and mouse, single use, from 09:00 until 09:15 (15 minutes)');
+  });
+});
+
+describe('what a link opens', () => {
+  const grant = { name: 'web-1', namespace: 'team-a', from: at(14, 2).toISOString(), until: at(15, 2).toISOString(), viewOnly: false, singleUse: false };
+
+  it('starts the grant with the consoles it opens', () => {
+    const start = (consoles?: ConsoleKind[]) => describeGrant({ ...grant, ...(consoles ? { consoles } : {}) }, at(14, 2).getTime(), format).split(' of ')[0];
+    expect(start()).toBe('Console');
+    expect(start(['vnc'])).toBe('Console');
+    expect(start(['serial'])).toBe('Serial console');
+    expect(start(['vnc', 'serial'])).toBe('Screen and serial console');
+  });
+
+  it('grants the keyboard alone on a serial console, which has no mouse', () => {
+    const access = (consoles: ConsoleKind[], viewOnly = false) => describeGrant({ ...grant, viewOnly, consoles }, at(14, 2).getTime(), format).split(', ')[1];
+    expect(access(['serial'])).toBe('keyboard');
+    expect(access(['vnc', 'serial'])).toBe('keyboard and mouse');
+    expect(access(['serial'], true)).toBe('view-only');
+  });
+
+  it('names each console a received link claims', () => {
+    expect(describeConsoles(['vnc'])).toBe('the screen (VNC)');
+    expect(describeConsoles(['serial'])).toBe('the serial console');
+    expect(describeConsoles(['vnc', 'serial'])).toBe('the screen (VNC) and the serial console');
   });
 });
 

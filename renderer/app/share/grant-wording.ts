@@ -1,6 +1,8 @@
 // What a link grants, in one sentence a person can check before sending it:
 // "Console of web-1 in team-a, view-only, from 14:02 until 15:02 (1 hour)".
 
+import type { ConsoleKind } from '../../../shared/desktop-api.ts';
+
 export interface Grant {
   name: string;
   namespace: string;
@@ -9,6 +11,8 @@ export interface Grant {
   until: string;
   viewOnly: boolean;
   singleUse: boolean;
+  /** What the link opens; the screen when absent. */
+  consoles?: readonly ConsoleKind[];
 }
 
 /** Formats an instant; `withDate` when the range spans days or is not today. Injected so tests need no time zone. */
@@ -49,13 +53,26 @@ export function describeRange(fromIso: string, untilIso: string, now: number, fo
   return `from ${format(from, withDate)} until ${format(until, withDate)} (${humanDuration(Math.max(0, until - from))})`;
 }
 
-export function describeAccess(viewOnly: boolean, singleUse: boolean): string {
-  const access = viewOnly ? 'view-only' : 'keyboard and mouse';
+/** A serial console has no mouse: a link that opens only that grants the keyboard. */
+export function describeAccess(viewOnly: boolean, singleUse: boolean, consoles: readonly ConsoleKind[] = ['vnc']): string {
+  const access = viewOnly ? 'view-only' : consoles.includes('vnc') ? 'keyboard and mouse' : 'keyboard';
   return singleUse ? `${access}, single use` : access;
 }
 
+/** The start of a grant: "Console" (the screen, as links always opened), "Serial console", or "Screen and serial console". */
+export function consolesNoun(consoles: readonly ConsoleKind[] = ['vnc']): string {
+  if (!consoles.includes('serial')) return 'Console';
+  return consoles.includes('vnc') ? 'Screen and serial console' : 'Serial console';
+}
+
+/** What a received link opens, for the claims it shows: "the screen (VNC)", "the serial console", or both. */
+export function describeConsoles(consoles: readonly ConsoleKind[]): string {
+  const names = consoles.map((kind) => (kind === 'vnc' ? 'the screen (VNC)' : 'the serial console'));
+  return names.join(' and ');
+}
+
 export function describeGrant(grant: Grant, now: number, format: FormatInstant): string {
-  return `Console of ${grant.name} in ${grant.namespace}, ${describeAccess(grant.viewOnly, grant.singleUse)}, ${describeRange(grant.from, grant.until, now, format)}`;
+  return `${consolesNoun(grant.consoles)} of ${grant.name} in ${grant.namespace}, ${describeAccess(grant.viewOnly, grant.singleUse, grant.consoles)}, ${describeRange(grant.from, grant.until, now, format)}`;
 }
 
 /** The app's formatter: the person's locale, clock time alone for today. */

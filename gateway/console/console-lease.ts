@@ -1,24 +1,27 @@
-// Which gateway replica holds a VMI's serial console, as a coordination.k8s.io
-// Lease in the gateway's namespace: KubeVirt gives the serial console to the
-// newest connection, so a replica that opened it without asking would push
-// another replica's viewers off. The Lease is written with the resourceVersion
+// Which gateway replica holds a VMI's console (serial or VNC, one Lease each), as
+// a coordination.k8s.io Lease in the gateway's namespace: KubeVirt gives a
+// console to the newest connection, so a replica that opened it without asking
+// would push another replica's viewers off. The Lease is written with the resourceVersion
 // it was read at, so two replicas claiming at once cannot both win; its holder
 // renews it while the session lives and deletes it at the end, and a Lease
 // not renewed within its duration (a replica that crashed) is free.
 
+import type { ConsoleKind } from '../../shared/kubevirt-paths.ts';
 import { microTime, type LeaseSpec } from '../gatetoken/lease.ts';
 import type { Upstream } from '../upstream.ts';
 
-/** The Lease of one VMI's serial console: `kubectl get leases -n <gateway namespace>` lists them by VMI. */
-export function serialLeaseName(namespace: string, name: string): string {
-  return `gatepass-serial.${namespace}.${name}`;
+/** The Lease of one VMI's console of a kind: `kubectl get leases -n <gateway namespace>` lists them by VMI. */
+export function consoleLeaseName(kind: ConsoleKind, namespace: string, name: string): string {
+  return `gatepass-${kind}.${namespace}.${name}`;
 }
 
-export const SERIAL_LEASE_LABELS = { 'app.kubernetes.io/managed-by': 'gatepass-gateway', 'gatepass.io/kind': 'serial-console' } as const;
+export function consoleLeaseLabels(kind: ConsoleKind): Record<string, string> {
+  return { 'app.kubernetes.io/managed-by': 'gatepass-gateway', 'gatepass.io/kind': `${kind}-console` };
+}
 /** Where the holder serves (`POD_IP:port`): replicas forward the console's other viewers there. */
 export const SERVING_ADDRESS_ANNOTATION = 'gatepass.io/serving-address';
 
-export interface StoredSerialLease {
+export interface StoredConsoleLease {
   spec: LeaseSpec;
   resourceVersion: string;
   /** Where its holder serves (`host:port`), for another replica to forward viewers to. */
@@ -47,24 +50,25 @@ export function claimSpec(identity: string, now: number, durationMs: number, pre
 }
 
 /** The Lease API answered something other than what a claim expects. */
-export class SerialLeaseError extends Error {
-  override readonly name = 'SerialLeaseError';
+export class ConsoleLeaseError extends Error {
+  override readonly name = 'ConsoleLeaseError';
   constructor(readonly status: number) {
     super(`the Lease API answered HTTP ${status}`);
   }
 }
 
-export interface SerialLeaseApi {
-  read(namespace: string, name: string): Promise<StoredSerialLease | undefined>;
+export interface ConsoleLeaseApi {
+  read(namespace: string, name: string): Promise<StoredConsoleLease | undefined>;
   /** Creates the Lease (no `current`) or takes it over at `current`'s version; 'conflict' when someone wrote it first. */
-  take(namespace: string, name: string, current: StoredSerialLease | undefined): Promise<StoredSerialLease | 'conflict'>;
+  take(namespace: string, name: string, current: StoredConsoleLease | undefined): Promise<StoredConsoleLease | 'conflict'>;
   /** Renews a Lease this replica holds; 'lost' when someone else has written it since. */
-  renew(namespace: string, name: string, held: StoredSerialLease): Promise<StoredSerialLease | 'lost'>;
+  renew(namespace: string, name: string, held: StoredConsoleLease): Promise<StoredConsoleLease | 'lost'>;
   /** Deletes the Lease only if it is still the version this replica wrote. */
-  release(namespace: string, name: string, held: StoredSerialLease): Promise<void>;
+  release(namespace: string, name: string, held: StoredConsoleLease): Promise<void>;
 }
 
-export interface SerialLeaseSettings {
+export interface ConsoleLeaseSettings {
+  kind: ConsoleKind;
   /** The gateway's namespace. */
   namespace: string;
   identity: string;
@@ -81,17 +85,17 @@ interface LeaseObject {
   spec?: LeaseSpec;
 }
 
-export function kubeSerialLeases(upstream: Upstream, settings: SerialLeaseSettings): SerialLeaseApi {
+export function kubeConsoleLeases(upstream: Upstream, settings: ConsoleLeaseSettings): ConsoleLeaseApi {
   const now = settings.now ?? Date.now;
   const collection = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(settings.namespace)}/leases`;
-  const item = (namespace: string, name: string): string => `${collection}/${encodeURIComponent(serialLeaseName(namespace, name))}`;
+  const item = (namespace: string, name: string): string => `${collection}/${encodeURIComponent(consoleLeaseName(settings.kind, namespace, name))}`;
   const body = (namespace: string, name: string, spec: LeaseSpec, resourceVersion?: string): object => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
     metadata: {
-      name: serialLeaseName(namespace, name),
+      name: consoleLeaseName(settings.kind, namespace, name),
       namespace: settings.namespace,
-      labels: SERIAL_LEASE_LABELS,
+      labels: consoleLeaseLabels(settings.kind),
       annotations: {
         [SERVING_ADDRESS_ANNOTATION]: settings.servingAddress(), 'gatepass.io/vmi': `${namespace}/${name}`,
         ...(settings.pod ? { 'gatepass.io/pod': settings.pod } : {}),
@@ -100,7 +104,7 @@ export function kubeSerialLeases(upstream: Upstream, settings: SerialLeaseSettin
     },
     spec,
   });
-  const stored = (text: string): StoredSerialLease => {
+  const stored = (text: string): StoredConsoleLease => {
     const lease = JSON.parse(text) as LeaseObject;
     const servingAddress = lease.metadata?.annotations?.[SERVING_ADDRESS_ANNOTATION];
     return { spec: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '', ...(servingAddress ? { servingAddress } : {}) };
@@ -109,7 +113,7 @@ export function kubeSerialLeases(upstream: Upstream, settings: SerialLeaseSettin
     async read(namespace, name) {
       const answer = await upstream.call({ method: 'GET', path: item(namespace, name) });
       if (answer.status === 404) return undefined;
-      if (answer.status !== 200) throw new SerialLeaseError(answer.status);
+      if (answer.status !== 200) throw new ConsoleLeaseError(answer.status);
       return stored(answer.body);
     },
     async take(namespace, name, current) {
@@ -120,14 +124,14 @@ export function kubeSerialLeases(upstream: Upstream, settings: SerialLeaseSettin
       if (answer.status === 409) return 'conflict';
       // Deleted between the read and the update: another claim decides it.
       if (answer.status === 404 && current) return 'conflict';
-      if (answer.status !== 200 && answer.status !== 201) throw new SerialLeaseError(answer.status);
+      if (answer.status !== 200 && answer.status !== 201) throw new ConsoleLeaseError(answer.status);
       return stored(answer.body);
     },
     async renew(namespace, name, held) {
       const spec = claimSpec(settings.identity, now(), settings.durationMs, held.spec);
       const answer = await upstream.call({ method: 'PUT', path: item(namespace, name), body: body(namespace, name, spec, held.resourceVersion) });
       if (answer.status === 409 || answer.status === 404) return 'lost';
-      if (answer.status !== 200) throw new SerialLeaseError(answer.status);
+      if (answer.status !== 200) throw new ConsoleLeaseError(answer.status);
       return stored(answer.body);
     },
     async release(namespace, name, held) {
@@ -137,7 +141,7 @@ export function kubeSerialLeases(upstream: Upstream, settings: SerialLeaseSettin
         body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: held.resourceVersion } },
       });
       // 404: gone already. 409: another replica took the console since; the Lease is theirs now.
-      if (answer.status !== 200 && answer.status !== 202 && answer.status !== 404 && answer.status !== 409) throw new SerialLeaseError(answer.status);
+      if (answer.status !== 200 && answer.status !== 202 && answer.status !== 404 && answer.status !== 409) throw new ConsoleLeaseError(answer.status);
     },
   };
 }

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiCall, Upstream } from '../upstream.ts';
 import { microTime } from '../gatetoken/lease.ts';
-import { claimSpec, kubeSerialLeases, liveHolder, serialLeaseName, SerialLeaseError } from './serial-lease.ts';
+import { claimSpec, consoleLeaseName, ConsoleLeaseError, kubeConsoleLeases, liveHolder } from './console-lease.ts';
 
 const now = Date.parse('2026-12-05T20:00:00Z');
 
-describe('serial console Leases', () => {
-  it('names the Lease after the VMI, so an operator finds it by namespace and name', () => {
-    expect(serialLeaseName('team-a', 'web-1')).toBe('gatepass-serial.team-a.web-1');
+describe('console Leases', () => {
+  it('names the Lease after the console kind and the VMI, so an operator finds it by namespace and name', () => {
+    expect(consoleLeaseName('serial', 'team-a', 'web-1')).toBe('gatepass-serial.team-a.web-1');
+    expect(consoleLeaseName('vnc', 'team-a', 'web-1')).toBe('gatepass-vnc.team-a.web-1');
   });
 
   it('sees a holder only while the Lease was renewed within its duration', () => {
@@ -30,7 +31,7 @@ describe('serial console Leases', () => {
 });
 
 describe('the Lease API client', () => {
-  function fakeUpstream(answers: Array<{ status: number; body?: unknown }>) {
+  function fakeUpstream(answers: Array<{ status: number; body?: unknown }>, kind: 'serial' | 'vnc' = 'serial') {
     const calls: ApiCall[] = [];
     const upstream = {
       call: async (call: ApiCall) => {
@@ -39,7 +40,7 @@ describe('the Lease API client', () => {
         return { status: next.status, body: JSON.stringify(next.body ?? {}) };
       },
     } as unknown as Upstream;
-    const leases = kubeSerialLeases(upstream, { namespace: 'kube-gateway', identity: 'gw-a', servingAddress: () => '10.0.0.7:8080', pod: 'kube-gateway/gw-a', durationMs: 30_000, now: () => now });
+    const leases = kubeConsoleLeases(upstream, { kind, namespace: 'kube-gateway', identity: 'gw-a', servingAddress: () => '10.0.0.7:8080', pod: 'kube-gateway/gw-a', durationMs: 30_000, now: () => now });
     return { calls, leases };
   }
   const lease = (holder: string, resourceVersion: string) => ({ metadata: { resourceVersion }, spec: { holderIdentity: holder } });
@@ -58,6 +59,13 @@ describe('the Lease API client', () => {
     expect(body.spec.holderIdentity).toBe('gw-a');
   });
 
+  it('keeps a VNC console’s Lease apart from the serial one', async () => {
+    const { calls, leases } = fakeUpstream([{ status: 404 }, { status: 201, body: lease('gw-a', '5') }], 'vnc');
+    await leases.take('team-a', 'web-1', await leases.read('team-a', 'web-1'));
+    expect(calls[0]!.path).toBe('/apis/coordination.k8s.io/v1/namespaces/kube-gateway/leases/gatepass-vnc.team-a.web-1');
+    expect((calls[1]!.body as { metadata: { labels: Record<string, string> } }).metadata.labels['gatepass.io/kind']).toBe('vnc-console');
+  });
+
   it('reads where the holder serves, for viewers to be forwarded there', async () => {
     const held = { ...lease('gw-b', '6'), metadata: { resourceVersion: '6', annotations: { 'gatepass.io/serving-address': '10.0.0.8:8080' } } };
     const { leases } = fakeUpstream([{ status: 200, body: held }, { status: 200, body: lease('gw-c', '7') }]);
@@ -70,7 +78,7 @@ describe('the Lease API client', () => {
     const upstream = {
       call: async (call: ApiCall) => ({ status: 201, body: JSON.stringify({ metadata: { resourceVersion: '1', annotations: (call.body as { metadata: { annotations: unknown } }).metadata.annotations }, spec: {} }) }),
     } as unknown as Upstream;
-    const leases = kubeSerialLeases(upstream, { namespace: 'kube-gateway', identity: 'gw-a', servingAddress: () => address, durationMs: 30_000 });
+    const leases = kubeConsoleLeases(upstream, { kind: 'serial', namespace: 'kube-gateway', identity: 'gw-a', servingAddress: () => address, durationMs: 30_000 });
     address = '10.0.0.7:8443';
     const taken = await leases.take('team-a', 'web-1', undefined);
     expect(taken !== 'conflict' && taken.servingAddress).toBe('10.0.0.7:8443');
@@ -88,7 +96,7 @@ describe('the Lease API client', () => {
     await leases.release('team-a', 'web-1', { spec: {}, resourceVersion: '9' });
     await leases.release('team-a', 'web-1', { spec: {}, resourceVersion: '9' });
     expect(calls[0]!.body).toEqual({ apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: '9' } });
-    await expect(leases.release('team-a', 'web-1', { spec: {}, resourceVersion: '9' })).rejects.toThrow(SerialLeaseError);
+    await expect(leases.release('team-a', 'web-1', { spec: {}, resourceVersion: '9' })).rejects.toThrow(ConsoleLeaseError);
   });
 
   it('turns any other answer into an error that names the status', async () => {
