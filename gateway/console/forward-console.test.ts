@@ -9,6 +9,7 @@ import net, { type AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createPki, type Pki } from '../../test/cluster/pki.ts';
+import { waitFor } from '../../test/support/gateway-harness.ts';
 import type { Upstream } from '../upstream.ts';
 import { ConsoleProxy } from './console-proxy.ts';
 import { ConsoleForwarder, explainHolderClose, FORWARDED_BY_HEADER, isForwardedRequest } from './forward-console.ts';
@@ -84,14 +85,6 @@ function viewer(url: string, headers: Record<string, string> = {}, protocols = [
   return { socket, received, ended, closed: () => closed };
 }
 
-async function until(test: () => boolean, what: string, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('ConsoleForwarder', () => {
   it('sends the viewer’s token and origin to the holder, the viewer’s address as this replica saw it, and the loop guard', async () => {
     const held = await holder();
@@ -105,7 +98,7 @@ describe('ConsoleForwarder', () => {
       forwarded: 'for=203.0.113.9',
       [FORWARDED_BY_HEADER]: 'a-replica-it-is-not',
     });
-    await until(() => held.requests.length === 1, 'the forwarded request');
+    await waitFor(() => held.requests.length === 1, 'the forwarded request');
     const { url, headers } = held.requests[0]!;
     expect(url).toBe('/k8s/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/console?preserveSession=true');
     expect(headers.host).toBe(new URL(front.url).host);
@@ -116,7 +109,7 @@ describe('ConsoleForwarder', () => {
     expect(headers['x-forwarded-for']).toBe('198.51.100.4');
     expect(headers.forwarded).toBeUndefined();
     expect(headers[FORWARDED_BY_HEADER]).toBe('replica-b');
-    await until(() => v.received.length === 2, 'the holder’s first frames');
+    await waitFor(() => v.received.length === 2, 'the holder’s first frames');
     expect(v.socket.protocol).toBe('plain.kubevirt.io');
     v.socket.close();
   });
@@ -125,11 +118,11 @@ describe('ConsoleForwarder', () => {
     const held = await holder();
     const front = await forwarding(held.address);
     const v = viewer(`${front.url}/console`);
-    await until(() => v.received.length === 2, 'the holder’s first frames');
+    await waitFor(() => v.received.length === 2, 'the holder’s first frames');
     expect(v.received).toEqual([{ text: false, data: 'hello from the holder' }, { text: true, data: '{"type":"presence"}' }]);
     const big = Buffer.alloc(3 * 1024 * 1024, 7);
     v.socket.send(big);
-    await until(() => v.received.length === 3, 'the echo of a large message');
+    await waitFor(() => v.received.length === 3, 'the echo of a large message');
     expect(v.received[2]!.data.length).toBe('echo:'.length + big.length);
     v.socket.close();
   });
@@ -138,7 +131,7 @@ describe('ConsoleForwarder', () => {
     const held = await holder();
     const front = await forwarding(held.address);
     const v = viewer(`${front.url}/console`);
-    await until(() => held.sockets.length === 1, 'the holder’s viewer');
+    await waitFor(() => held.sockets.length === 1, 'the holder’s viewer');
     held.sockets[0]!.close(4401, 'the link is not valid');
     expect(await v.ended).toEqual({ code: 4401, reason: 'the link is not valid' });
   });
@@ -147,7 +140,7 @@ describe('ConsoleForwarder', () => {
     const held = await holder();
     const front = await forwarding(held.address);
     const v = viewer(`${front.url}/console`);
-    await until(() => v.received.length === 2, 'the holder’s first frames');
+    await waitFor(() => v.received.length === 2, 'the holder’s first frames');
     held.sockets[0]!.terminate();
     expect(await v.ended).toEqual({ code: 1001, reason: 'the gateway replica holding this console went away' });
   });
@@ -177,7 +170,7 @@ describe('ConsoleForwarder', () => {
     const held = await holder({ tls: pki.server });
     const front = await forwarding(held.address, { secure: true, servingCert: certDer(pki.server.certPem) });
     const v = viewer(`${front.url}/console`);
-    await until(() => v.received.length === 2, 'the holder’s first frames');
+    await waitFor(() => v.received.length === 2, 'the holder’s first frames');
     v.socket.close();
   });
 
