@@ -187,10 +187,11 @@ export class ConsoleRegistry {
   }
 
   /**
-   * A viewer for a console another live replica holds (`lease` names it, and
-   * its serving address). Taking it would push that replica's viewers off, so
-   * the viewer joins the session there, relayed; a request a replica already
-   * relayed once is refused (4409) rather than sent on again.
+   * A viewer that may not take the console, for a console another live replica
+   * holds (`lease` names it, and its serving address). Taking it would push
+   * that replica's viewers off, so the viewer joins the session there,
+   * relayed; a request a replica already relayed once is refused (4409)
+   * rather than sent on again.
    */
   private async heldElsewhere(
     req: IncomingMessage, socket: Duplex, head: Buffer, request: SharedConsoleRequest, hooks: ConsoleHooks, lease: StoredConsoleLease,
