@@ -1,7 +1,7 @@
 // Gateway replicas against one cluster stand-in, as a Deployment with several
 // replicas is: a viewer that reaches a replica other than the one holding its
-// VM's console is relayed to the holder (the address in the console's Lease)
-// and joins the one session there; when the holder goes, its viewers are told
+// VM's console (serial or VNC) is relayed to the holder (the address in the
+// console's Lease) and joins the one session there, presence included; when the holder goes, its viewers are told
 // and a reconnect through another replica takes the console over. Forwarding
 // adds no trust: the holder checks the viewer's token again, and believes the
 // viewer's address only from a peer in its --trusted-proxies.
@@ -11,16 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parsePresenceMessage } from '../../shared/console-presence.ts';
-import { consolePath } from '../../shared/kubevirt-paths.ts';
+import { consolePath, vncPath } from '../../shared/kubevirt-paths.ts';
+import { encodeKeyEvent } from '../../shared/node/rfb.ts';
 import { importPrivateKey } from '../../shared/node/keys.ts';
 import { consoleLeaseName } from '../../gateway/console/console-lease.ts';
 import { FORWARDED_BY_HEADER } from '../../gateway/console/forward-console.ts';
 import { startHarness, waitFor, type Harness } from '../support/gateway-harness.ts';
 import { startReplica, type Replica } from '../support/gateway-replica.ts';
+import { RfbViewer } from '../support/rfb-viewer.ts';
 import { SerialViewer, type SerialViewerOptions } from '../support/serial-viewer.ts';
 
 const NS = 'team-a';
-const VMS = Array.from({ length: 9 }, (_, i) => `replicas-${i + 1}`);
+const VMS = Array.from({ length: 10 }, (_, i) => `replicas-${i + 1}`);
 // The replicas believe forwarding headers from each other (loopback's 127.0.0.1) and from no one else.
 const trusted = ['--trusted-proxies', '127.0.0.1'];
 // A client outside the trusted range, on this machine.
@@ -56,7 +58,7 @@ async function open(base: string, name: string, token: string, options: SerialVi
 }
 
 type LeaseObject = { spec: { holderIdentity?: string }; metadata: { annotations?: Record<string, string> } };
-const lease = (name: string) => h.cluster.objects.get('Lease', 'kube-gateway', consoleLeaseName('serial', NS, name)) as LeaseObject | undefined;
+const lease = (name: string, kind: 'serial' | 'vnc' = 'serial') => h.cluster.objects.get('Lease', 'kube-gateway', consoleLeaseName(kind, NS, name)) as LeaseObject | undefined;
 /** The claims of `token`, changed, signed again (with the cluster's key unless told). */
 async function reSigned(token: string, change: Record<string, unknown>, options?: Parameters<Harness['sign']>[1]): Promise<string> {
   const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -131,6 +133,31 @@ describe('serial viewers on two replicas', () => {
     expect((await first.closes()).reason).toMatch(/taken over by another viewer/);
     expect(lease(name)?.metadata.annotations?.['gatepass.io/serving-address']).toBe(hostOf(other.url));
     taker.socket.close();
+  });
+});
+
+describe('VNC viewers on two replicas', () => {
+  it('share the holder’s one upstream session: each gets a whole picture, and the relayed viewer’s typing reaches the VM', async () => {
+    const other = await replica();
+    const name = VMS[8]!;
+    const vncUrl = (base: string) => `${base.replace('http', 'ws')}/k8s${vncPath(NS, name)}`;
+    const here = await RfbViewer.open(vncUrl(h.url), await h.consoleToken({ namespace: NS, name }));
+    const there = await RfbViewer.open(vncUrl(other.url), await h.consoleToken({ namespace: NS, name }));
+    for (const v of [here, there]) {
+      const before = v.updates.length;
+      v.request(false);
+      const update = await v.nextUpdate(before);
+      expect(update.rectangles.reduce((sum, r) => sum + r.width * r.height, 0)).toBeGreaterThanOrEqual(v.width * v.height);
+    }
+    expect(h.upstream.filter((line) => line.startsWith(`websocket ${vncPath(NS, name)}`))).toHaveLength(1);
+    expect(lease(name, 'vnc')?.metadata.annotations?.['gatepass.io/serving-address']).toBe(hostOf(h.url));
+
+    const vm = h.cluster.vnc.builtinServer(NS, name)!;
+    const before = vm.events.length;
+    there.send(Buffer.concat([encodeKeyEvent(true, 0x71), encodeKeyEvent(false, 0x71)]));
+    await waitFor(() => vm.events.length - before >= 2, 'the relayed viewer’s key at the VM');
+    expect(vm.events.slice(before)).toEqual([{ type: 'key', down: true, keysym: 0x71 }, { type: 'key', down: false, keysym: 0x71 }]);
+    await Promise.all([here.close(), there.close()]);
   });
 });
 
