@@ -41,6 +41,7 @@ export async function startRegistryServer(
       namespace: 'team-a', name: 'web-1', upstreamPath: consoleKindPath(kind, 'team-a', 'web-1'),
       expiresAt: Date.now() + Number(query.get('expiresInMs') ?? 60_000), viewOnly: query.get('viewOnly') === 'true', preserveSession: query.get('preserveSession') === 'true',
       viewerName: query.get('name') ?? 'someone', presence: query.get('presence') === 'true',
+      mayForward: false, client: req.socket.remoteAddress,
     }, {
       onBytes: (fromViewer, toViewer) => {
         bytes.fromViewers += fromViewer;
