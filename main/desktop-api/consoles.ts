@@ -16,6 +16,8 @@ export type ConsolesApi = Pick<DesktopApi, 'inspectLink' | 'openConsole' | 'clos
 
 /** A ticket nobody picks up must not hold a console session forever. */
 const UNTAKEN_MS = 60_000;
+/** The longest closeConsole waits for a console's connection to close. */
+const CLOSE_WAIT_MS = 2_000;
 
 export function createConsolesApi(core: DesktopCore, options: Pick<CreateDesktopApiOptions, 'vncBridgeTransport'>) {
   const { env, now, platform, linkSessions, clientFor, knownContext } = core;
@@ -68,11 +70,23 @@ export function createConsolesApi(core: DesktopCore, options: Pick<CreateDesktop
       core.addRecent(target.context, target.namespace, target.name);
       return register(opened);
     }),
-    closeConsole: (id) => guarded(() => {
+    closeConsole: (id) => guarded(async () => {
       const key = requireString(id, 'the console id');
       untaken.delete(key);
-      consoles.get(key)?.close(1000, 'closed');
+      const channel = consoles.get(key);
       consoles.delete(key);
+      if (!channel) return;
+      // Resolves once the connection is closed (bounded): a console opened next with
+      // preserveSession would otherwise find this one still holding the VM's session.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        timer.unref();
+        channel.onClose(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        channel.close(1000, 'closed');
+      });
     }),
     openInVncClient: (rawTarget) => guarded(async (): Promise<VncBridge> => {
       const target = readTarget(rawTarget);

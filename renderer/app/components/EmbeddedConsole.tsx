@@ -21,17 +21,28 @@ const formatTime = (ms: number) => new Date(ms).toLocaleString(undefined, { date
 export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedConsoleProps) {
   const client = useClient();
   const opened = useRef<string[]>([]);
+  const opening = useRef(new Set<Promise<unknown>>());
   const [state, setState] = useState<ConsoleState>({ kind: 'connecting', takeOver: false, attempt: 1 });
   // A new viewer connects as it mounts: how the console follows a VM that was started from here.
   const [round, setRound] = useState(0);
   const reconnect = useCallback(() => setRound((n) => n + 1), []);
 
-  const connect = useCallback(({ takeOver }: ConnectOptions) => new DeferredChannel(
-    client.openConsole(target, { takeOver }).then((ticket) => {
-      opened.current.push(ticket.id);
-      return client.consoleChannel(ticket);
-    }),
-  ), [client, target]);
+  const connect = useCallback(({ takeOver }: ConnectOptions) => {
+    // Consoles this view opened before (a viewer replaced on reconnect, a retry still on its
+    // way) are closed in main first: asked with preserveSession, KubeVirt refuses while our
+    // own earlier session still holds the VM, and the person would read "in use".
+    const earlier = [...opening.current];
+    const next = Promise.allSettled(earlier)
+      .then(() => Promise.all(opened.current.splice(0).map((id) => client.closeConsole(id).catch(() => undefined))))
+      .then(() => client.openConsole(target, { takeOver }))
+      .then((ticket) => {
+        opened.current.push(ticket.id);
+        return client.consoleChannel(ticket);
+      });
+    opening.current.add(next);
+    void next.catch(() => undefined).finally(() => opening.current.delete(next));
+    return new DeferredChannel(next);
+  }, [client, target]);
 
   // Closing the channel ends a console; this also releases any main still holds
   // for a channel the viewer never attached. Failures here have no one to tell:
