@@ -9,7 +9,10 @@ import { expiryLabel } from './countdown.ts';
 import { describeState } from './describe-state.ts';
 import type { ConsoleAction } from './describe-state.ts';
 import { completesLeaveChord, LEAVE_CONSOLE_SHORTCUT, LEAVE_CONSOLE_WORDS } from './leave-console.ts';
+import { parsePresenceMessage } from '../../shared/console-presence.ts';
 import { PasteDialog } from './PasteDialog.tsx';
+import { PresenceList } from './PresenceList.tsx';
+import { NO_PRESENCE, nextPresence } from './presence-state.ts';
 import type { PasteInto } from './PasteDialog.tsx';
 import { SerialScreen } from './serial-screen.ts';
 import { initialStateFor, instantMs } from './session.ts';
@@ -58,6 +61,7 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
   const until = session?.until === undefined ? undefined : instantMs(session.until, 'until');
   const viewOnly = session?.viewOnly === true;
   const [state, dispatch] = useReducer(nextConsoleState, session, (s) => initialStateFor(s, Date.now()));
+  const [presence, dispatchPresence] = useReducer(nextPresence, NO_PRESENCE);
   const [now, setNow] = useState(() => Date.now());
   const [scaled, setScaled] = useState(true);
   const [fullScreen, setFullScreen] = useState(false);
@@ -85,6 +89,7 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
     live.current = null;
     if (!current) return undefined;
     current.screen.dispose();
+    dispatchPresence({ type: 'reset' });
     setSelected(false);
     setCopyNote('');
     return current.channel.closed;
@@ -109,7 +114,12 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
       const target = connectRef.current({ takeOver });
       const raw: WebSocketLike = typeof target === 'string' ? new WebSocket(target, [KUBEVIRT_SUBPROTOCOL]) : target;
       const channel = new TappedChannel(raw, ({ code, reason }) => {
-        if (id === generation.current) dispatch({ type: 'closed', code, reason });
+        if (id !== generation.current) return;
+        dispatch({ type: 'closed', code, reason });
+        dispatchPresence({ type: 'reset' });
+      }, (text) => {
+        const message = parsePresenceMessage(text);
+        if (message !== undefined && id === generation.current) dispatchPresence({ type: 'message', message });
       });
       const onConnected = () => {
         if (id !== generation.current) return;
@@ -219,6 +229,8 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
     }
   };
 
+  const noticeSeen = useCallback((serial: number) => dispatchPresence({ type: 'notice-seen', serial }), []);
+
   const onAction = (action: ConsoleAction) => void open(action === 'take-over', false);
 
   const leaveConsole = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -246,6 +258,7 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
             {expiryLabel(until, now)}
           </span>
         )}
+        <PresenceList presence={presence} onNoticeSeen={noticeSeen} />
         <div ref={tools} className="console__tools" role="toolbar" aria-label="Console controls">
           {kind === 'vnc' && (
             <button type="button" className="button" aria-pressed={scaled} onClick={() => setScaled((s) => !s)}>Scale to fit</button>
