@@ -41,6 +41,8 @@ export interface ConsoleViewerProps {
   formatTime?: (ms: number) => string;
   /** How the console is opened, for the words of a refusal: with a link (default), or the person's own credentials. */
   access?: 'link' | 'own';
+  /** Names the route `connect` takes; a new one reconnects in place (waiting for the old session to end), as a new `kind` does. */
+  via?: string;
 }
 
 // How long a closed console takes to be released upstream, and the longest wait for a close.
@@ -57,7 +59,7 @@ const defaultFormatTime = (ms: number) => new Date(ms).toLocaleString();
 const SCREEN_LABELS: Readonly<Record<ConsoleKind, string>> = { vnc: 'VM console', serial: 'VM serial console' };
 
 /** A VM console, its screen or its serial console, with the states, countdown and controls every Gatepass viewer shares. */
-export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired, onStateChange, toolbar, formatTime = defaultFormatTime, access = 'link' }: ConsoleViewerProps) {
+export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired, onStateChange, toolbar, formatTime = defaultFormatTime, access = 'link', via = '' }: ConsoleViewerProps) {
   const until = session?.until === undefined ? undefined : instantMs(session.until, 'until');
   const viewOnly = session?.viewOnly === true;
   const [state, dispatch] = useReducer(nextConsoleState, session, (s) => initialStateFor(s, Date.now()));
@@ -137,14 +139,15 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
     live.current = opened;
   }, [disconnect, selectionChanged]);
 
-  // Another kind in place: the other console of the same VM, on a fresh mount element.
-  const shownKind = useRef(kind);
+  // Another kind in place (the other console of the same VM, on a fresh mount element), or another route to it.
+  const route = `${kind} ${via}`;
+  const shownRoute = useRef(route);
   useEffect(() => {
-    if (shownKind.current === kind) return;
-    shownKind.current = kind;
+    if (shownRoute.current === route) return;
+    shownRoute.current = route;
     const now = stateRef.current.kind;
     if (now !== 'expired' && now !== 'not-yet-valid') void open(false, false);
-  }, [kind, open]);
+  }, [route, open]);
 
   // Connect once on mount when the link allows it; close on unmount.
   useEffect(() => {

@@ -1,32 +1,37 @@
 // Shared consoles end to end, nothing faked: the local cluster stand-in behind
-// the real gateway, the built viewer, and Chromium. Several people follow links
-// to one VM's console in their own browser contexts: they see the same console,
-// each is told who else is there, and is told when someone joins or leaves.
+// the real gateway, the built viewer, the desktop app over the development
+// bridge, and Chromium. Several people follow links to one VM's console in their
+// own browser contexts: they see the same console, each is told who else is
+// there and when someone joins or leaves; the operator invites someone into
+// their own console.
 import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import type { Browser, Page } from '@playwright/test';
 import { consolePath, vncPath } from '../../shared/kubevirt-paths.ts';
 import type { BuildClaimsInput } from '../../shared/claims.ts';
-import { startHarness } from '../support/gateway-harness.ts';
+import { parseLink } from '../../shared/links.ts';
 import type { Harness } from '../support/gateway-harness.ts';
-import { consoleConnected } from '../support/app-page.ts';
+import { consoleConnected, openApp, vmDetails } from '../support/app-page.ts';
 import { colourShares } from '../support/console-pixels.ts';
+import { startDesktopStack, type DesktopStack } from '../support/desktop-stack.ts';
 
 const VIEWER_PAGE = new URL('../../dist/viewer/noVNC/vnc_lite.html', import.meta.url);
 const NS = 'team-a';
 const VM = 'web-1';
 
+let stack: DesktopStack;
 let h: Harness;
 
 test.beforeAll(async () => {
   if (!existsSync(VIEWER_PAGE)) {
     throw new Error('the browser viewer is not built: run `npx vite build -c vite.viewer.config.ts` first');
   }
-  h = await startHarness();
+  stack = await startDesktopStack();
+  h = stack.harness;
 });
 
 test.afterAll(async () => {
-  await h?.close();
+  await stack?.close();
 });
 
 test.afterEach(() => {
@@ -36,10 +41,10 @@ test.afterEach(() => {
 
 const linkFor = (claims: Partial<BuildClaimsInput>) => h.consoleToken({ duration: '15m', ...claims });
 
-/** A person of their own (a fresh browser context) following the link. */
+/** A person of their own (a fresh browser context) following the link's token. */
 async function follow(browser: Browser, token: string): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1100, height: 750 } })).newPage();
-  await page.goto(`${h.url}/auth/jwt/set?token=${token}&name=${VM}&namespace=${NS}`);
+  await page.goto(`${stack.gatewayUrl}/auth/jwt/set?token=${token}&name=${VM}&namespace=${NS}`);
   await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
   return page;
 }
@@ -125,4 +130,51 @@ test('two people on one screen link see the same picture and each other', async 
   await expect(notice(first, 'Screen share left the console')).toBeVisible();
   await expect(headcount(first)).toHaveText('1 person here');
   await first.context().close();
+});
+
+test('the operator invites someone into their own serial console: it moves through the gateway, the invitee joins view only', async ({ page, browser }) => {
+  const problems = await openApp(page, stack.bridge.url, 'operator');
+  const details = await vmDetails(page, VM);
+  await details.getByRole('button', { name: 'Open serial console' }).click();
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
+  // Straight to the API server: nobody is told of anyone.
+  await expect(headcount(page)).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Invite to this console' });
+  await expect(dialog.getByRole('radio', { name: /^View only/ })).toBeChecked();
+  await dialog.getByRole('radio', { name: '15 minutes' }).check();
+  await dialog.getByLabel('Label (optional, e.g. who it is for)').fill('Ann from support');
+  await dialog.getByRole('button', { name: 'Create invitation' }).click();
+  const invitation = await dialog.getByRole('textbox', { name: 'Link to send' }).inputValue();
+  await expect(dialog.getByRole('status').filter({ hasText: 'of web-1' })).toContainText('view-only');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  // The operator's console now runs through the gateway's shared session, and says so.
+  await expect(page.getByRole('status').filter({ hasText: 'now runs through the Gatepass gateway' })).toBeVisible();
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
+  await expect(headcount(page)).toHaveText('1 person here', { timeout: 15_000 });
+
+  const guest = await follow(browser, parseLink(invitation).token);
+  await expect(notice(page, 'Ann from support joined the console (view only)')).toBeVisible();
+  await expect(headcount(guest)).toHaveText('2 people here');
+  await openPeople(guest);
+  await expect(people(guest).filter({ hasText: 'Your own console, shared' })).toContainText(['control']);
+  await expect(people(guest).filter({ hasText: 'Ann from support (you)' })).toContainText(['view only']);
+
+  // Both see the same console; the invitee's typing reaches nothing, the operator's does.
+  h.cluster.serial.write(NS, VM, '\r\ninvited hello\r\n');
+  for (const viewer of [page, guest]) await expect.poll(() => serialText(viewer)).toContain('invited hello');
+  const before = received().length;
+  await guest.getByLabel('VM serial console').click();
+  await guest.keyboard.type('reboot');
+  await page.getByLabel('VM serial console').click();
+  await page.keyboard.type('who');
+  await expect.poll(() => received().slice(before)).toBe('who');
+  // One upstream serial connection, held by the gateway for both.
+  expect(h.cluster.serial.connections(NS, VM)).toBe(1);
+
+  await guest.context().close();
+  await expect(notice(page, 'Ann from support left the console')).toBeVisible();
+  expect(problems).toEqual([]);
 });
