@@ -16,6 +16,7 @@ import type { ConsoleLeaseApi } from './console/console-lease.ts';
 import { ConsoleRegistry, type SharedConsoleOutcome } from './console/console-registry.ts';
 import { presenceName } from './console/presence-roster.ts';
 import { serialEngine } from './console/serial-consoles.ts';
+import { vncEngine } from './console/vnc-consoles.ts';
 import { createViewOnlyFilter } from './console/view-only-filter.ts';
 import { baseHeaders, sendError, sendJson } from './http-util.ts';
 import type { KeySource } from './key-watch.ts';
@@ -116,7 +117,10 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
   const basePath = options.basePath.endsWith('/') ? options.basePath : `${options.basePath}/`;
   const consoles = new ConsoleProxy(upstream, { pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs });
   const registryOptions = { connectTimeoutMs: options.connectTimeoutMs, leaseDurationMs: options.consoleLeaseMs, identity: options.identity, log };
-  const serialConsoles = new ConsoleRegistry(upstream, consoles, deps.consoleLeases.serial, serialEngine({ pingMs: options.pingMs }), registryOptions);
+  const shared: Record<ConsoleKind, ConsoleRegistry> = {
+    serial: new ConsoleRegistry(upstream, consoles, deps.consoleLeases.serial, serialEngine({ pingMs: options.pingMs }), registryOptions),
+    vnc: new ConsoleRegistry(upstream, consoles, deps.consoleLeases.vnc, vncEngine({ pingMs: options.pingMs }), registryOptions),
+  };
   const auth = createAuthRoutes({ apiPath: apiPrefix, clientPath: options.clientPath, secureCookies: options.secureCookies, check });
   const streams = new OpenStreams();
   let keysLoaded = false;
@@ -292,7 +296,6 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       return record(req, 'console', decision.status, started, tokenFields(decision));
     }
     const consoleTarget = parseConsolePath(upstreamPath);
-    const serialTarget = consoleTarget?.kind === 'serial' ? consoleTarget : undefined;
     // Before anything counts or reaches the cluster: the query is rebuilt from what KubeVirt may be told.
     // A view-only viewer may watch, never push someone else off the console (KubeVirt's one session per VMI).
     const forwarded = consoleQuery(query, { preserveSession: decision.viewOnly });
@@ -317,8 +320,8 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
         return record(req, 'console', usable.reason === 'used-up' ? 403 : 503, started, { ...tokenFields(decision), session, rejected: usable.reason });
       }
     }
-    // The RFB filter reads VNC input; a view-only serial viewer's bytes are dropped by its own relay.
-    const filterClient = decision.viewOnly && !serialTarget ? createViewOnlyFilter() : undefined;
+    // A shared console drops a view-only viewer's input itself; any other websocket a view-only link may open is filtered as RFB.
+    const filterClient = decision.viewOnly && !consoleTarget ? createViewOnlyFilter() : undefined;
     const relayed = { client: 0, server: 0 };
     const target = { upstreamPath, query: forwarded.query, expiresAt: decision.claims.exp * 1000, ...(tokenId ? { tokenId } : {}), ...(filterClient ? { filterClient } : {}) };
     // Another replica may have counted the last use since the check: then this console is refused as
@@ -341,10 +344,10 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       onUpstreamLatency: (ms: number) => metrics.upstreamLatency.observe({ kind: 'console' }, ms / 1000),
       ...(countUse ? { beforeAccept: countUse } : {}),
     };
-    // KubeVirt's serial console has no preserveSession: the gateway keeps that rule itself, and forwards no query.
-    const outcome: SharedConsoleOutcome = serialTarget
-      ? await serialConsoles.open(req, socket, head, {
-        namespace: serialTarget.namespace, name: serialTarget.name, upstreamPath, expiresAt: target.expiresAt, viewOnly: decision.viewOnly,
+    // One upstream session per VMI and kind, shared by its viewers: the registry decides join, take-over or refusal.
+    const outcome: SharedConsoleOutcome = consoleTarget
+      ? await shared[consoleTarget.kind].open(req, socket, head, {
+        namespace: consoleTarget.namespace, name: consoleTarget.name, upstreamPath, expiresAt: target.expiresAt, viewOnly: decision.viewOnly,
         preserveSession: forwarded.query === 'preserveSession=true', ...(tokenId ? { tokenId } : {}),
         viewerName: presenceName({ label: decision.claims.gatepass?.label, sub: decision.claims.sub }), presence: forwarded.presence,
       }, hooks)
@@ -384,7 +387,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       draining = true;
       streams.closeAll();
       await consoles.closeAll();
-      await serialConsoles.closeAll();
+      await Promise.all(Object.values(shared).map((registry) => registry.closeAll()));
     },
     get activeConsoles() {
       return consoles.active;

@@ -165,8 +165,9 @@ export interface IssuedLink {
 // --- May this person share this console? (issue 11, "Issue only what you may open yourself")
 /** Asked when the share dialog opens, so a refusal is said before anything is filled in. */
 export type SharePermission =
-  | { allowed: true }
-  /** `signing-key`: may not issue links in this cluster at all; `console`: may not open this VM's console themselves. */
+  /** `consoles`: those of this VM's consoles the person may open themselves (never empty), so only those are offered. */
+  | { allowed: true; consoles: ConsoleKind[]; refusals?: Partial<Record<ConsoleKind, DesktopError>> }
+  /** `signing-key`: may not issue links in this cluster at all; `console`: may open none of this VM's consoles themselves. */
   | { allowed: false; why: 'signing-key' | 'console'; error: DesktopError };
 // --- end SharePermission
 

@@ -126,7 +126,7 @@ export class ConsoleRegistry {
 
     const claimed = await this.claim(request, mayTake);
     if ('refused' in claimed) return this.refuse(req, socket, claimed.refused);
-    if ('heldBy' in claimed) return this.heldElsewhere(req, socket, request, claimed.heldBy);
+    if ('heldBy' in claimed) return this.heldElsewhere(req, socket, head, request, claimed.heldBy);
     let lease = claimed.lease;
 
     const started = performance.now();
@@ -178,11 +178,11 @@ export class ConsoleRegistry {
   }
 
   /**
-   * A viewer for a console another live replica holds (`lease` names it, and
-   * its serving address). Taking it would push that replica's viewers off, so
-   * the viewer is refused.
+   * A viewer that may not take the console, for a console another live replica
+   * holds (`lease` names it, and its serving address). Taking it would push
+   * that replica's viewers off, so the viewer is refused.
    */
-  private heldElsewhere(req: IncomingMessage, socket: Duplex, _request: SharedConsoleRequest, _lease: StoredConsoleLease): SharedConsoleOutcome {
+  private heldElsewhere(req: IncomingMessage, socket: Duplex, _head: Buffer, _request: SharedConsoleRequest, _lease: StoredConsoleLease): SharedConsoleOutcome {
     return this.refuse(req, socket, inUseElsewhere);
   }
 

@@ -18,7 +18,27 @@ export const Opcode = {
  * masked, as a client's must be (RFC 6455 §5.3).
  */
 export function encodeFrame(opcode: number, payload: Buffer, masked: boolean): Buffer {
-  const length = payload.length;
+  const { frame, headerLength } = frameWithHeader(opcode, payload.length, masked);
+  if (!masked) {
+    payload.copy(frame, headerLength);
+    return frame;
+  }
+  const maskAt = headerLength - 4;
+  randomFillSync(frame, maskAt, 4);
+  for (let i = 0; i < payload.length; i++) frame[headerLength + i] = payload[i]! ^ frame[maskAt + (i & 3)]!;
+  return frame;
+}
+
+/** One unmasked binary frame whose payload is `parts` in order, copied once (a shared console's message, written to every viewer). */
+export function encodeServerFrame(parts: readonly Buffer[]): Buffer {
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const { frame, headerLength } = frameWithHeader(Opcode.binary, length, false);
+  let at = headerLength;
+  for (const part of parts) at += part.copy(frame, at);
+  return frame;
+}
+
+function frameWithHeader(opcode: number, length: number, masked: boolean): { frame: Buffer; headerLength: number } {
   const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
   const frame = Buffer.allocUnsafe(headerLength + length);
@@ -26,14 +46,7 @@ export function encodeFrame(opcode: number, payload: Buffer, masked: boolean): B
   frame[1] = (masked ? 0x80 : 0) | (lengthBytes === 0 ? length : lengthBytes === 2 ? 126 : 127);
   if (lengthBytes === 2) frame.writeUInt16BE(length, 2);
   if (lengthBytes === 8) frame.writeBigUInt64BE(BigInt(length), 2);
-  if (!masked) {
-    payload.copy(frame, headerLength);
-    return frame;
-  }
-  const maskAt = headerLength - 4;
-  randomFillSync(frame, maskAt, 4);
-  for (let i = 0; i < length; i++) frame[headerLength + i] = payload[i]! ^ frame[maskAt + (i & 3)]!;
-  return frame;
+  return { frame, headerLength };
 }
 
 /** A close frame's payload: the code, then a reason of at most 123 bytes. */

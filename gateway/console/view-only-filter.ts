@@ -5,6 +5,11 @@ const passes = new Set<ClientMessage['type']>([
   'SetPixelFormat', 'SetEncodings', 'FramebufferUpdateRequest', 'EnableContinuousUpdates', 'ClientFence',
 ]);
 
+/** Whether a view-only viewer may send this message: everything else is input, clipboard, resize or power. */
+export function viewOnlyMayPass(message: ClientMessage): boolean {
+  return passes.has(message.type);
+}
+
 /**
  * A client→server filter for view-only links. The RFB stream is parsed, not
  * pattern-matched: input, clipboard, resize and power messages are dropped,
@@ -34,7 +39,7 @@ export function createViewOnlyFilter(): ViewOnlyFilter {
     if (rest.length > 0) {
       const { messages, error } = parser.feed(rest);
       for (const message of messages) {
-        if (passes.has(message.type)) out.push(message.raw);
+        if (viewOnlyMayPass(message)) out.push(message.raw);
         else dropped += 1;
       }
       if (error) return new Error(`view-only console: ${error}`);

@@ -10,8 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { buildClaims, ClaimsError, type GatepassRestrictions, type TokenClaims } from '../../shared/claims.ts';
 import type { ConsoleSubresource } from '../../shared/access-review.ts';
-import type { ClusterSettings, GatewayInfo, KeySecretRef, SharePermission, ShareRequest } from '../../shared/desktop-api.ts';
-import { consoleKindPath, type ConsoleKind } from '../../shared/kubevirt-paths.ts';
+import type { ClusterSettings, DesktopError, GatewayInfo, KeySecretRef, SharePermission, ShareRequest } from '../../shared/desktop-api.ts';
+import { CONSOLE_KINDS, consoleKindPath, type ConsoleKind } from '../../shared/kubevirt-paths.ts';
 import { buildGatewayLink } from '../../shared/links.ts';
 import { importPrivateKey, KeyError, type PrivateKeyWithKid } from '../../shared/node/keys.ts';
 import { signToken } from '../../shared/node/sign-token.ts';
@@ -129,10 +129,18 @@ export class Signer {
         throw error;
       }
     };
-    return (
-      (await refusal('signing-key', () => this.loadKey(client, ref))) ??
-      (await refusal('console', () => checkConsolePermission(client, { ...target, subresource: 'vnc' }))) ?? { allowed: true }
-    );
+    const keyRefused = await refusal('signing-key', () => this.loadKey(client, ref));
+    if (keyRefused) return keyRefused;
+    const allowed: ConsoleKind[] = [];
+    const refusals: Partial<Record<ConsoleKind, DesktopError>> = {};
+    for (const kind of CONSOLE_KINDS) {
+      const refused = await refusal('console', () => checkConsolePermission(client, { ...target, subresource: SUBRESOURCE[kind] }));
+      if (refused && !refused.allowed) refusals[kind] = refused.error;
+      else allowed.push(kind);
+    }
+    // Said about the screen when nothing may be shared: the console most links open.
+    if (allowed.length === 0) return { allowed: false, why: 'console', error: refusals.vnc! };
+    return { allowed: true, consoles: allowed, ...(Object.keys(refusals).length > 0 ? { refusals } : {}) };
   }
 
   private loadKey(client: KubeClient, ref: KeySecretRef): Promise<PrivateKeyWithKid> {

@@ -53,3 +53,33 @@ test('the same issuer shares a console they may open', async ({ page }) => {
   await dialog.getByRole('button', { name: 'Create link' }).click();
   await expect(dialog.getByRole('textbox', { name: 'Link to send' })).toHaveValue(/#token=.+&name=web-1&namespace=team-a$/, { timeout: 15_000 });
 });
+
+test('an issuer who may open only the serial console is offered only that, and the link grants only it', async ({ page }) => {
+  stack.harness.cluster.objects.put({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'serial-only' },
+    rules: [{ apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/console'], verbs: ['get'] }],
+  });
+  stack.harness.cluster.objects.put({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'dana-serial', namespace: 'team-b' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'serial-only' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'dana' }],
+  });
+  try {
+    await openApp(page, stack.bridge.url, 'issuer-limited');
+    const dialog = await openShareDialog(page, 'build-7');
+    await expect(dialog.getByRole('status').filter({ hasText: 'Checking that you may share' })).toHaveCount(0, { timeout: 15_000 });
+    await expect(dialog.getByRole('alert')).toHaveCount(0);
+    await expect(dialog.getByRole('checkbox', { name: /^Screen/ })).toBeDisabled();
+    await expect(dialog.getByRole('checkbox', { name: /^Screen/ })).not.toBeChecked();
+    await expect(dialog.getByText('you may not open it yourself, so no link can')).toBeVisible();
+    await expect(dialog.getByRole('checkbox', { name: /^Serial console/ })).toBeChecked();
+    await dialog.getByRole('radio', { name: '15 minutes' }).check();
+    await dialog.getByRole('button', { name: 'Create link' }).click();
+    await expect(dialog.getByRole('textbox', { name: 'Link to send' })).toHaveValue(/#token=.+&name=build-7&namespace=team-b$/, { timeout: 15_000 });
+    const [issued] = (await stack.api.listIssuedLinks()).filter((link) => link.name === 'build-7');
+    expect(issued?.consoles).toEqual(['serial']);
+  } finally {
+    stack.harness.cluster.objects.delete('RoleBinding', 'team-b', 'dana-serial');
+    stack.harness.cluster.objects.delete('ClusterRole', undefined, 'serial-only');
+  }
+});

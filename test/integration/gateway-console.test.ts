@@ -52,20 +52,20 @@ describe('console refusals a person can read', () => {
     expect(attempt.reason).toMatch(/not running/);
   });
 
-  it('closes with 4409 when someone else holds the console and the viewer asked to preserve it', async () => {
+  it('lets a second viewer that asked to preserve the console join it, and tells both who took it over when a third did not ask', async () => {
     const token = await h.consoleToken({ name: 'db-1' });
     const first = await connect(token, 'team-a', 'db-1');
     expect(first.data?.toString('latin1')).toBe('RFB 003.008\n');
     const second = await connect(token, 'team-a', 'db-1', '?preserveSession=true');
-    expect(second.code).toBe(4409);
-    expect(second.reason).toMatch(/someone else/);
+    expect(second.data?.toString('latin1')).toBe('RFB 003.008\n');
 
-    // "Take over" is the explicit choice: without preserveSession the old viewer is told why it lost the console.
+    // "Take over" is the explicit choice: without preserveSession the others are told why they lost the console.
     const firstClosed = closed(first.ws);
+    const secondClosed = closed(second.ws);
     const third = await connect(token, 'team-a', 'db-1');
     expect(third.data?.toString('latin1')).toBe('RFB 003.008\n');
-    const { code } = await firstClosed;
-    expect(code).toBe(4409);
+    expect(await firstClosed).toEqual({ code: 4409, reason: 'someone took over this console' });
+    expect(await secondClosed).toEqual({ code: 4409, reason: 'someone took over this console' });
     third.ws.close();
   });
 });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SharePermission } from '../../shared/desktop-api.ts';
 import { decodeClaimsUnverified, parseLink } from '../../shared/links.ts';
-import { vncPath } from '../../shared/kubevirt-paths.ts';
+import { consolePath, vncPath } from '../../shared/kubevirt-paths.ts';
 import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
 import { gatepassConfigMap } from '../cluster/default-fixture.ts';
 import { startHarness, type Harness } from '../support/gateway-harness.ts';
@@ -37,7 +37,32 @@ describe('checkSharePermission (asked when the share dialog opens)', () => {
   });
 
   it('allows the same issuer a console they may open', async () => {
-    expect(await api.checkSharePermission('issuer-limited', 'team-a', 'web-1')).toEqual({ allowed: true });
+    expect(await api.checkSharePermission('issuer-limited', 'team-a', 'web-1')).toEqual({ allowed: true, consoles: ['vnc', 'serial'] });
+  });
+
+  it('offers only the serial console to an issuer who may open only that one, and signs only that', async () => {
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'serial-only' },
+      rules: [{ apiGroups: ['subresources.kubevirt.io'], resources: ['virtualmachineinstances/console'], verbs: ['get'] }],
+    };
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'dana-serial', namespace: 'team-b' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'serial-only' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'dana' }],
+    };
+    harness.cluster.objects.put(role);
+    harness.cluster.objects.put(binding);
+    try {
+      const permission = await api.checkSharePermission('issuer-limited', 'team-b', 'build-7');
+      expect(permission).toMatchObject({ allowed: true, consoles: ['serial'] });
+      expect(permission.allowed && permission.refusals?.vnc?.message).toContain('get virtualmachineinstances/vnc of "build-7"');
+      const result = await api.shareConsole({ context: 'issuer-limited', namespace: 'team-b', name: 'build-7', duration: '10m', consoles: ['serial'] });
+      expect(decodeClaimsUnverified(parseLink(result.link).token).URLs).toEqual([consolePath('team-b', 'build-7')]);
+      expect(await rejection(api.shareConsole({ context: 'issuer-limited', namespace: 'team-b', name: 'build-7', duration: '10m', consoles: ['vnc', 'serial'] }))).toMatchObject({ code: 'forbidden' });
+    } finally {
+      harness.cluster.objects.delete('RoleBinding', 'team-b', 'dana-serial');
+      harness.cluster.objects.delete('ClusterRole', undefined, 'serial-only');
+    }
   });
 
   it('says "no links here at all" first to someone who may not read the signing key', async () => {
@@ -81,7 +106,7 @@ describe('shareConsole (the signer checks again: no caller can skip it)', () => 
     };
     harness.cluster.objects.put(binding);
     try {
-      expect(await api.checkSharePermission('issuer-limited', 'team-b', 'build-7')).toEqual({ allowed: true });
+      expect(await api.checkSharePermission('issuer-limited', 'team-b', 'build-7')).toEqual({ allowed: true, consoles: ['vnc', 'serial'] });
       await api.shareConsole({ context: 'issuer-limited', namespace: 'team-b', name: 'build-7', duration: '10m' });
     } finally {
       harness.cluster.objects.delete('RoleBinding', 'team-b', 'dana-console');

@@ -25,3 +25,16 @@ export function openConsole(url: string, options: { protocols?: string[]; header
 export function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
 }
+
+/**
+ * A VNC console opened on the stand-in directly, as virtctl would, past any
+ * gateway: the one session KubeVirt allows per VMI, held by someone else.
+ */
+export async function outsideHolder(h: { cluster: { server: string; caPem: string; credentials: Record<string, { token?: string }> } }, namespace: string, name: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${h.cluster.server.replace(/^http/, 'ws')}/apis/subresources.kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstances/${name}/vnc`, ['plain.kubevirt.io'], {
+    headers: { authorization: `Bearer ${h.cluster.credentials['gateway']?.token ?? ''}` },
+    ca: h.cluster.caPem,
+  });
+  await new Promise<void>((resolve, reject) => ws.once('message', () => resolve()).once('error', reject));
+  return ws;
+}

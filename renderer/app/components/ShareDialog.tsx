@@ -72,7 +72,14 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
 
   const checkRun = check.run;
   useEffect(() => {
-    void checkRun().then(setPermission);
+    void checkRun().then((answer) => {
+      setPermission(answer);
+      // A console the person may not open is never offered; the screen stays the default where it may be.
+      if (answer?.allowed) setConsoles((current) => {
+        const kept = current.filter((kind) => answer.consoles.includes(kind));
+        return kept.length > 0 ? kept : answer.consoles.slice(0, 1);
+      });
+    });
   }, [checkRun]);
 
   const loadRun = load.run;
@@ -139,12 +146,16 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
               <fieldset className="fieldset" aria-describedby={problem?.field === 'consoles' ? `${titleId}-consoles` : undefined}>
                 <legend>The link opens</legend>
                 <div className="choices">
-                  {CONSOLES.map((option) => (
-                    <label key={option.kind} className="choice">
-                      <input type="checkbox" name="consoles" value={option.kind} checked={consoles.includes(option.kind)} onChange={(e) => toggleConsole(option.kind, e.target.checked)} />
-                      {option.label}
-                    </label>
-                  ))}
+                  {CONSOLES.map((option) => {
+                    const withheld = permission?.allowed === true && !permission.consoles.includes(option.kind);
+                    return (
+                      <label key={option.kind} className="choice">
+                        <input type="checkbox" name="consoles" value={option.kind} checked={consoles.includes(option.kind)} disabled={withheld} onChange={(e) => toggleConsole(option.kind, e.target.checked)} />
+                        {option.label}
+                        {withheld && <span className="note"> — you may not open it yourself, so no link can</span>}
+                      </label>
+                    );
+                  })}
                 </div>
                 {problem?.field === 'consoles' && <p id={`${titleId}-consoles`} className="field-error" role="alert">{problem.message}</p>}
               </fieldset>

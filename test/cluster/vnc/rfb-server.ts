@@ -29,6 +29,8 @@ const CLOCK_TICK_MS = 1000;
 
 export class BuiltinRfbServer extends EventEmitter<{ input: [InputEvent] }> {
   readonly events: InputEvent[] = [];
+  /** Every SetEncodings a client sent, in order: what a gateway in front asked for. */
+  readonly encodingsAsked: number[][] = [];
   readonly width: number;
   readonly height: number;
   private readonly now: () => Date;
@@ -163,6 +165,9 @@ class RfbConnection {
         this.pixelFormat = message.pixelFormat;
         return;
       }
+      case 'SetEncodings':
+        this.server.encodingsAsked.push(message.encodings);
+        return;
       case 'FramebufferUpdateRequest':
         this.request = { incremental: message.incremental, x: message.x, y: message.y, width: message.width, height: message.height };
         return this.flush();

@@ -6,7 +6,7 @@ import { closePayload, encodeFrame, Opcode, parseClosePayload } from './frames.t
 import type { SharedViewer } from './shared-console.ts';
 import type { RelayEnd, RelayEndBy } from './splice.ts';
 
-export interface SerialViewerOptions {
+export interface FanoutViewerOptions {
   /** Ping this often; a viewer that has not answered the previous ping is dropped. */
   pingMs: number;
   /** The link's expiry (unix ms): the viewer is closed then with `expired`. */
@@ -14,17 +14,20 @@ export interface SerialViewerOptions {
   expired: CloseWith;
   /** A view-only viewer's bytes are counted and dropped, never handed on. */
   viewOnly: boolean;
-  /** Unsent bytes past this close the viewer: one slow reader never holds the console back for the others. */
+  /** Unsent bytes past this close the viewer (or call `onBehind`): one slow reader never holds the console back for the others. */
   maxBacklog: number;
+  /** Instead of closing a viewer past its backlog, the frame is not sent and this is told; `onDrain` follows once it caught up. */
+  onBehind?(): void;
+  onDrain?(): void;
   /** A full-control viewer's input, unmasked; valid only during the call. */
   onInput(data: Buffer): void;
   /** Bytes since the last call, reported at each ping and at the end. */
   onBytes?(fromViewer: number, toViewer: number): void;
 }
 
-export interface SerialViewer extends SharedViewer {
-  /** Sends a whole frame of the gateway's own (the console's output). */
-  send(frame: Buffer, payloadLength: number): void;
+export interface FanoutViewer extends SharedViewer {
+  /** Sends a whole frame of the gateway's own (the console's output); false when it was not sent (the viewer is behind, or gone). */
+  send(frame: Buffer, payloadLength: number): boolean;
   /** Stops (or restarts) reading this viewer's input while the console cannot take more. */
   pauseInput(paused: boolean): void;
 }
@@ -36,13 +39,13 @@ const closeGraceMs = 2000;
 const maxTimerMs = 2 ** 31 - 1;
 
 /**
- * One viewer of a serial console, after its websocket handshake: the console's
+ * One viewer of a shared console, after its websocket handshake: the console's
  * output arrives as whole binary frames written by the gateway, and the
  * viewer's frames are read with a frame tracker in payload mode, so text
  * frames are dropped, a view-only viewer's bytes go nowhere, and pings,
  * pongs and the close are the gateway's to answer.
  */
-export function startSerialViewer(socket: Duplex, head: Buffer, options: SerialViewerOptions): SerialViewer {
+export function startFanoutViewer(socket: Duplex, head: Buffer, options: FanoutViewerOptions): FanoutViewer {
   let finish!: (end: RelayEnd) => void;
   const ended = new Promise<RelayEnd>((resolve) => (finish = resolve));
   let done = false;
@@ -106,6 +109,7 @@ export function startSerialViewer(socket: Duplex, head: Buffer, options: SerialV
     if (!tracker.feed(chunk, sink)) end('client', 1002, tracker.error!, { code: 1002, reason: tracker.error! });
   };
   socket.on('data', onData);
+  if (options.onDrain) socket.on('drain', () => !done && options.onDrain!());
   // Sockets from an HTTP server allow half-open connections: a viewer that half-closes has left.
   socket.on('end', () => end('client', 1006, 'the client went away', undefined));
   socket.on('close', () => end('client', 1006, 'the client went away', undefined));
@@ -144,16 +148,21 @@ export function startSerialViewer(socket: Duplex, head: Buffer, options: SerialV
       return dropped;
     },
     send(frame, payloadLength) {
-      if (done) return;
+      if (done) return false;
       if (socket.writableLength > options.maxBacklog) {
+        if (options.onBehind) {
+          options.onBehind();
+          return false;
+        }
         const reason = 'this viewer fell too far behind the console’s output';
         end('backlog', 1008, reason, { code: 1008, reason });
-        return;
+        return false;
       }
       toViewer += payloadLength;
       write(frame);
+      return true;
     },
-    // Every frame toward a serial viewer is the gateway's own and whole, so a text frame may go at any time.
+    // Every frame toward a viewer is the gateway's own and whole, so a text frame may go at any time.
     sendText(text) {
       write(encodeFrame(Opcode.text, Buffer.from(text), false));
     },
