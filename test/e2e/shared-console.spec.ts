@@ -115,6 +115,8 @@ test('two people on one screen link see the same picture and each other', async 
   const link = await linkFor({ urls: [vncPath(NS, VM)], restrictions: { label: 'Screen share' } });
   const first = await follow(browser, link);
   const second = await follow(browser, link);
+  // The joiner's first picture is a whole-screen update: wait for it to be drawn, then compare.
+  for (const page of [first, second]) await expect.poll(async () => (await colourShares(page)).background, { timeout: 10_000 }).toBeGreaterThan(0.5);
   const [mine, theirs] = await Promise.all([first, second].map((page) => colourShares(page)));
   for (const colour of ['background', 'title', 'label'] as const) {
     expect(mine![colour], colour).toBeGreaterThan(0.001);
