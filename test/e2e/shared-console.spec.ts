@@ -134,14 +134,12 @@ test('two people on one screen link see the same picture and each other', async 
   await first.context().close();
 });
 
-test('the operator invites someone into their own serial console: it moves through the gateway, the invitee joins view only', async ({ page, browser }) => {
-  const problems = await openApp(page, stack.bridge.url, 'operator');
-  const details = await vmDetails(page, VM);
-  await details.getByRole('button', { name: 'Open serial console' }).click();
-  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
-  // Straight to the API server: nobody is told of anyone.
-  await expect(headcount(page)).toHaveCount(0);
-
+/**
+ * From the operator's open own console: Invite (view only, the default) for "Ann
+ * from support"; the console moves through the gateway and says so; Ann follows
+ * the invitation in a browser of her own and both are told of each other.
+ */
+async function inviteAnn(page: Page, browser: Browser): Promise<Page> {
   await page.getByRole('button', { name: 'Invite' }).click();
   const dialog = page.getByRole('dialog', { name: 'Invite to this console' });
   await expect(dialog.getByRole('radio', { name: /^View only/ })).toBeChecked();
@@ -152,7 +150,6 @@ test('the operator invites someone into their own serial console: it moves throu
   await expect(dialog.getByRole('status').filter({ hasText: 'of web-1' })).toContainText('view-only');
   await dialog.getByRole('button', { name: 'Done' }).click();
 
-  // The operator's console now runs through the gateway's shared session, and says so.
   await expect(page.getByRole('status').filter({ hasText: 'now runs through the Gatepass gateway' })).toBeVisible();
   await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
   await expect(headcount(page)).toHaveText('1 person here', { timeout: 15_000 });
@@ -163,6 +160,18 @@ test('the operator invites someone into their own serial console: it moves throu
   await openPeople(guest);
   await expect(people(guest).filter({ hasText: 'Your own console, shared' })).toContainText(['control']);
   await expect(people(guest).filter({ hasText: 'Ann from support (you)' })).toContainText(['view only']);
+  return guest;
+}
+
+test('the operator invites someone into their own serial console: it moves through the gateway, the invitee joins view only', async ({ page, browser }) => {
+  const problems = await openApp(page, stack.bridge.url, 'operator');
+  const details = await vmDetails(page, VM);
+  await details.getByRole('button', { name: 'Open serial console' }).click();
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
+  // Straight to the API server: nobody is told of anyone.
+  await expect(headcount(page)).toHaveCount(0);
+
+  const guest = await inviteAnn(page, browser);
 
   // Both see the same console; the invitee's typing reaches nothing, the operator's does.
   h.cluster.serial.write(NS, VM, '\r\ninvited hello\r\n');
@@ -176,6 +185,22 @@ test('the operator invites someone into their own serial console: it moves throu
   // One upstream serial connection, held by the gateway for both.
   expect(h.cluster.serial.connections(NS, VM)).toBe(1);
 
+  await guest.context().close();
+  await expect(notice(page, 'Ann from support left the console')).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test('the operator invites someone into their own screen: the invitee sees the same picture', async ({ page, browser }) => {
+  const problems = await openApp(page, stack.bridge.url, 'operator');
+  const details = await vmDetails(page, VM);
+  await details.getByRole('button', { name: 'Open console' }).click();
+  await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
+
+  const guest = await inviteAnn(page, browser);
+  for (const viewer of [page, guest]) await expect.poll(async () => (await colourShares(viewer)).background, { timeout: 10_000 }).toBeGreaterThan(0.5);
+  const [mine, theirs] = await Promise.all([page, guest].map((viewer) => colourShares(viewer)));
+  expect(theirs!.title).toBeGreaterThan(0.001);
+  expect(theirs!.title).toBeCloseTo(mine!.title, 2);
   await guest.context().close();
   await expect(notice(page, 'Ann from support left the console')).toBeVisible();
   expect(problems).toEqual([]);
