@@ -113,9 +113,10 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
     const console = requireConsoleKind(request.console, 'the console');
     const viewOnly = request.viewOnly === undefined ? true : requireBoolean(request.viewOnly, 'view-only');
     const label = optionalLabelText(request.label, 'the label');
+    const duration = requireLifetime(request.duration, 'the lifetime');
     const permission = await signer.checkCanShare(clientFor(context), settings.get(context).keySecret, { namespace, name });
     if (!permission.allowed) throw new DesktopFailure('forbidden', permission.error.message, context);
-    const common = { context, namespace, name, duration: requireLifetime(request.duration, 'the lifetime'), consoles: [console] };
+    const common = { context, namespace, name, duration, consoles: [console] };
     const own = await share({ ...common, viewOnly: false, label: 'Your own console, shared' });
     const invitation = await share({ ...common, viewOnly, ...(label === undefined ? {} : { label }) });
     return { invitation, ownLink: own.link };
