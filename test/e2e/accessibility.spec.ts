@@ -7,7 +7,7 @@ import type { Locator, Page } from '@playwright/test';
 import { buildGatewayLink } from '../../shared/links.ts';
 import { consolePath, vncPath } from '../../shared/kubevirt-paths.ts';
 import { expectAccessible } from '../support/axe.ts';
-import { bearerSubprotocol, openConsole } from '../support/console-client.ts';
+import { outsideHolder } from '../support/console-client.ts';
 import { consoleConnected, inspectInApp, openApp, vmRow } from '../support/app-page.ts';
 import { startDesktopStack } from '../support/desktop-stack.ts';
 import type { DesktopStack } from '../support/desktop-stack.ts';
@@ -168,16 +168,15 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
   });
 
   test('when the console is in use, offering Take over', async ({ page }) => {
-    const holder = await openConsole(`${stack.gatewayUrl.replace('http', 'ws')}/k8s${vncPath('team-a', 'web-1')}`, {
-      protocols: ['plain.kubevirt.io', bearerSubprotocol(await stack.harness.consoleToken())],
-    });
+    // Someone past the gateway (virtctl): a viewer through the gateway would be joined, not refused.
+    const holder = await outsideHolder(stack.harness, 'team-a', 'web-1');
     try {
       await followLink(page, await stack.harness.consoleToken());
       await expect(page.getByRole('alert')).toContainText('Someone else is using this console', { timeout: 15_000 });
       await expect(page.getByRole('button', { name: 'Take over' })).toBeVisible();
       await expectAccessible(page, { what: 'the browser viewer with the console in use' });
     } finally {
-      holder.ws.close();
+      holder.close();
     }
   });
 
