@@ -12,6 +12,7 @@ import type { BuildClaimsInput } from '../../shared/claims.ts';
 import { parseLink } from '../../shared/links.ts';
 import type { Harness } from '../support/gateway-harness.ts';
 import { consoleConnected, openApp, vmDetails } from '../support/app-page.ts';
+import { expectAccessible } from '../support/axe.ts';
 import { colourShares } from '../support/console-pixels.ts';
 import { startDesktopStack, type DesktopStack } from '../support/desktop-stack.ts';
 
@@ -143,11 +144,13 @@ async function inviteAnn(page: Page, browser: Browser): Promise<Page> {
   await page.getByRole('button', { name: 'Invite' }).click();
   const dialog = page.getByRole('dialog', { name: 'Invite to this console' });
   await expect(dialog.getByRole('radio', { name: /^View only/ })).toBeChecked();
+  await expectAccessible(page, { what: 'the invite dialog' });
   await dialog.getByRole('radio', { name: '15 minutes' }).check();
   await dialog.getByLabel('Label (optional, e.g. who it is for)').fill('Ann from support');
   await dialog.getByRole('button', { name: 'Create invitation' }).click();
   const invitation = await dialog.getByRole('textbox', { name: 'Link to send' }).inputValue();
   await expect(dialog.getByRole('status').filter({ hasText: 'of web-1' })).toContainText('view-only');
+  await expectAccessible(page, { what: 'the invite dialog with the invitation' });
   await dialog.getByRole('button', { name: 'Done' }).click();
 
   await expect(page.getByRole('status').filter({ hasText: 'now runs through the Gatepass gateway' })).toBeVisible();
