@@ -2,9 +2,9 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ConsoleKind, InviteResult } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
-import { LIFETIME_PRESETS } from '../share/lifetime.ts';
 import { useFocusReturn } from '../../viewer/focus-return.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
+import { LifetimePresets } from './LifetimePresets.tsx';
 import { LinkHandover } from './LinkHandover.tsx';
 import { useAction } from './use-action.ts';
 
@@ -71,12 +71,7 @@ export function InviteDialog({ context, namespace, name, console, onInvited, onC
           <fieldset className="fieldset">
             <legend>Lifetime</legend>
             <div className="choices">
-              {LIFETIME_PRESETS.map((preset) => (
-                <label key={preset.value} className="choice">
-                  <input type="radio" name="lifetime" value={preset.value} checked={duration === preset.value} onChange={() => setDuration(preset.value)} />
-                  {preset.label}
-                </label>
-              ))}
+              <LifetimePresets value={duration} onChange={setDuration} />
             </div>
           </fieldset>
           <label className="field">

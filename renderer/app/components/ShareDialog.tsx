@@ -7,6 +7,7 @@ import { checkLifetime, checkStart, LIFETIME_PRESETS, toLocalInput } from '../sh
 import { refusalAttempt } from '../share/permission-wording.ts';
 import { useFocusReturn } from '../../viewer/focus-return.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
+import { LifetimePresets } from './LifetimePresets.tsx';
 import { LinkHandover } from './LinkHandover.tsx';
 import { useAction } from './use-action.ts';
 
@@ -162,12 +163,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
               <fieldset className="fieldset">
                 <legend>Lifetime</legend>
                 <div className="choices">
-                  {LIFETIME_PRESETS.map((preset) => (
-                    <label key={preset.value} className="choice">
-                      <input type="radio" name="lifetime" value={preset.value} checked={lifetimeChoice === preset.value} onChange={() => setLifetimeChoice(preset.value)} />
-                      {preset.label}
-                    </label>
-                  ))}
+                  <LifetimePresets value={lifetimeChoice} onChange={setLifetimeChoice} />
                   <label className="choice">
                     <input type="radio" name="lifetime" value={CUSTOM} checked={lifetimeChoice === CUSTOM} onChange={() => setLifetimeChoice(CUSTOM)} />
                     Custom
