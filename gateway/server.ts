@@ -12,6 +12,7 @@ import { authorizeRequest, type Authorized, type TokenCheck } from './authorize.
 import { closeCodes, refusalCode } from './console/close-codes.ts';
 import { ConsoleProxy, consoleClientProblem } from './console/console-proxy.ts';
 import { consoleQuery } from './console/console-query.ts';
+import { ConsoleForwarder, isForwardedRequest } from './console/forward-console.ts';
 import type { ConsoleLeaseApi } from './console/console-lease.ts';
 import { ConsoleRegistry, type SharedConsoleOutcome } from './console/console-registry.ts';
 import { presenceName } from './console/presence-roster.ts';
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   identity: string;
   /** How long a console's Lease stays held without renewal. */
   consoleLeaseMs: number;
+  /** How replicas reach each other: over HTTPS when this one serves it, the holder presenting this replica's own certificate (DER). */
+  replicas?: { secure: boolean; servingCert?: Buffer };
 }
 
 export interface GatewayDeps {
@@ -116,7 +119,11 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
   const apiPrefix = options.apiPath.endsWith('/') ? options.apiPath : `${options.apiPath}/`;
   const basePath = options.basePath.endsWith('/') ? options.basePath : `${options.basePath}/`;
   const consoles = new ConsoleProxy(upstream, { pingMs: options.pingMs, connectTimeoutMs: options.connectTimeoutMs });
-  const registryOptions = { connectTimeoutMs: options.connectTimeoutMs, leaseDurationMs: options.consoleLeaseMs, identity: options.identity, log };
+  const forwarder = new ConsoleForwarder(consoles, {
+    identity: options.identity, secure: options.replicas?.secure ?? false, connectTimeoutMs: options.connectTimeoutMs, pingMs: options.pingMs,
+    ...(options.replicas?.servingCert ? { servingCert: options.replicas.servingCert } : {}),
+  });
+  const registryOptions = { connectTimeoutMs: options.connectTimeoutMs, leaseDurationMs: options.consoleLeaseMs, identity: options.identity, log, forwarder };
   const shared: Record<ConsoleKind, ConsoleRegistry> = {
     serial: new ConsoleRegistry(upstream, consoles, deps.consoleLeases.serial, serialEngine({ pingMs: options.pingMs }), registryOptions),
     vnc: new ConsoleRegistry(upstream, consoles, deps.consoleLeases.vnc, vncEngine({ pingMs: options.pingMs }), registryOptions),
@@ -350,6 +357,7 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
         namespace: consoleTarget.namespace, name: consoleTarget.name, upstreamPath, expiresAt: target.expiresAt, viewOnly: decision.viewOnly,
         preserveSession: forwarded.query === 'preserveSession=true', ...(tokenId ? { tokenId } : {}),
         viewerName: presenceName({ label: decision.claims.gatepass?.label, sub: decision.claims.sub }), presence: forwarded.presence,
+        mayForward: !isForwardedRequest(req), client: clientAddress(req),
       }, hooks)
       : await consoles.open(req, socket, head, target, hooks);
     if (outcome.refused) {
@@ -357,8 +365,10 @@ export function createGateway(options: GatewayOptions, deps: GatewayDeps) {
       return record(req, 'console', 502, started, { ...tokenFields(decision), session, refused: outcome.refused.code });
     }
     metrics.consoles.inc();
-    record(req, 'console', 101, started, { ...tokenFields(decision), session });
-    const opened = deps.audit && consoleFacts(req, path, decision);
+    const forwardedTo = outcome.forwardedTo;
+    record(req, 'console', 101, started, { ...tokenFields(decision), session, ...(forwardedTo !== undefined ? { forwardedTo } : {}) });
+    // A viewer relayed to the replica holding its console is audited there, once, with its own address.
+    const opened = forwardedTo === undefined && deps.audit && consoleFacts(req, path, decision);
     const audited = opened && { ...opened, connection: randomUUID(), ...(session ? { session } : {}) };
     if (audited) deps.audit!.record({ ...audited, reason: auditReasons.opened }, true);
     // Not awaited: this function (and `upgrade`) return now, so a console that stays

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -24,6 +24,7 @@ import { startLinkJanitor, type LinkJanitor } from './link-janitor.ts';
 import { createConsoleAudit } from './console-audit-events.ts';
 import { clientAddressOf } from './client-address.ts';
 import { kubeConsoleLeases } from './console/console-lease.ts';
+import { servingAddress } from './serving-address.ts';
 
 /** A file the gateway cannot start without; the CLI turns this into exit code 2. */
 export class StartupError extends Error {
@@ -49,6 +50,15 @@ function readRequired(path: string, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (err) {
     throw new StartupError(`cannot read ${what} ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The DER of the certificate the gateway serves with (the first of the file): what another replica must present. */
+function servingCertificate(pem: string): Buffer {
+  try {
+    return new X509Certificate(pem).raw;
+  } catch (err) {
+    throw new StartupError(`cannot read the gateway certificate: ${(err as Error).message}`);
   }
 }
 
@@ -159,11 +169,25 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     optionalRoutes['/auth/logout'] = oauth.logout;
   }
 
+  const secure = config.gatewayListen.protocol === 'https:';
+  const tls = secure
+    ? {
+        cert: readRequired(config.gatewayCertFile, 'the gateway certificate'),
+        key: readRequired(config.gatewayKeyFile, 'the gateway key'),
+        ...(config.clientCa ? { ca: readRequired(config.clientCa, 'the client CA'), requestCert: true, rejectUnauthorized: true } : {}),
+      }
+    : undefined;
   const publicDir = config.publicDir === defaultPublicDir && !existsSync(defaultPublicDir) ? builtViewerDir : config.publicDir;
+  let listening = config.gatewayListen.href;
   // Unique per process: two gateways on one host (or in one test) must not share a Lease as one holder.
   const identity = `${process.env['POD_NAME'] || hostname()}_${randomUUID().slice(0, 8)}`;
   const consoleLeaseMs = options.tuning?.consoleLeaseMs ?? 30_000;
-  const leaseSettings = { namespace, identity, servingAddress: process.env['POD_IP'] || hostname(), durationMs: consoleLeaseMs };
+  const leaseSettings = {
+    namespace, identity, durationMs: consoleLeaseMs,
+    // Leases are written only for consoles, which arrive once the gateway listens.
+    servingAddress: () => servingAddress(process.env['POD_IP'], listening),
+    ...(process.env['POD_NAME'] ? { pod: `${process.env['POD_NAMESPACE'] ?? namespace}/${process.env['POD_NAME']}` } : {}),
+  };
   const metrics = createMetrics();
   const audit = createConsoleAudit({ upstream, log, metrics });
   const gateway = createGateway({
@@ -181,6 +205,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     oauth: config.oauthServerEnable,
     identity,
     consoleLeaseMs,
+    replicas: { secure, ...(tls ? { servingCert: servingCertificate(tls.cert) } : {}) },
   }, {
     upstream, keys, check, log, metrics, useLink: createUseCounter(upstream, namespace), optionalRoutes,
     consoleLeases: { serial: kubeConsoleLeases(upstream, { kind: 'serial', ...leaseSettings }), vnc: kubeConsoleLeases(upstream, { kind: 'vnc', ...leaseSettings }) },
@@ -204,14 +229,6 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     });
   }
 
-  const secure = config.gatewayListen.protocol === 'https:';
-  const tls = secure
-    ? {
-        cert: readRequired(config.gatewayCertFile, 'the gateway certificate'),
-        key: readRequired(config.gatewayKeyFile, 'the gateway key'),
-        ...(config.clientCa ? { ca: readRequired(config.clientCa, 'the client CA'), requestCert: true, rejectUnauthorized: true } : {}),
-      }
-    : undefined;
   // requestTimeout bounds receiving a request (a trickled body), not streaming a
   // response, so watches and consoles are unaffected by it.
   const requestTimeout = options.tuning?.requestTimeoutMs ?? 60_000;
@@ -242,6 +259,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     });
 
   const url = await listen(server, config.gatewayListen);
+  listening = url;
   let metricsServer: http.Server | undefined;
   let metricsUrl: string | undefined;
   if (config.metricsListen) {

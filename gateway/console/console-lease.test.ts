@@ -40,7 +40,7 @@ describe('the Lease API client', () => {
         return { status: next.status, body: JSON.stringify(next.body ?? {}) };
       },
     } as unknown as Upstream;
-    const leases = kubeConsoleLeases(upstream, { kind, namespace: 'kube-gateway', identity: 'gw-a', servingAddress: '10.0.0.7', durationMs: 30_000, now: () => now });
+    const leases = kubeConsoleLeases(upstream, { kind, namespace: 'kube-gateway', identity: 'gw-a', servingAddress: () => '10.0.0.7:8080', pod: 'kube-gateway/gw-a', durationMs: 30_000, now: () => now });
     return { calls, leases };
   }
   const lease = (holder: string, resourceVersion: string) => ({ metadata: { resourceVersion }, spec: { holderIdentity: holder } });
@@ -55,7 +55,7 @@ describe('the Lease API client', () => {
     ]);
     const body = calls[1]!.body as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { holderIdentity: string } };
     expect(body.metadata.labels['gatepass.io/kind']).toBe('serial-console');
-    expect(body.metadata.annotations).toEqual({ 'gatepass.io/serving-address': '10.0.0.7', 'gatepass.io/vmi': 'team-a/web-1' });
+    expect(body.metadata.annotations).toEqual({ 'gatepass.io/serving-address': '10.0.0.7:8080', 'gatepass.io/vmi': 'team-a/web-1', 'gatepass.io/pod': 'kube-gateway/gw-a' });
     expect(body.spec.holderIdentity).toBe('gw-a');
   });
 
@@ -64,6 +64,24 @@ describe('the Lease API client', () => {
     await leases.take('team-a', 'web-1', await leases.read('team-a', 'web-1'));
     expect(calls[0]!.path).toBe('/apis/coordination.k8s.io/v1/namespaces/kube-gateway/leases/gatepass-vnc.team-a.web-1');
     expect((calls[1]!.body as { metadata: { labels: Record<string, string> } }).metadata.labels['gatepass.io/kind']).toBe('vnc-console');
+  });
+
+  it('reads where the holder serves, for viewers to be forwarded there', async () => {
+    const held = { ...lease('gw-b', '6'), metadata: { resourceVersion: '6', annotations: { 'gatepass.io/serving-address': '10.0.0.8:8080' } } };
+    const { leases } = fakeUpstream([{ status: 200, body: held }, { status: 200, body: lease('gw-c', '7') }]);
+    expect(await leases.read('team-a', 'web-1')).toEqual({ spec: { holderIdentity: 'gw-b' }, resourceVersion: '6', servingAddress: '10.0.0.8:8080' });
+    expect((await leases.read('team-a', 'web-1'))?.servingAddress).toBeUndefined();
+  });
+
+  it('asks for the serving address at each write: the port is known only once the gateway listens', async () => {
+    let address = '10.0.0.7:0';
+    const upstream = {
+      call: async (call: ApiCall) => ({ status: 201, body: JSON.stringify({ metadata: { resourceVersion: '1', annotations: (call.body as { metadata: { annotations: unknown } }).metadata.annotations }, spec: {} }) }),
+    } as unknown as Upstream;
+    const leases = kubeConsoleLeases(upstream, { kind: 'serial', namespace: 'kube-gateway', identity: 'gw-a', servingAddress: () => address, durationMs: 30_000 });
+    address = '10.0.0.7:8443';
+    const taken = await leases.take('team-a', 'web-1', undefined);
+    expect(taken !== 'conflict' && taken.servingAddress).toBe('10.0.0.7:8443');
   });
 
   it('takes over at the version it read, and reports a lost race as a conflict', async () => {

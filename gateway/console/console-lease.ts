@@ -18,12 +18,14 @@ export function consoleLeaseName(kind: ConsoleKind, namespace: string, name: str
 export function consoleLeaseLabels(kind: ConsoleKind): Record<string, string> {
   return { 'app.kubernetes.io/managed-by': 'gatepass-gateway', 'gatepass.io/kind': `${kind}-console` };
 }
-/** The replica's address, for an operator (or a later version) to find the session. */
+/** Where the holder serves (`POD_IP:port`): replicas forward the console's other viewers there. */
 export const SERVING_ADDRESS_ANNOTATION = 'gatepass.io/serving-address';
 
 export interface StoredConsoleLease {
   spec: LeaseSpec;
   resourceVersion: string;
+  /** Where its holder serves (`host:port`), for another replica to forward viewers to. */
+  servingAddress?: string;
 }
 
 /** Who holds the console now, or undefined when nobody does (no holder, or the Lease ran out unrenewed). */
@@ -70,13 +72,16 @@ export interface ConsoleLeaseSettings {
   /** The gateway's namespace. */
   namespace: string;
   identity: string;
-  servingAddress: string;
+  /** Asked at each write: the port is known only once the gateway listens. */
+  servingAddress: () => string;
+  /** `namespace/name` of this replica's pod (downward API), for an operator to find the holder. */
+  pod?: string;
   durationMs: number;
   now?: () => number;
 }
 
 interface LeaseObject {
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
   spec?: LeaseSpec;
 }
 
@@ -91,14 +96,18 @@ export function kubeConsoleLeases(upstream: Upstream, settings: ConsoleLeaseSett
       name: consoleLeaseName(settings.kind, namespace, name),
       namespace: settings.namespace,
       labels: consoleLeaseLabels(settings.kind),
-      annotations: { [SERVING_ADDRESS_ANNOTATION]: settings.servingAddress, 'gatepass.io/vmi': `${namespace}/${name}` },
+      annotations: {
+        [SERVING_ADDRESS_ANNOTATION]: settings.servingAddress(), 'gatepass.io/vmi': `${namespace}/${name}`,
+        ...(settings.pod ? { 'gatepass.io/pod': settings.pod } : {}),
+      },
       ...(resourceVersion ? { resourceVersion } : {}),
     },
     spec,
   });
   const stored = (text: string): StoredConsoleLease => {
     const lease = JSON.parse(text) as LeaseObject;
-    return { spec: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' };
+    const servingAddress = lease.metadata?.annotations?.[SERVING_ADDRESS_ANNOTATION];
+    return { spec: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '', ...(servingAddress ? { servingAddress } : {}) };
   };
   return {
     async read(namespace, name) {

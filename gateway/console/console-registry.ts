@@ -7,6 +7,7 @@ import { acceptUpgrade, consoleSubprotocol } from './client-upgrade.ts';
 import { closeCodes, explainUpstreamStatus, type CloseWith } from './close-codes.ts';
 import { liveHolder, type ConsoleLeaseApi, type StoredConsoleLease } from './console-lease.ts';
 import type { ConsoleHooks, ConsoleProxy } from './console-proxy.ts';
+import type { ConsoleForwarder } from './forward-console.ts';
 import { PresenceRoster, viewerInfo } from './presence-roster.ts';
 import type { ConsoleEngine, SharedSession, SharedViewer } from './shared-console.ts';
 import type { Relay } from './splice.ts';
@@ -27,12 +28,18 @@ export interface SharedConsoleRequest {
   viewerName: string;
   /** The viewer asked (`presence=true`) to be told who else is on the console. */
   presence: boolean;
+  /** Whether a console held by another replica is relayed there; false for a request a replica already forwarded. */
+  mayForward: boolean;
+  /** The viewer's address, told to the holder when forwarded. */
+  client: string | undefined;
 }
 
 export interface SharedConsoleOutcome {
   refused?: CloseWith;
   relay?: Relay;
   viewer?: SharedViewer;
+  /** The identity of the replica the viewer was relayed to: that replica audits it. */
+  forwardedTo?: string;
 }
 
 export interface ConsoleRegistryOptions {
@@ -42,6 +49,8 @@ export interface ConsoleRegistryOptions {
   /** The identity this replica writes into the Leases it holds. */
   identity: string;
   log: Logger;
+  /** Relays a viewer to the replica holding its console; without it such a viewer is refused with 4409. */
+  forwarder?: ConsoleForwarder;
   now?: () => number;
 }
 
@@ -63,8 +72,8 @@ type Claim = { lease: StoredConsoleLease } | { heldBy: StoredConsoleLease } | { 
  * The consoles of one kind this gateway process relays: at most one upstream
  * connection per VMI, shared by every viewer of it here. A request that may
  * not take the console (`preserveSession`, or a view-only link) joins the
- * local session, or goes to `heldElsewhere` while another replica holds the
- * VMI's Lease; a full-control request without it takes the console, locally
+ * local session, or is relayed (`heldElsewhere`) to the replica that holds
+ * the VMI's Lease; a full-control request without it takes the console, locally
  * by closing the other viewers (it keeps the upstream), across replicas by
  * taking the Lease and opening the console anew (KubeVirt then drops the
  * other replica's connection, whose viewers are told so).
@@ -126,7 +135,7 @@ export class ConsoleRegistry {
 
     const claimed = await this.claim(request, mayTake);
     if ('refused' in claimed) return this.refuse(req, socket, claimed.refused);
-    if ('heldBy' in claimed) return this.heldElsewhere(req, socket, head, request, claimed.heldBy);
+    if ('heldBy' in claimed) return this.heldElsewhere(req, socket, head, request, hooks, claimed.heldBy);
     let lease = claimed.lease;
 
     const started = performance.now();
@@ -180,10 +189,19 @@ export class ConsoleRegistry {
   /**
    * A viewer that may not take the console, for a console another live replica
    * holds (`lease` names it, and its serving address). Taking it would push
-   * that replica's viewers off, so the viewer is refused.
+   * that replica's viewers off, so the viewer joins the session there,
+   * relayed; a request a replica already relayed once is refused (4409)
+   * rather than sent on again.
    */
-  private heldElsewhere(req: IncomingMessage, socket: Duplex, _head: Buffer, _request: SharedConsoleRequest, _lease: StoredConsoleLease): SharedConsoleOutcome {
-    return this.refuse(req, socket, inUseElsewhere);
+  private async heldElsewhere(
+    req: IncomingMessage, socket: Duplex, head: Buffer, request: SharedConsoleRequest, hooks: ConsoleHooks, lease: StoredConsoleLease,
+  ): Promise<SharedConsoleOutcome> {
+    const forwarder = this.options.forwarder;
+    if (!forwarder || !request.mayForward || !lease.servingAddress) return this.refuse(req, socket, inUseElsewhere);
+    const outcome = await forwarder.forward(req, socket, head, {
+      holderAddress: lease.servingAddress, client: request.client, expiresAt: request.expiresAt, ...(request.tokenId ? { tokenId: request.tokenId } : {}),
+    }, hooks);
+    return outcome.relay ? { relay: outcome.relay, forwardedTo: lease.spec.holderIdentity ?? '' } : outcome;
   }
 
   /** The Lease for a console this replica is about to open, the Lease of the replica that holds it, or why neither. */

@@ -71,6 +71,17 @@ describe('FrameTracker', () => {
     expect(Buffer.concat(seen.passed).equals(keep)).toBe(true);
   });
 
+  it('with keepText, passes text messages and their continuations as they came (another replica’s presence frames)', () => {
+    const wire = Buffer.concat([
+      frame(Opcode.text, Buffer.from('{"presence"'), { fin: false }),
+      frame(Opcode.continuation, Buffer.from(':[]}')),
+      frame(Opcode.binary, Buffer.from('screen')),
+    ]);
+    const { seen, ok } = track({ keepText: true }, cut(wire, [5, 17]));
+    expect(ok).toBe(true);
+    expect(Buffer.concat(seen.passed).equals(wire)).toBe(true);
+  });
+
   it('takes a ping out of the middle of a fragmented message and passes the fragments around it', () => {
     const first = frame(Opcode.binary, Buffer.from('frag-1'), { fin: false });
     const last = frame(Opcode.continuation, Buffer.from('frag-2'));

@@ -19,6 +19,8 @@ export interface FrameTrackerOptions {
   mode: 'pass' | 'payload';
   /** Frames announcing a longer payload are a protocol error. */
   maxPayload: number;
+  /** Text messages go on like binary ones (a replica relaying another's presence frames); dropped otherwise. */
+  keepText?: boolean;
 }
 
 type FrameKind = 'pass' | 'payload' | 'drop' | 'control';
@@ -196,7 +198,7 @@ export class FrameTracker {
       if (this.messageKept === undefined) return fail('a continuation frame without a message to continue');
     } else if (opcode === Opcode.text || opcode === Opcode.binary) {
       if (this.messageKept !== undefined) return fail('a new message began before the last one ended');
-      this.messageKept = opcode === Opcode.binary;
+      this.messageKept = opcode === Opcode.binary || this.options.keepText === true;
     } else {
       return fail(`unknown opcode ${opcode}`);
     }

@@ -1,17 +1,13 @@
 // Serial consoles between real sockets: `ws` clients as viewers, the gateway's
-// SerialConsoles on an HTTP server, a `ws` server as the VM's serial console,
+// console registry with the serial engine on an HTTP server, a `ws` server as the VM's serial console,
 // and an in-memory Lease API that behaves like the API server's (versions,
 // conflicts, deletes with a precondition).
 import { once } from 'node:events';
-import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Logger } from '../log.ts';
-import type { Upstream } from '../upstream.ts';
-import { ConsoleProxy } from './console-proxy.ts';
+import { startRegistryServer } from '../../test/support/registry-server.ts';
 import { claimSpec, ConsoleLeaseError, type ConsoleLeaseApi, type StoredConsoleLease } from './console-lease.ts';
-import { ConsoleRegistry } from './console-registry.ts';
 import { serialEngine } from './serial-consoles.ts';
 import { parsePresenceMessage } from '../../shared/console-presence.ts';
 import { websocketAccept } from './upstream-console.ts';
@@ -22,7 +18,6 @@ afterEach(() => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as unknown as Logger;
 
 async function until(test: () => boolean, what: string, ms = 3000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -107,35 +102,14 @@ interface Options {
 }
 
 async function gateway(vm: { port: number }, leases: ReturnType<typeof memoryLeases>, options: Options = {}) {
-  const upstream = { url: new URL(`http://127.0.0.1:${vm.port}/`), bearerToken: () => 'sa-token', websocketTls: { rejectUnauthorized: true } } as unknown as Upstream;
-  const proxy = new ConsoleProxy(upstream, { pingMs: options.pingMs ?? 60_000, connectTimeoutMs: 2000 });
-  const engine = serialEngine({ pingMs: options.pingMs ?? 60_000, ...(options.maxViewerBacklog ? { maxViewerBacklog: options.maxViewerBacklog } : {}) });
-  const consoles = new ConsoleRegistry(upstream, proxy, leases.api, engine, { connectTimeoutMs: 2000, leaseDurationMs: 30_000, identity: 'replica-a', log: quiet });
-  const bytes = { fromViewers: 0, toViewers: 0 };
   const dropped: number[] = [];
-  const server = http.createServer();
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => undefined);
-    const query = new URL(req.url ?? '/', 'http://x').searchParams;
-    void consoles.open(req, socket, head, {
-      namespace: 'team-a', name: 'web-1', upstreamPath: '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/console',
-      expiresAt: Date.now() + Number(query.get('expiresInMs') ?? 60_000), viewOnly: query.get('viewOnly') === 'true', preserveSession: query.get('preserveSession') === 'true',
-      viewerName: query.get('name') ?? 'someone', presence: query.get('presence') === 'true',
-    }, {
-      onBytes: (c, s) => {
-        bytes.fromViewers += c;
-        bytes.toViewers += s;
-      },
-      onUpstreamLatency: () => undefined,
-    }).then((outcome) => outcome.viewer && void outcome.relay!.ended.then(() => dropped.push(outcome.viewer!.dropped)));
+  const engine = serialEngine({ pingMs: options.pingMs ?? 60_000, ...(options.maxViewerBacklog ? { maxViewerBacklog: options.maxViewerBacklog } : {}) });
+  const server = await startRegistryServer(vm.port, 'serial', engine, leases.api, {
+    ...(options.pingMs ? { pingMs: options.pingMs } : {}),
+    opened: (outcome) => outcome.viewer && void outcome.relay!.ended.then(() => dropped.push(outcome.viewer!.dropped)),
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, proxy, consoles, bytes, dropped };
+  cleanups.push(server.close);
+  return { ...server, dropped };
 }
 
 /** A viewer and everything it has received so far, as text. */

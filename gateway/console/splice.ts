@@ -22,6 +22,8 @@ export interface SpliceOptions {
   onBytes?: (fromClient: number, fromServer: number) => void;
   /** How the client is told that the server side went away, from the server's close code and reason. */
   serverClosed: (code: number, reason: string) => CloseWith;
+  /** The server's text frames reach the client: the server is another gateway replica, whose text frames are its own (presence). */
+  passServerText?: boolean;
 }
 
 /** `taken-over` and `backlog` end only serial console viewers (a console another viewer took, a viewer too slow for it). */
@@ -128,7 +130,7 @@ export function spliceConsole(
   let fromClientBytes = 0;
   let fromServerBytes = 0;
   const fromClient = new FrameTracker({ masked: true, mode: options.filterClient ? 'payload' : 'pass', maxPayload: maxClientFrame });
-  const fromServer = new FrameTracker({ masked: false, mode: 'pass', maxPayload: Number.MAX_SAFE_INTEGER });
+  const fromServer = new FrameTracker({ masked: false, mode: 'pass', maxPayload: Number.MAX_SAFE_INTEGER, keepText: options.passServerText === true });
   const toClient = new Outlet(client, fromServer, true);
   const toServer = new Outlet(upstream, fromClient, false);
   let upstreamPaused = false;

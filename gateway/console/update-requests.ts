@@ -1,31 +1,36 @@
 /**
  * The FramebufferUpdateRequests of every viewer of a shared VNC console,
- * merged into what the upstream sees: one request outstanding at a time,
- * incremental unless a viewer needs the whole screen (a joiner, or a viewer
- * whose backlog was dropped). The screen is always asked for whole: a region
- * one viewer asks for is a part of what the others will be sent anyway.
+ * merged into what the upstream sees: one incremental request outstanding at
+ * a time, the others folded into it. A viewer that needs the whole screen (a
+ * joiner, or a viewer whose backlog was dropped) is asked for at once, even
+ * past an outstanding incremental request: a server holds an incremental
+ * request until something changes, which on a still screen is never. The
+ * screen is always asked for whole: a region one viewer asks for is a part of
+ * what the others will be sent anyway.
  */
 export class UpdateRequests {
   private outstanding = false;
-  private pending: 'none' | 'incremental' | 'full' = 'none';
+  private pending = false;
 
   /** A viewer asks for an update; what to send upstream now, if anything. */
   ask(full: boolean): { incremental: boolean } | undefined {
+    if (full) {
+      this.outstanding = true;
+      return { incremental: false };
+    }
     if (this.outstanding) {
-      if (full) this.pending = 'full';
-      else if (this.pending === 'none') this.pending = 'incremental';
+      this.pending = true;
       return undefined;
     }
     this.outstanding = true;
-    return { incremental: !full };
+    return { incremental: true };
   }
 
-  /** A FramebufferUpdate arrived: the request is answered; the merged pending one, if any, goes now. */
+  /** A FramebufferUpdate arrived: the request is answered; a merged incremental one, if any, goes now. */
   answered(): { incremental: boolean } | undefined {
     this.outstanding = false;
-    if (this.pending === 'none') return undefined;
-    const full = this.pending === 'full';
-    this.pending = 'none';
-    return this.ask(full);
+    if (!this.pending) return undefined;
+    this.pending = false;
+    return this.ask(false);
   }
 }

@@ -23,8 +23,19 @@ export interface UpstreamConsoleTarget {
   /** Path and query on the API server, e.g. `/apis/subresources.kubevirt.io/v1/…/vnc?preserveSession=true`. */
   target: string;
   bearer: string | undefined;
-  tls: { secureContext?: SecureContext; rejectUnauthorized: boolean };
+  tls: {
+    secureContext?: SecureContext;
+    rejectUnauthorized: boolean;
+    /** DER of the only certificate the server may present; checked before a byte of the request is sent. */
+    pinnedCert?: Buffer;
+  };
   timeoutMs: number;
+  /** The `Host` header when it is not the server's own (a viewer's request forwarded to another replica). */
+  host?: string;
+  /** Whole header lines sent as they are, after the websocket's own. */
+  headers?: readonly string[];
+  /** The `Sec-WebSocket-Protocol` offered, and the one the answer must choose (null: none); the KubeVirt subprotocol by default. */
+  subprotocol?: { offer: string | undefined; expect: string | null };
 }
 
 export type UpstreamConsole =
@@ -79,16 +90,23 @@ export function openUpstreamConsole(options: UpstreamConsoleTarget): { result: P
     const timer = setTimeout(() => settle({ open: false, error: 'the API server did not answer in time' }), options.timeoutMs);
     socket.once('error', onError);
     socket.once('close', onClose);
+    const offer = options.subprotocol ? options.subprotocol.offer : kubevirtSubprotocol;
     socket.once(secure ? 'secureConnect' : 'connect', () => {
+      const pinned = options.tls.pinnedCert;
+      if (pinned && !(socket as tls.TLSSocket).getPeerCertificate().raw?.equals(pinned)) {
+        settle({ open: false, error: 'the server presented a certificate other than the expected one' });
+        return;
+      }
       socket.write([
         `GET ${options.target} HTTP/1.1`,
-        `Host: ${server.host}`,
+        `Host: ${options.host ?? server.host}`,
         'Connection: Upgrade',
         'Upgrade: websocket',
         'Sec-WebSocket-Version: 13',
         `Sec-WebSocket-Key: ${key}`,
-        `Sec-WebSocket-Protocol: ${kubevirtSubprotocol}`,
+        ...(offer ? [`Sec-WebSocket-Protocol: ${offer}`] : []),
         ...(options.bearer ? [`Authorization: Bearer ${options.bearer}`] : []),
+        ...(options.headers ?? []),
         '', '',
       ].join('\r\n'));
     });
@@ -106,7 +124,7 @@ export function openUpstreamConsole(options: UpstreamConsoleTarget): { result: P
         settle({ open: false, status: answer.status });
         return false;
       }
-      const problem = handshakeProblem(answer.headers, websocketAccept(key));
+      const problem = handshakeProblem(answer.headers, websocketAccept(key), options.subprotocol?.expect);
       if (problem) {
         settle({ open: false, error: problem });
         return false;
@@ -131,11 +149,13 @@ function parseResponseHead(head: string): { status: number; headers: Map<string,
   return { status: status ? Number(status) : 502, headers };
 }
 
-function handshakeProblem(headers: Map<string, string>, expectedAccept: string): string | undefined {
-  if (headers.get('upgrade')?.toLowerCase() !== 'websocket') return 'the API server did not upgrade to a websocket';
-  if (headers.get('sec-websocket-accept') !== expectedAccept) return 'the API server answered the websocket key wrongly';
-  if (headers.has('sec-websocket-extensions')) return 'the API server chose a websocket extension that was not offered';
+/** `expected`: the one subprotocol the answer must choose (null: none); absent, KubeVirt's or none. */
+function handshakeProblem(headers: Map<string, string>, expectedAccept: string, expected?: string | null): string | undefined {
+  if (headers.get('upgrade')?.toLowerCase() !== 'websocket') return 'the server did not upgrade to a websocket';
+  if (headers.get('sec-websocket-accept') !== expectedAccept) return 'the server answered the websocket key wrongly';
+  if (headers.has('sec-websocket-extensions')) return 'the server chose a websocket extension that was not offered';
   const protocol = headers.get('sec-websocket-protocol');
-  if (protocol !== undefined && protocol !== kubevirtSubprotocol) return 'the API server chose a subprotocol that was not offered';
+  const fits = expected === undefined ? protocol === undefined || protocol === kubevirtSubprotocol : (protocol ?? null) === expected;
+  if (!fits) return 'the server chose a subprotocol other than the one expected';
   return undefined;
 }

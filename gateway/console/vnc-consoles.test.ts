@@ -2,17 +2,15 @@
 // engine on an HTTP server, the stand-in's built-in RFB server behind a `ws`
 // server as the VM's console, and test viewers that speak RFB over websockets.
 import { once } from 'node:events';
-import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import { startRegistryServer } from '../../test/support/registry-server.ts';
+import { encodePixelFormat, PIXEL_FORMAT_RGB888, RfbClientHandshake, RfbClientMessageParser } from '../../shared/node/rfb.ts';
+import { Encoding } from '../../shared/node/rfb-server-messages.ts';
 import { BuiltinRfbServer } from '../../test/cluster/vnc/rfb-server.ts';
 import { RfbViewer } from '../../test/support/rfb-viewer.ts';
-import type { Logger } from '../log.ts';
-import type { Upstream } from '../upstream.ts';
 import type { ConsoleLeaseApi } from './console-lease.ts';
-import { ConsoleProxy } from './console-proxy.ts';
-import { ConsoleRegistry } from './console-registry.ts';
 import { vncEngine } from './vnc-consoles.ts';
 
 const cleanups: Array<() => void> = [];
@@ -20,7 +18,6 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as unknown as Logger;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(test: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -48,9 +45,57 @@ async function vncVm() {
   return { vm, paths, port: (server.address() as AddressInfo).port, open: () => server.clients.size };
 }
 
+function rectangleHeader(x: number, y: number, width: number, height: number, encoding: number): Buffer {
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(x, 0);
+  header.writeUInt16BE(y, 2);
+  header.writeUInt16BE(width, 4);
+  header.writeUInt16BE(height, 6);
+  header.writeInt32BE(encoding, 8);
+  return header;
+}
+
+/**
+ * A 4×2 VNC server that, as QEMU does, sends its cursor (a 2×2 Cursor
+ * pseudo-rectangle) unasked when a client's SetEncodings enables it, and
+ * answers every update request with the whole screen in Raw.
+ */
+async function cursorVm() {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'plain.kubevirt.io' });
+  await once(server, 'listening');
+  // One rectangle each: a header, then its bytes.
+  const fbu = (...rectangle: Buffer[]) => Buffer.concat([Buffer.from([0, 0, 0, 1]), ...rectangle]);
+  const cursor = fbu(rectangleHeader(0, 0, 2, 2, Encoding.Cursor), Buffer.alloc(2 * 2 * 4, 0x11), Buffer.from([0xc0, 0xc0]));
+  const screen = fbu(rectangleHeader(0, 0, 4, 2, Encoding.Raw), Buffer.alloc(4 * 2 * 4, 0x22));
+  let cursorsSent = 0;
+  server.on('connection', (ws) => {
+    const handshake = new RfbClientHandshake();
+    const parser = new RfbClientMessageParser();
+    ws.send(Buffer.from('RFB 003.008\n'));
+    ws.on('message', (data: Buffer) => {
+      let rest = data;
+      if (!handshake.done) {
+        const progress = handshake.feed(data);
+        for (const step of progress.steps) {
+          if (step.step === 'version') ws.send(Buffer.from([1, 1]));
+          else if (step.step === 'security') ws.send(Buffer.alloc(4));
+          else ws.send(Buffer.concat([Buffer.from([0, 4, 0, 2]), encodePixelFormat(PIXEL_FORMAT_RGB888), Buffer.from([0, 0, 0, 0])]));
+        }
+        rest = progress.rest;
+      }
+      for (const message of parser.feed(rest).messages) {
+        if (message.type === 'SetEncodings' && message.encodings.includes(Encoding.Cursor)) {
+          cursorsSent += 1;
+          ws.send(cursor);
+        } else if (message.type === 'FramebufferUpdateRequest') ws.send(screen);
+      }
+    });
+  });
+  cleanups.push(() => server.close());
+  return { port: (server.address() as AddressInfo).port, cursorsSent: () => cursorsSent };
+}
+
 async function gateway(port: number, engine: Parameters<typeof vncEngine>[0]) {
-  const upstream = { url: new URL(`http://127.0.0.1:${port}/`), bearerToken: () => 'sa-token', websocketTls: { rejectUnauthorized: true } } as unknown as Upstream;
-  const proxy = new ConsoleProxy(upstream, { pingMs: 60_000, connectTimeoutMs: 2000 });
   const lease = { spec: {}, resourceVersion: '1' };
   const released: string[] = [];
   const leases: ConsoleLeaseApi = {
@@ -59,24 +104,9 @@ async function gateway(port: number, engine: Parameters<typeof vncEngine>[0]) {
     renew: async () => lease,
     release: async (namespace, name) => void released.push(`${namespace}/${name}`),
   };
-  const consoles = new ConsoleRegistry(upstream, proxy, leases, vncEngine(engine), { connectTimeoutMs: 2000, leaseDurationMs: 30_000, identity: 'replica-a', log: quiet });
-  const server = http.createServer();
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => undefined);
-    const query = new URL(req.url ?? '/', 'http://x').searchParams;
-    void consoles.open(req, socket, head, {
-      namespace: 'team-a', name: 'web-1', upstreamPath: '/apis/subresources.kubevirt.io/v1/namespaces/team-a/virtualmachineinstances/web-1/vnc',
-      expiresAt: Date.now() + 60_000, viewOnly: query.get('viewOnly') === 'true', preserveSession: query.get('preserveSession') === 'true',
-      viewerName: 'someone', presence: false,
-    }, { onBytes: () => undefined, onUpstreamLatency: () => undefined });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, consoles, released };
+  const server = await startRegistryServer(port, 'vnc', vncEngine(engine), leases);
+  cleanups.push(server.close);
+  return { ...server, released };
 }
 
 async function picture(v: RfbViewer) {
@@ -122,13 +152,27 @@ describe('shared VNC consoles', () => {
     await Promise.all([picture(fast), picture(slow)]);
     const socket = (slow.ws as unknown as { _socket: Socket })._socket;
     // Each round it stops reading while a dozen 1 MB pictures go by, then reads again (and is refreshed).
-    for (let round = 0; round < 6 && !slow.closedWith; round++) {
+    const deadline = Date.now() + 20_000;
+    while (!slow.closedWith && Date.now() < deadline) {
       socket.pause();
       for (let i = 0; i < 12; i++) await picture(fast);
       socket.resume();
       await sleep(300);
     }
-    expect(await slow.closed).toEqual({ code: 1008, reason: 'this viewer stayed too far behind the console' });
+    expect(slow.closedWith).toEqual({ code: 1008, reason: 'this viewer stayed too far behind the console' });
     expect(fast.closedWith).toBeUndefined();
+  }, 30_000);
+
+  it('sends a joiner the cursor the server sent before it came, ahead of its first picture', async () => {
+    const vm = await cursorVm();
+    const gw = await gateway(vm.port, { pingMs: 60_000 });
+    const encodings = [Encoding.Raw, Encoding.Cursor];
+    const first = await RfbViewer.open(gw.url, 'token', { encodings });
+    await picture(first);
+    expect(first.updates.flatMap((u) => u.rectangles.map((r) => r.encoding))).toContain(Encoding.Cursor);
+    const joiner = await RfbViewer.open(gw.url, 'token', { encodings });
+    await picture(joiner);
+    expect(vm.cursorsSent()).toBe(1);
+    expect(joiner.updates.map((u) => u.rectangles.map((r) => r.encoding))).toEqual([[Encoding.Cursor], [Encoding.Raw]]);
   });
 });

@@ -168,7 +168,6 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
   });
 
   test('when the console is in use, offering Take over', async ({ page }) => {
-    // Someone past the gateway (virtctl): a viewer through the gateway would be joined, not refused.
     const holder = await outsideHolder(stack.harness, 'team-a', 'web-1');
     try {
       await followLink(page, await stack.harness.consoleToken());

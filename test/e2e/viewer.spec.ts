@@ -115,7 +115,7 @@ test('the viewer says so when the link expires while the console is open', async
 });
 
 test('a console in use is never taken silently: "Take over" takes it', async ({ page }) => {
-  // Someone past the gateway (virtctl): a viewer through the gateway would be joined, not refused.
+  // Held past the gateway (as virtctl would): a viewer through the gateway would be joined, not refused.
   const holder = await outsideHolder(h, 'team-a', 'web-1');
   const holderClosed = closed(holder);
 

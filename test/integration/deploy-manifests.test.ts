@@ -87,7 +87,7 @@ describe('schemas', () => {
 interface Rule { apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; verbs: string[]; nonResourceURLs?: string[] }
 interface Subject { kind: string; name: string; namespace?: string }
 interface Container {
-  name: string; image: string; args?: string[]; env?: { name: string; valueFrom?: { configMapKeyRef?: { name: string; key: string } } }[];
+  name: string; image: string; args?: string[]; env?: { name: string; valueFrom?: { configMapKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } } }[];
   ports?: { name: string; containerPort: number }[];
   readinessProbe?: { httpGet?: { path: string; port: string | number; scheme?: string } };
   livenessProbe?: { httpGet?: { path: string; port: string | number; scheme?: string } };
@@ -295,6 +295,17 @@ describe.each(OVERLAYS)('policy: %s overlay', (overlay) => {
     expect(parsed.config.jwtPublicKeyNamespace).toBe('kube-gateway');
   });
 
+  it('tells each replica who and where it is from the downward API, and serves on the port the other replicas forward to', () => {
+    const fields = Object.fromEntries((gateway().env ?? []).filter((e) => e.valueFrom?.fieldRef).map((e) => [e.name, e.valueFrom!.fieldRef!.fieldPath]));
+    expect(fields).toEqual({ POD_NAME: 'metadata.name', POD_NAMESPACE: 'metadata.namespace', POD_IP: 'status.podIP' });
+    const listen = new URL(flags(gateway()).get('gateway-listen')?.[0] ?? '');
+    const policy = one(objects(), 'NetworkPolicy')['spec'] as { egress: { ports: { port: number }[]; to?: { podSelector?: { matchLabels: Record<string, string> } }[] }[] };
+    const podLabels = (deployment()['spec'] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    const toReplicas = policy.egress.filter((rule) => rule.ports.some((p) => p.port === Number(listen.port)));
+    expect(toReplicas).toHaveLength(1);
+    expect(toReplicas[0]!.to).toEqual([{ podSelector: { matchLabels: podLabels } }]);
+  });
+
   it('bootstraps keys with a one-shot Job of the same image under its own account', () => {
     const job = one(objects(), 'Job');
     const spec = podSpec(job);
@@ -319,7 +330,7 @@ describe.each(OVERLAYS)('policy: %s overlay', (overlay) => {
     expect(hpa.metrics.map((m) => m.resource.name)).toEqual(['cpu']);
   });
 
-  it('limits traffic: consoles in on 8080, metrics from monitoring only, out to DNS and the API server', () => {
+  it('limits traffic: consoles in on 8080, metrics from monitoring only, out to DNS, the API server and the other replicas', () => {
     const policy = one(objects(), 'NetworkPolicy')['spec'] as {
       podSelector: { matchLabels: Record<string, string> }; policyTypes: string[];
       ingress: { ports: { port: number }[]; from?: unknown[] }[]; egress: { ports: { port: number }[] }[];
@@ -330,7 +341,7 @@ describe.each(OVERLAYS)('policy: %s overlay', (overlay) => {
     const open = policy.ingress.filter((rule) => rule.from === undefined).flatMap((rule) => rule.ports.map((p) => p.port));
     expect(open).toEqual([8080]);
     expect(policy.ingress.filter((rule) => rule.from !== undefined).flatMap((rule) => rule.ports.map((p) => p.port))).toEqual([9090]);
-    expect([...new Set(policy.egress.flatMap((rule) => rule.ports.map((p) => p.port)))].sort((a, b) => a - b)).toEqual([53, 443, 5353, 6443]);
+    expect([...new Set(policy.egress.flatMap((rule) => rule.ports.map((p) => p.port)))].sort((a, b) => a - b)).toEqual([53, 443, 5353, 6443, 8080]);
   });
 
   it('publishes the address recipients reach in the gatepass ConfigMap', () => {

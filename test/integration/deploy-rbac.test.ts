@@ -74,6 +74,10 @@ const MATRIX: [Who, string[], boolean][] = [
   ['gateway', ['get', 'leases.coordination.k8s.io/gatepass-serial.team-a.web-1', ...NS], true],
   ['gateway', ['update', 'leases.coordination.k8s.io/gatepass-serial.team-a.web-1', ...NS], true],
   ['gateway', ['delete', 'leases.coordination.k8s.io/gatepass-serial.team-a.web-1', ...NS], true],
+  // The shared VNC consoles' Leases are named alike, and reached by the same rule.
+  ['gateway', ['get', 'leases.coordination.k8s.io/gatepass-vnc.team-a.web-1', ...NS], true],
+  ['gateway', ['update', 'leases.coordination.k8s.io/gatepass-vnc.team-a.web-1', ...NS], true],
+  ['gateway', ['delete', 'leases.coordination.k8s.io/gatepass-vnc.team-a.web-1', ...NS], true],
   ['gateway', ['update', 'leases.coordination.k8s.io/gatepass-serial.team-a.web-1', '-n', 'team-a'], false],
   ['gateway', ['delete', 'leases.coordination.k8s.io/gatepass-serial.team-a.web-1', '-n', 'team-a'], false],
   // Accepted with it (rbac-gateway.yaml says why): another Lease in the namespace is within reach too.

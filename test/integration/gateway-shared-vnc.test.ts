@@ -234,6 +234,8 @@ describe.skipIf(!hasQemu)('a shared VNC console on QEMU', () => {
     const alone = await firstPicture(first);
     // Alone from the start, the first viewer gets its own choice: QEMU answers in Tight or ZRLE.
     expect(alone.rectangles.some((r) => !isStatelessEncoding(r.encoding))).toBe(true);
+    // As a viewer does after each update: an incremental request QEMU holds while the (stopped) screen does not change.
+    first.request(true);
     const second = await open({ encodings: NOVNC_ENCODINGS, viewOnly: true });
     const joined = await firstPicture(second);
     expect(joined.rectangles.filter((r) => r.encoding !== Encoding.CopyRect && isStatelessEncoding(r.encoding) && r.encoding >= 0)

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 
 /** In the order they run, whatever order --only names them in. */
-export const PHASES = ['relay', 'api', 'idle', 'tokens'] as const;
+export const PHASES = ['relay', 'api', 'idle', 'tokens', 'shared'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface RunOptions {

@@ -45,7 +45,8 @@ export interface RelayGateways {
   plain: GatewayProcess;
 }
 
-const bearerSubprotocol = (token: string): string => `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`;
+/** How a viewer presents its link to the gateway: the Kubernetes bearer subprotocol. */
+export const bearerSubprotocol = (token: string): string => `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`;
 const consolePath = vncPath(XVNC_VM.namespace, XVNC_VM.name);
 
 function standIn(stack: Stack, server: string): RelayRoute {

@@ -1,5 +1,5 @@
 // The run's figures as Markdown: each phase that ran, the machine's other
-// load, and issue 8's targets as PASS/MISS.
+// load, and issue 8's and issue 9's targets as PASS/MISS.
 import { roundRatios } from '../lib/interleave.ts';
 import { spread } from '../lib/stats.ts';
 import { counted, fixed, fixedSpread, markdownTable } from '../lib/table.ts';
@@ -8,6 +8,8 @@ import type { IdleResult, IdleResults } from './idle.ts';
 import type { Phase } from './options.ts';
 import { relayReport } from './relay-report.ts';
 import type { RelayResults } from './relay.ts';
+import { sharedConsoleReport } from './shared-console-report.ts';
+import type { SharedResults } from './shared-console.ts';
 import { targets } from './targets.ts';
 import type { TokenResults } from './tokens.ts';
 
@@ -17,6 +19,7 @@ export interface BenchResults {
   api?: ApiResults;
   idle?: IdleResults;
   tokens?: TokenResults;
+  shared?: SharedResults;
   /** Cores busy outside this run during each phase: other people's load on a shared machine. */
   otherLoad: Record<string, number>;
 }
@@ -101,13 +104,14 @@ export function renderReport(r: BenchResults): string {
     r.api ? apiReport(r.api) : [],
     r.idle ? idleReport(r.idle) : [],
     r.tokens ? tokenReport(r.tokens) : [],
+    r.shared ? sharedConsoleReport(r.shared) : [],
     [
       '### Other load on the machine (average cores busy outside this benchmark, per phase)',
       '',
       markdownTable(['phase', 'other cores busy'], Object.entries(r.otherLoad).map(([phase, cores]) => [phase, fixed(cores, 2)])),
     ],
     [
-      '### Targets (issue 8; judged on medians)',
+      '### Targets (issues 8 and 9; judged on medians)',
       '',
       'A ratio is the median of the per-round ratios, so it need not equal the ratio of the two medians quoted beside it.',
       '',

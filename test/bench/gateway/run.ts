@@ -1,7 +1,7 @@
-// `npm run bench:gateway [-- --only relay,api,idle,tokens] [--repeats N] [--gateway-ref <commit>] [--idle-baseline <commit>] [--profile <dir>] [--json <file>]`
+// `npm run bench:gateway [-- --only relay,api,idle,tokens,shared] [--repeats N] [--gateway-ref <commit>] [--idle-baseline <commit>] [--profile <dir>] [--json <file>]`
 // The built gateway next to its baselines, in one run on one machine: console
-// relay, API proxy, idle consoles, token verification. Prints Markdown
-// (docs/benchmarks.md quotes a run) and issue 8's targets as PASS/MISS.
+// relay, API proxy, idle consoles, token verification, shared consoles. Prints
+// Markdown (docs/benchmarks.md quotes a run) and issues 8's and 9's targets as PASS/MISS.
 import { readdir, writeFile } from 'node:fs/promises';
 import { readProfile, summarizeProfile } from '../lib/cpu-profile.ts';
 import { ensureFdLimit } from '../lib/fd-limit.ts';
@@ -14,12 +14,15 @@ import { benchIdleGatepass, benchIdleWebsockify, type IdleResult } from './idle.
 import { parseRunArgs, type Phase, type RunOptions } from './options.ts';
 import { benchRelay } from './relay.ts';
 import { renderReport, type BenchResults } from './report.ts';
+import { benchSharedConsole } from './shared-console.ts';
 import { repoRoot, startStack, type Stack } from './stack.ts';
 import { benchTokens } from './tokens.ts';
 
 const IDLE_GATEPASS = 1000;
 const IDLE_WEBSOCKIFY = 200;
 const SCREEN = { width: 1280, height: 800 };
+/** How often the shared console's screen changes: a busy desktop (a video, a build log scrolling). */
+const SHARED_FPS = 30;
 
 /** An older gateway whose idle consoles are measured next to this one's. */
 interface Baseline {
@@ -59,6 +62,9 @@ async function runPhases(stack: Stack, options: RunOptions, results: BenchResult
     tokens: ['token verification', async () => {
       results.tokens = await benchTokens(stack, 2);
     }],
+    shared: ['shared console', async () => {
+      results.shared = await benchSharedConsole(stack, { seconds: 5, warmupUpdates: 20, repeats: options.repeats }, progress);
+    }],
   };
   for (const phase of options.phases) {
     const [name, run] = runners[phase];
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
     idleVms: options.phases.includes('idle') ? IDLE_GATEPASS : 0,
     screen: SCREEN,
     builtGateway: built.root,
+    ...(options.phases.includes('shared') ? { streamFps: SHARED_FPS } : {}),
     ...(options.profileDir ? { profileDir: options.profileDir } : {}),
   }).catch(async (err: unknown) => {
     await removeBuilds();

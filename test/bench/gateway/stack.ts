@@ -20,6 +20,8 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The VM whose console is Xvnc, for the relay measurements. */
 export const XVNC_VM = { namespace: 'bench-console', name: 'xvnc' } as const;
+/** The VM whose console is the streaming VNC server, for shared consoles. */
+export const STREAM_VM = { namespace: 'bench-console', name: 'stream' } as const;
 /** The small object every API measurement GETs. */
 export const API_OBJECT_PATH = '/apis/kubevirt.io/v1/namespaces/team-a/virtualmachines/web-1';
 
@@ -31,6 +33,8 @@ export interface StackOptions {
   builtGateway: string;
   /** Write a V8 CPU profile of each gateway into this folder when it exits. */
   profileDir?: string;
+  /** Start the streaming VNC server behind STREAM_VM, its screen changing this often a second. */
+  streamFps?: number;
 }
 
 /** How a gateway reaches the stand-in: TLS as deployed, or plain HTTP to see the relay's own cost. */
@@ -42,6 +46,8 @@ export interface Stack {
   cluster: { server: string; plainServer: string; caPem: string; gatewayToken: string; pid: number };
   kubectlProxy: { url: string };
   xvnc: { port: number };
+  /** The streaming VNC server, when asked for: its process and the bytes of one screen change. */
+  stream?: { pid: number; fps: number; changeBytes: number };
   websockify: { url: string; pid: number };
   /** Running VMs on the built-in RFB server, as namespace/name. */
   idleVms: { namespace: string; name: string }[];
@@ -95,10 +101,16 @@ async function startIn(dir: string, processes: ProcessGroup, options: StackOptio
   ]);
   await waitForPort(xvncPort, 'Xvnc');
 
+  const stream = options.streamFps === undefined ? undefined : await startStream(processes, options.streamFps, options.screen);
+
   const keys = await generateJwtKeyPair();
   // Four in five generated VMs run; generate enough that `idleVms` of them do.
   const fixture = await generateFixture({ vms: Math.ceil((options.idleVms * 5) / 4), namespaces: 10, keys });
-  fixture.vms = [...(fixture.vms ?? []), { ...XVNC_VM, running: true, vncBackend: `tcp://127.0.0.1:${xvncPort}` }];
+  fixture.vms = [
+    ...(fixture.vms ?? []),
+    { ...XVNC_VM, running: true, vncBackend: `tcp://127.0.0.1:${xvncPort}` },
+    ...(stream ? [{ ...STREAM_VM, running: true, vncBackend: `tcp://127.0.0.1:${stream.port}` }] : []),
+  ];
   // kube-gateway's service account may not read VMs; for the API comparison it may, so every path does the same upstream work.
   fixture.objects = [
     ...(fixture.objects ?? []),
@@ -163,6 +175,7 @@ async function startIn(dir: string, processes: ProcessGroup, options: StackOptio
     cluster: { server, plainServer, caPem, gatewayToken, pid: cluster.pid },
     kubectlProxy: { url: `http://127.0.0.1:${proxyLine[1]}` },
     xvnc: { port: xvncPort },
+    ...(stream ? { stream: { pid: stream.pid, fps: stream.fps, changeBytes: stream.changeBytes } } : {}),
     websockify: { url: `ws://127.0.0.1:${websockifyPort}`, pid: websockify.pid },
     idleVms: idleVms.map(({ namespace, name }) => ({ namespace, name })),
     publicKeys: importPublicKeys(keys.certificatePem),
@@ -176,6 +189,15 @@ async function startIn(dir: string, processes: ProcessGroup, options: StackOptio
   };
   assertAlive([xvnc, cluster, kubectl, websockify]);
   return stack;
+}
+
+async function startStream(processes: ProcessGroup, fps: number, screen: StackOptions['screen']): Promise<{ pid: number; port: number; fps: number; changeBytes: number }> {
+  const child = processes.spawn('streaming VNC server', ...tsxNode('test/bench/lib/rfb-stream-server-cli.ts', [
+    '--fps', String(fps), '--width', String(screen.width), '--height', String(screen.height),
+  ]));
+  const ready = await waitForLine(child, /^\{"ready":true.*\}$/);
+  const { port, changeBytes } = JSON.parse(ready[0]) as { port: number; changeBytes: number };
+  return { pid: child.pid, port, fps, changeBytes };
 }
 
 function assertAlive(children: readonly Child[]): void {

@@ -1,5 +1,5 @@
-// Issue 8's targets, judged on this run's medians: PASS, MISS, or not run
-// when --only left their phase out.
+// Issue 8's and issue 9's targets, judged on this run's medians: PASS, MISS,
+// or not run when --only left their phase out.
 import { roundRatios } from '../lib/interleave.ts';
 import { spread } from '../lib/stats.ts';
 import { fixed } from '../lib/table.ts';
@@ -9,6 +9,8 @@ import type { IdleResult, IdleResults } from './idle.ts';
 import { cpuPerGB, cpuRatio, GATEWAY_PATHS, markCompacts, megabytesPerSecond, p99, pathRatio, pathSpread, rssLoadOverIdle, worstRssGrowth } from './relay-figures.ts';
 import type { RelayPath } from './relay-paths.ts';
 import type { RelayResults } from './relay.ts';
+import { gatewayCpuPerGB, isSaturated, ratioToSingle, refusal, worstP99 } from './shared-console-figures.ts';
+import { VIEWER_COUNTS, type SharedResults } from './shared-console.ts';
 
 export interface Target {
   name: string;
@@ -114,10 +116,35 @@ const API: Judge<ApiResults>[] = [
   },
 ];
 
+const SHARED: Judge<SharedResults>[] = [
+  {
+    name: 'Shared console: gateway CPU-s per GB delivered, 20 viewers ÷ 1 viewer (issue 9)',
+    goal: '≤ 0.7×',
+    judge: (s) => {
+      const ratio = ratioToSingle(s, 20, gatewayCpuPerGB);
+      if (!ratio) return judged(`not measured: ${refusal(s, 20) ?? refusal(s, 1)}`, false);
+      return judged(`${fixed(ratio.median, 2)}×${isSaturated(s, 20) ? ' (20 viewers saturated)' : ''}`, ratio.median <= 0.7);
+    },
+  },
+  {
+    name: 'Shared console: worst viewer\'s update p99 ÷ single viewer\'s, at each viewer count below saturation (issue 9)',
+    goal: '≤ 1.5×',
+    judge: (s) => {
+      const counts = VIEWER_COUNTS.filter((n) => n > 1);
+      const refused = counts.map((n) => refusal(s, n)).find((r) => r !== undefined);
+      if (refused !== undefined) return judged(`not measured: ${refused}`, false);
+      const judgedCounts = counts.filter((n) => !isSaturated(s, n));
+      const cell = (n: (typeof counts)[number]): string => `${n}: ${fixed(ratioToSingle(s, n, worstP99)!.median, 2)}×${judgedCounts.includes(n) ? '' : ' (saturated, not judged)'}`;
+      const pass = judgedCounts.length > 0 && judgedCounts.every((n) => ratioToSingle(s, n, worstP99)!.median <= 1.5);
+      return judged(judgedCounts.length > 0 ? counts.map(cell).join('; ') : `every count saturated (${counts.map(cell).join('; ')})`, pass);
+    },
+  },
+];
+
 function judgeAll<T>(list: readonly Judge<T>[], results: T | undefined): Target[] {
   return list.map(({ name, goal, judge }) => ({ name, goal, ...(results === undefined ? { measured: '—', result: 'not run' as const } : judge(results)) }));
 }
 
-export function targets(results: { relay?: RelayResults; api?: ApiResults; idle?: IdleResults }): Target[] {
-  return [...judgeAll(RELAY, results.relay), ...judgeAll(IDLE, results.idle), ...judgeAll(API, results.api)];
+export function targets(results: { relay?: RelayResults; api?: ApiResults; idle?: IdleResults; shared?: SharedResults }): Target[] {
+  return [...judgeAll(RELAY, results.relay), ...judgeAll(IDLE, results.idle), ...judgeAll(API, results.api), ...judgeAll(SHARED, results.shared)];
 }

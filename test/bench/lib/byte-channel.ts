@@ -5,11 +5,45 @@ import WebSocket from 'ws';
 
 export interface ByteChannel {
   write(data: Buffer): void;
-  /** Sets the one listener (replacing the previous one); chunks arrive in order. */
+  /** Sets the one listener (replacing the previous one); chunks arrive in order, those that came before any listener included. */
   onData(listener: (chunk: Buffer) => void): void;
-  /** Sets the one listener for the end of the channel, told why. */
+  /** Sets the one listener for the end of the channel, told why (at once if it has ended already). */
   onClose(listener: (why: string) => void): void;
   close(): void;
+}
+
+/**
+ * Where a channel's bytes and its end go. A server may speak in the same
+ * packet as it accepts (a gateway answering the RFB handshake itself sends its
+ * version right behind the websocket's 101), before the caller has had a
+ * chance to listen: those bytes, and an early end, are held for the listener.
+ */
+class Listeners {
+  private data: ((chunk: Buffer) => void) | undefined;
+  private close: ((why: string) => void) | undefined;
+  private early: Buffer[] = [];
+  private ended: string | undefined;
+
+  received(chunk: Buffer): void {
+    if (this.data) this.data(chunk);
+    else this.early.push(chunk);
+  }
+
+  closed(why: string): void {
+    if (this.ended !== undefined) return;
+    this.ended = why;
+    this.close?.(why);
+  }
+
+  onData(listener: (chunk: Buffer) => void): void {
+    this.data = listener;
+    for (const chunk of this.early.splice(0)) listener(chunk);
+  }
+
+  onClose(listener: (why: string) => void): void {
+    this.close = listener;
+    if (this.ended !== undefined) listener(this.ended);
+  }
 }
 
 export function tcpChannel(target: { host: string; port: number } | { path: string }): Promise<ByteChannel> {
@@ -19,16 +53,15 @@ export function tcpChannel(target: { host: string; port: number } | { path: stri
     socket.once('error', reject);
     socket.once('connect', () => {
       socket.off('error', reject);
-      let dataListener: (chunk: Buffer) => void = () => undefined;
-      let closeListener: (why: string) => void = () => undefined;
+      const listeners = new Listeners();
       let lastError = '';
-      socket.on('data', (chunk: Buffer) => dataListener(chunk));
+      socket.on('data', (chunk: Buffer) => listeners.received(chunk));
       socket.on('error', (err) => (lastError = err.message));
-      socket.on('close', () => closeListener(lastError || 'the server closed the TCP connection'));
+      socket.on('close', () => listeners.closed(lastError || 'the server closed the TCP connection'));
       resolve({
         write: (data) => void socket.write(data),
-        onData: (listener) => (dataListener = listener),
-        onClose: (listener) => (closeListener = listener),
+        onData: (listener) => listeners.onData(listener),
+        onClose: (listener) => listeners.onClose(listener),
         close: () => socket.destroy(),
       });
     });
@@ -58,21 +91,21 @@ export function websocketChannel(url: string, options: WebSocketChannelOptions):
       res.resume();
       reject(new Error(`websocket ${url}: HTTP ${res.statusCode}`));
     });
+    // Listening starts before 'open': ws parses whatever came behind the 101 in the same tick.
+    const listeners = new Listeners();
+    let lastError = '';
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) listeners.received(data as Buffer);
+    });
     ws.once('open', () => {
       ws.off('error', refused);
-      let dataListener: (chunk: Buffer) => void = () => undefined;
-      let closeListener: (why: string) => void = () => undefined;
-      let lastError = '';
-      ws.on('message', (data, isBinary) => {
-        if (isBinary) dataListener(data as Buffer);
-      });
       // websockify's close frame is malformed; ws reports it as an error before the close: keep it as the reason only.
       ws.on('error', (err) => (lastError = err.message));
-      ws.on('close', (code, reason) => closeListener(lastError || `closed with ${code} ${reason.toString()}`.trim()));
+      ws.on('close', (code, reason) => listeners.closed(lastError || `closed with ${code} ${reason.toString()}`.trim()));
       resolve({
         write: (data) => ws.send(data, { binary: true }),
-        onData: (listener) => (dataListener = listener),
-        onClose: (listener) => (closeListener = listener),
+        onData: (listener) => listeners.onData(listener),
+        onClose: (listener) => listeners.onClose(listener),
         close: () => ws.terminate(),
       });
     });

@@ -3,7 +3,7 @@
 // instead of on whichever path happened to run while it lasted.
 
 /** Runs `measure` `repeats` times per path, in rounds; each path's results in round order. */
-export async function interleaved<P extends string, R>(
+export async function interleaved<P extends PropertyKey, R>(
   paths: readonly P[],
   repeats: number,
   measure: (path: P, round: number) => Promise<R>,
