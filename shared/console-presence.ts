@@ -8,6 +8,11 @@
 /** The query key a viewer adds to its console request to be told who else is there. */
 export const PRESENCE_QUERY_KEY = 'presence';
 
+/** The query a Gatepass viewer opens a gateway's console with: told who is there, and joining (preserveSession) unless taking over. */
+export function viewerConsoleQuery(takeOver: boolean): string {
+  return `?${takeOver ? '' : 'preserveSession=true&'}${PRESENCE_QUERY_KEY}=true`;
+}
+
 export interface ConsoleViewerInfo {
   /** Opaque, stable for one viewer's connection; never derived from its token. */
   id: string;

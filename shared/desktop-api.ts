@@ -193,6 +193,33 @@ export interface ShareResult {
   qrSvg: string;
 }
 
+// --- Invite to the operator's own console (issue 9, "Shared consoles")
+/** Asked from the operator's own open console: a link for someone else to join this session. */
+export interface InviteRequest {
+  context: string;
+  namespace: string;
+  name: string;
+  /** Which console is open, and so which the invitation joins. */
+  console: ConsoleKind;
+  /** A Go duration: how long the invitation (and the operator's console through the gateway) lasts. */
+  duration: string;
+  /** View only unless false: the default for an invitation. */
+  viewOnly?: boolean;
+  label?: string;
+}
+
+export interface InviteResult {
+  /** The invitation, as shareConsole returns a link. */
+  invitation: ShareResult;
+  /**
+   * A full-control link for the operator themself, to reopen their own console
+   * through the gateway's shared session (joining it, preserveSession), where
+   * the invitee can join them; the console no longer goes straight to the API server.
+   */
+  ownLink: string;
+}
+// --- end Invite
+
 /** What a received link claims. A recipient cannot verify the signature, so every field is a claim. */
 export interface LinkSummary {
   gateway: string;
@@ -346,6 +373,8 @@ export interface DesktopApi {
   shareConsole(request: ShareRequest): Promise<ShareResult>;
   /** Whether shareConsole would be refused for this VM: the signing key, then the person's own console access. */
   checkSharePermission(context: string, namespace: string, name: string): Promise<SharePermission>;
+  /** Invites someone into the operator's own open console: signed and permission-checked as shareConsole is. */
+  inviteToConsole(request: InviteRequest): Promise<InviteResult>;
   listIssuedLinks(): Promise<IssuedLink[]>;
   /** Copies a remembered link to the clipboard (main holds it; in Electron the renderer never needs it again). */
   copyIssuedLink(id: string): Promise<CopyHandover>;
@@ -387,7 +416,7 @@ export const desktopApiMethods = [
   'listContexts', 'selectContext', 'watchInventory', 'screenshot',
   'getClusterSettings', 'saveClusterSettings', 'getAppSettings', 'saveAppSettings', 'getGateway',
   'shareConsole', 'listIssuedLinks', 'copyIssuedLink', 'revokeLink', 'copyText', 'sendByMail',
-  'checkSharePermission',
+  'checkSharePermission', 'inviteToConsole',
   'inspectLink', 'openConsole', 'closeConsole', 'openInVncClient', 'closeVncBridge', 'launchVncClient',
   'rendererReady',
   'getLinkActivity', 'getLinkHistory', 'watchConsoleOpenings', 'unwatchConsoleOpenings',

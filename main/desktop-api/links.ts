@@ -3,7 +3,7 @@
 // and who used them (the gateway's audit Events), with a notification when
 // one is opened.
 import QRCode from 'qrcode';
-import type { ConsoleKind, CopyHandover, DesktopApi, LinkOpened, MailHandover, ShareRequest, ShareResult } from '../../shared/desktop-api.ts';
+import type { ConsoleKind, CopyHandover, DesktopApi, InviteRequest, InviteResult, LinkOpened, MailHandover, ShareRequest, ShareResult } from '../../shared/desktop-api.ts';
 import { START_BACKDATE_MS } from '../../shared/claims.ts';
 import { clockTime } from '../../shared/clock-time.ts';
 import { QR_SVG_OPTIONS } from '../../shared/qr-code.ts';
@@ -11,13 +11,13 @@ import { DesktopFailure } from '../services/errors.ts';
 import { startLinkActivity } from '../services/link-activity.ts';
 import { revokeTokenId } from '../services/revocation.ts';
 import {
-  optionalLabelText, requireBoolean, requireConsoleKinds, requireContextName, requireLabel, requireLifetime, requireObject, requireString,
+  optionalLabelText, requireBoolean, requireConsoleKind, requireConsoleKinds, requireContextName, requireLabel, requireLifetime, requireObject, requireString,
 } from '../services/validate-input.ts';
 import { guarded, MAX_LINK_TEXT, type DesktopCore } from './core.ts';
 import type { CreateDesktopApiOptions } from './options.ts';
 
 export type LinksApi = Pick<DesktopApi,
-  | 'shareConsole' | 'checkSharePermission' | 'listIssuedLinks' | 'copyIssuedLink' | 'revokeLink' | 'copyText' | 'sendByMail'
+  | 'shareConsole' | 'checkSharePermission' | 'inviteToConsole' | 'listIssuedLinks' | 'copyIssuedLink' | 'revokeLink' | 'copyText' | 'sendByMail'
   | 'getLinkActivity' | 'getLinkHistory' | 'watchConsoleOpenings' | 'unwatchConsoleOpenings'>;
 
 const RECENT_OPENS_LIMIT = 5;
@@ -100,6 +100,28 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
     return { issued: record, link: issued.link, qrSvg };
   };
 
+  /**
+   * Two links, both signed and checked as Share signs and checks: the invitation,
+   * and a full-control one for the operator, whose own console must go through the
+   * gateway's shared session for anyone to join it (the API server shares nothing).
+   */
+  const invite = async (raw: InviteRequest): Promise<InviteResult> => {
+    const request = requireObject(raw, 'the invitation');
+    const context = knownContext(request.context);
+    const namespace = requireLabel(request.namespace, 'namespace');
+    const name = requireLabel(request.name, 'name');
+    const console = requireConsoleKind(request.console, 'the console');
+    const viewOnly = request.viewOnly === undefined ? true : requireBoolean(request.viewOnly, 'view-only');
+    const label = optionalLabelText(request.label, 'the label');
+    const duration = requireLifetime(request.duration, 'the lifetime');
+    const permission = await signer.checkCanShare(clientFor(context), settings.get(context).keySecret, { namespace, name });
+    if (!permission.allowed) throw new DesktopFailure('forbidden', permission.error.message, context);
+    const common = { context, namespace, name, duration, consoles: [console] };
+    const own = await share({ ...common, viewOnly: false, label: 'Your own console, shared' });
+    const invitation = await share({ ...common, viewOnly, ...(label === undefined ? {} : { label }) });
+    return { invitation, ownLink: own.link };
+  };
+
   /** Electron copies itself; behind the development bridge the page's own clipboard must. */
   const copy = async (text: string): Promise<CopyHandover> => {
     if (platform.deliverIn === 'page') return { deliverInPage: { text } };
@@ -109,6 +131,7 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
 
   const api: LinksApi = {
     shareConsole: (request) => guarded(() => share(request)),
+    inviteToConsole: (request) => guarded(() => invite(request)),
     checkSharePermission: (context, namespace, name) => guarded(() => {
       const known = knownContext(context);
       return signer.checkCanShare(clientFor(known), settings.get(known).keySecret, { namespace: requireLabel(namespace, 'namespace'), name: requireLabel(name, 'name') });

@@ -179,7 +179,7 @@ function relayConsole(channel: ConsoleChannel, accept: (onSocket: (ws: WebSocket
   let ws: WebSocket | undefined;
   let accepting = false;
   let ended: { code: number; reason: string } | undefined;
-  const pending: Uint8Array[] = [];
+  const pending: (Uint8Array | string)[] = [];
   channel.onOpen(() => {
     if (accepting) return;
     accepting = true;
@@ -195,10 +195,13 @@ function relayConsole(channel: ConsoleChannel, accept: (onSocket: (ws: WebSocket
       });
     });
   });
-  channel.onData((chunk) => {
-    if (ws) ws.send(chunk);
-    else pending.push(chunk);
-  });
+  // Text goes on as text (a browser hands it over as a string), so presence stays apart from the console's bytes.
+  const forward = (item: Uint8Array | string) => {
+    if (ws) ws.send(item);
+    else pending.push(item);
+  };
+  channel.onText?.(forward);
+  channel.onData(forward);
   channel.onClose((code, reason) => {
     ended = { code, reason };
     if (ws) closeSocket(ws, code, reason);

@@ -23,6 +23,7 @@ export function pipeConsoleToPort(channel: ConsoleChannel, port: MainPortLike): 
     if (!closed) port.postMessage(message);
   };
   channel.onOpen((protocol) => post({ type: 'open', protocol }));
+  channel.onText?.((text) => post({ type: 'text', text }));
   channel.onData((chunk) => post({ type: 'data', data: chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength) as ArrayBuffer }));
   channel.onClose((code, reason) => {
     post({ type: 'close', code, reason });

@@ -129,12 +129,13 @@ describe('IPC replies and the preload API', () => {
 
 describe('console port pipe', () => {
   function setup() {
-    const cb: { open?: (p: string) => void; data?: (c: Uint8Array) => void; close?: (code: number, reason: string) => void } = {};
+    const cb: { open?: (p: string) => void; data?: (c: Uint8Array) => void; text?: (t: string) => void; close?: (code: number, reason: string) => void } = {};
     const sent: number[][] = [];
     const closes: Array<[number | undefined, string | undefined]> = [];
     const channel: ConsoleChannel = {
       onOpen: (f) => { cb.open = f; },
       onData: (f) => { cb.data = f; },
+      onText: (f) => { cb.text = f; },
       onClose: (f) => { cb.close = f; },
       send: (chunk) => sent.push([...chunk]),
       close: (code, reason) => closes.push([code, reason]),
@@ -162,6 +163,13 @@ describe('console port pipe', () => {
       { type: 'close', code: 4410, reason: 'link expired' },
     ]);
     expect(port.closed).toBe(true);
+  });
+
+  it('carries the gateway\'s text as text, never as console bytes', () => {
+    const { cb, port } = setup();
+    cb.open!('plain.kubevirt.io');
+    cb.text!('{"gatepass":"presence"}');
+    expect(port.posted).toEqual([{ type: 'open', protocol: 'plain.kubevirt.io' }, { type: 'text', text: '{"gatepass":"presence"}' }]);
   });
 
   it('carries bytes and close from the renderer, and a vanished port closes the console', () => {

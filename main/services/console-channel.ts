@@ -1,11 +1,14 @@
 // Main's end of an open console, as the renderer's transport consumes it. The
 // VNC server speaks first (`RFB 003.008`), usually before the renderer has
 // picked the channel up, so everything is buffered until a listener attaches.
+// A gateway's text frames (presence) travel apart from the console's bytes.
 import type WebSocket from 'ws';
 
 export interface ConsoleChannel {
   onOpen(cb: (protocol: string) => void): void;
   onData(cb: (chunk: Uint8Array) => void): void;
+  /** The gateway's text frames (presence); attach before onData to receive those buffered with the data. */
+  onText?(cb: (text: string) => void): void;
   onClose(cb: (code: number, reason: string) => void): void;
   send(chunk: Uint8Array): void;
   close(code?: number, reason?: string): void;
@@ -20,9 +23,14 @@ interface ChannelSource {
 export function bufferedChannel(source: ChannelSource) {
   let protocol: string | undefined;
   let closed: { code: number; reason: string } | undefined;
-  const buffered: Uint8Array[] = [];
+  const buffered: (Uint8Array | string)[] = [];
   const openListeners: ((protocol: string) => void)[] = [];
   const dataListeners: ((chunk: Uint8Array) => void)[] = [];
+  const textListeners: ((text: string) => void)[] = [];
+  const deliver = (item: Uint8Array | string) => {
+    if (typeof item === 'string') for (const cb of textListeners) cb(item);
+    else for (const cb of dataListeners) cb(item);
+  };
   const closeListeners: ((code: number, reason: string) => void)[] = [];
   const channel: ConsoleChannel = {
     onOpen(cb) {
@@ -31,7 +39,10 @@ export function bufferedChannel(source: ChannelSource) {
     },
     onData(cb) {
       dataListeners.push(cb);
-      for (const chunk of buffered.splice(0)) cb(chunk);
+      for (const item of buffered.splice(0)) deliver(item);
+    },
+    onText(cb) {
+      textListeners.push(cb);
     },
     onClose(cb) {
       if (closed) cb(closed.code, closed.reason);
@@ -50,9 +61,9 @@ export function bufferedChannel(source: ChannelSource) {
       protocol = p;
       for (const cb of openListeners.splice(0)) cb(p);
     },
-    data(chunk: Uint8Array) {
+    data(chunk: Uint8Array | string) {
       if (dataListeners.length === 0) buffered.push(chunk);
-      else for (const cb of dataListeners) cb(chunk);
+      else deliver(chunk);
     },
     ended(code: number, reason: string) {
       if (closed) return;
@@ -70,7 +81,7 @@ export interface WebSocketChannelOptions {
   keepaliveMs?: number;
 }
 
-/** A channel over an open websocket: binary frames both ways, text frames dropped (as KubeVirt does). */
+/** A channel over an open websocket: binary frames both ways; text frames from the far end (a gateway's presence) apart, as text. */
 export function channelFromWebSocket(ws: WebSocket, options: WebSocketChannelOptions = {}): ConsoleChannel {
   const fed = bufferedChannel({
     send: (chunk) => {
@@ -83,9 +94,8 @@ export function channelFromWebSocket(ws: WebSocket, options: WebSocketChannelOpt
   });
   fed.opened(ws.protocol);
   ws.on('message', (data, isBinary) => {
-    if (!isBinary) return;
     const chunk = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    fed.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    fed.data(isBinary ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) : chunk.toString('utf8'));
   });
   ws.on('close', (code, reason) => fed.ended(code, reason.toString('utf8')));
   ws.on('error', () => fed.ended(1006, 'the console connection failed'));

@@ -117,7 +117,7 @@ describe('connectWithLink and the serial channel, against a local gateway stand-
     seen.length = 0;
     (await connectWithLink(link, false, deps(), 'serial')).close();
     (await connectWithLink(link, true, deps(), 'serial')).close();
-    expect(seen.map((s) => s.url)).toEqual([`/k8s${consolePath('team-a', 'web-1')}?preserveSession=true`, `/k8s${consolePath('team-a', 'web-1')}`]);
+    expect(seen.map((s) => s.url)).toEqual([`/k8s${consolePath('team-a', 'web-1')}?preserveSession=true&presence=true`, `/k8s${consolePath('team-a', 'web-1')}?presence=true`]);
     expect(seen[0]?.protocols).toBe(`${BEARER_SUBPROTOCOL_PREFIX}${Buffer.from(link.token).toString('base64url')},${VNC_SUBPROTOCOL}`);
     expect(seen[0]?.cookie).not.toContain(link.token);
   });
@@ -126,7 +126,7 @@ describe('connectWithLink and the serial channel, against a local gateway stand-
     const link = parseLink(linkGranting([consolePath('team-a', 'web-1')], gateway, 'query'));
     seen.length = 0;
     (await connectWithLink(link, false, deps(), 'serial')).close();
-    expect(seen[0]).toMatchObject({ url: `/k8s${consolePath('team-a', 'web-1')}?preserveSession=true`, protocols: VNC_SUBPROTOCOL });
+    expect(seen[0]).toMatchObject({ url: `/k8s${consolePath('team-a', 'web-1')}?preserveSession=true&presence=true`, protocols: VNC_SUBPROTOCOL });
     expect(seen[0]?.cookie).toContain(`kg-jwt-session-code=${link.token}`);
   });
 

@@ -7,6 +7,7 @@
 // same way: a raw byte stream in binary frames over the same channel.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { viewerConsoleQuery } from '../../shared/console-presence.ts';
 import type { ConsoleTicket, LinkSummary } from '../../shared/desktop-api.ts';
 import { CONSOLE_KINDS, consoleKindPath, VNC_API_VERSIONS, type ConsoleKind } from '../../shared/kubevirt-paths.ts';
 import { decodeClaimsUnverified, LinkError, parseLink, type ParsedLink } from '../../shared/links.ts';
@@ -137,7 +138,7 @@ const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64ur
  */
 export function connectWithLink(parsed: ParsedLink, takeOver: boolean, deps: LinkConsoleDeps, kind: ConsoleKind = 'vnc'): Promise<WebSocket> {
   const target = new URL(`${parsed.gateway}${API_PATH}${consoleKindPath(kind, parsed.namespace ?? '', parsed.name ?? '')}`);
-  if (!takeOver) target.search = '?preserveSession=true';
+  target.search = viewerConsoleQuery(takeOver);
   const wsUrl = new URL(target);
   wsUrl.protocol = target.protocol === 'https:' ? 'wss:' : 'ws:';
   const { agent, tls } = gatewayConnection(target, trustForLink(parsed.pin), deps.env);

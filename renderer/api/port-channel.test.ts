@@ -68,6 +68,18 @@ describe('PortChannel', () => {
     expect(sent.transfer).toEqual([buffer]);
   });
 
+  it('delivers text from main as a string message, as a WebSocket delivers a text frame, and never before open', () => {
+    const channel = new PortChannel();
+    const port = new FakePort();
+    const events = recorder(channel);
+    channel.attach(port);
+    port.fromMain({ type: 'text', text: 'early' });
+    port.fromMain({ type: 'open', protocol: '' });
+    port.fromMain({ type: 'text', text: '{"gatepass":"presence"}' });
+    port.fromMain({ type: 'text', text: 42 });
+    expect(events.messages).toEqual(['{"gatepass":"presence"}']);
+  });
+
   it('reports the close code and reason main relays', () => {
     const channel = new PortChannel();
     const port = new FakePort();

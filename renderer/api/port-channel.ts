@@ -1,6 +1,7 @@
 // An open console's bytes over a MessagePort (Electron), dressed as the
 // WebSocket noVNC expects. Main speaks shared/console-port.ts on the other end:
-// 'open' with the negotiated subprotocol, binary 'data', and 'close' with the
+// 'open' with the negotiated subprotocol, binary 'data', a gateway's 'text'
+// (delivered as a string, as a WebSocket delivers a text frame), and 'close' with the
 // code and reason the gateway or API server gave — which the console needs to
 // tell a person why it ended.
 
@@ -88,6 +89,8 @@ export class PortChannel implements WebSocketLike {
       this.onopen?.(new Event('open'));
     } else if (message.type === 'data' && this.#state === OPEN && message.data instanceof ArrayBuffer) {
       this.onmessage?.(new MessageEvent('message', { data: message.data }));
+    } else if (message.type === 'text' && this.#state === OPEN && typeof message.text === 'string') {
+      this.onmessage?.(new MessageEvent('message', { data: message.text }));
     } else if (message.type === 'close') {
       this.#finish(typeof message.code === 'number' ? message.code : ABNORMAL_CLOSURE, typeof message.reason === 'string' ? message.reason : '');
     }

@@ -85,11 +85,11 @@ describe('apiPathOf', () => {
 describe('consoleSocketUrl', () => {
   const path = `/${good}`;
   it('uses wss on https and preserves an existing session unless taking over', () => {
-    expect(consoleSocketUrl({ protocol: 'https:', host: 'gw.example' }, path, false)).toBe(`wss://gw.example${path}?preserveSession=true`);
-    expect(consoleSocketUrl({ protocol: 'https:', host: 'gw.example' }, path, true)).toBe(`wss://gw.example${path}`);
+    expect(consoleSocketUrl({ protocol: 'https:', host: 'gw.example' }, path, false)).toBe(`wss://gw.example${path}?preserveSession=true&presence=true`);
+    expect(consoleSocketUrl({ protocol: 'https:', host: 'gw.example' }, path, true)).toBe(`wss://gw.example${path}?presence=true`);
   });
 
   it('uses ws on plain http, keeping the port', () => {
-    expect(consoleSocketUrl({ protocol: 'http:', host: '127.0.0.1:8080' }, path, false)).toBe(`ws://127.0.0.1:8080${path}?preserveSession=true`);
+    expect(consoleSocketUrl({ protocol: 'http:', host: '127.0.0.1:8080' }, path, false)).toBe(`ws://127.0.0.1:8080${path}?preserveSession=true&presence=true`);
   });
 });

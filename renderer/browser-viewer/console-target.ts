@@ -4,6 +4,7 @@
 // at a VM console behind this same gateway — never at someone else's server
 // shown under the gateway's name.
 
+import { viewerConsoleQuery } from '../../shared/console-presence.ts';
 import { consoleKindPath, parseConsolePath } from '../../shared/kubevirt-paths.ts';
 import type { ConsoleKind, ConsoleTargetPath } from '../../shared/kubevirt-paths.ts';
 
@@ -45,8 +46,8 @@ export function pathParamOf(path: string): string {
   return path.replace(/^\//, '');
 }
 
-/** The console websocket on this page's own origin; `takeOver` drops preserveSession so KubeVirt hands the console over. */
+/** The console websocket on this page's own origin, asking to be told who else is on it; `takeOver` drops preserveSession so the console is handed over. */
 export function consoleSocketUrl(page: { protocol: string; host: string }, path: string, takeOver: boolean): string {
   const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${page.host}${path}${takeOver ? '' : '?preserveSession=true'}`;
+  return `${scheme}//${page.host}${path}${viewerConsoleQuery(takeOver)}`;
 }

@@ -9,7 +9,10 @@ import { expiryLabel } from './countdown.ts';
 import { describeState } from './describe-state.ts';
 import type { ConsoleAction } from './describe-state.ts';
 import { completesLeaveChord, LEAVE_CONSOLE_SHORTCUT, LEAVE_CONSOLE_WORDS } from './leave-console.ts';
+import { parsePresenceMessage } from '../../shared/console-presence.ts';
 import { PasteDialog } from './PasteDialog.tsx';
+import { PresenceList } from './PresenceList.tsx';
+import { NO_PRESENCE, nextPresence } from './presence-state.ts';
 import type { PasteInto } from './PasteDialog.tsx';
 import { SerialScreen } from './serial-screen.ts';
 import { initialStateFor, instantMs } from './session.ts';
@@ -38,6 +41,8 @@ export interface ConsoleViewerProps {
   formatTime?: (ms: number) => string;
   /** How the console is opened, for the words of a refusal: with a link (default), or the person's own credentials. */
   access?: 'link' | 'own';
+  /** Names the route `connect` takes; a new one reconnects in place (waiting for the old session to end), as a new `kind` does. */
+  via?: string;
 }
 
 // How long a closed console takes to be released upstream, and the longest wait for a close.
@@ -54,10 +59,11 @@ const defaultFormatTime = (ms: number) => new Date(ms).toLocaleString();
 const SCREEN_LABELS: Readonly<Record<ConsoleKind, string>> = { vnc: 'VM console', serial: 'VM serial console' };
 
 /** A VM console, its screen or its serial console, with the states, countdown and controls every Gatepass viewer shares. */
-export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired, onStateChange, toolbar, formatTime = defaultFormatTime, access = 'link' }: ConsoleViewerProps) {
+export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired, onStateChange, toolbar, formatTime = defaultFormatTime, access = 'link', via = '' }: ConsoleViewerProps) {
   const until = session?.until === undefined ? undefined : instantMs(session.until, 'until');
   const viewOnly = session?.viewOnly === true;
   const [state, dispatch] = useReducer(nextConsoleState, session, (s) => initialStateFor(s, Date.now()));
+  const [presence, dispatchPresence] = useReducer(nextPresence, NO_PRESENCE);
   const [now, setNow] = useState(() => Date.now());
   const [scaled, setScaled] = useState(true);
   const [fullScreen, setFullScreen] = useState(false);
@@ -85,6 +91,7 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
     live.current = null;
     if (!current) return undefined;
     current.screen.dispose();
+    dispatchPresence({ type: 'reset' });
     setSelected(false);
     setCopyNote('');
     return current.channel.closed;
@@ -109,7 +116,12 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
       const target = connectRef.current({ takeOver });
       const raw: WebSocketLike = typeof target === 'string' ? new WebSocket(target, [KUBEVIRT_SUBPROTOCOL]) : target;
       const channel = new TappedChannel(raw, ({ code, reason }) => {
-        if (id === generation.current) dispatch({ type: 'closed', code, reason });
+        if (id !== generation.current) return;
+        dispatch({ type: 'closed', code, reason });
+        dispatchPresence({ type: 'reset' });
+      }, (text) => {
+        const message = parsePresenceMessage(text);
+        if (message !== undefined && id === generation.current) dispatchPresence({ type: 'message', message });
       });
       const onConnected = () => {
         if (id !== generation.current) return;
@@ -127,14 +139,15 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
     live.current = opened;
   }, [disconnect, selectionChanged]);
 
-  // Another kind in place: the other console of the same VM, on a fresh mount element.
-  const shownKind = useRef(kind);
+  // Another kind in place (the other console of the same VM, on a fresh mount element), or another route to it.
+  const route = `${kind} ${via}`;
+  const shownRoute = useRef(route);
   useEffect(() => {
-    if (shownKind.current === kind) return;
-    shownKind.current = kind;
+    if (shownRoute.current === route) return;
+    shownRoute.current = route;
     const now = stateRef.current.kind;
     if (now !== 'expired' && now !== 'not-yet-valid') void open(false, false);
-  }, [kind, open]);
+  }, [route, open]);
 
   // Connect once on mount when the link allows it; close on unmount.
   useEffect(() => {
@@ -219,6 +232,8 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
     }
   };
 
+  const noticeSeen = useCallback((serial: number) => dispatchPresence({ type: 'notice-seen', serial }), []);
+
   const onAction = (action: ConsoleAction) => void open(action === 'take-over', false);
 
   const leaveConsole = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -246,6 +261,7 @@ export function ConsoleViewer({ kind = 'vnc', connect, title, session, onExpired
             {expiryLabel(until, now)}
           </span>
         )}
+        <PresenceList presence={presence} onNoticeSeen={noticeSeen} />
         <div ref={tools} className="console__tools" role="toolbar" aria-label="Console controls">
           {kind === 'vnc' && (
             <button type="button" className="button" aria-pressed={scaled} onClick={() => setScaled((s) => !s)}>Scale to fit</button>

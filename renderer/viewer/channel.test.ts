@@ -45,7 +45,7 @@ describe('TappedChannel', () => {
     tapped.binaryType = 'arraybuffer';
     tapped.send(new Uint8Array([1]));
     tapped.close(1000, 'bye');
-    expect(socket.onmessage).toBe(onmessage);
+    expect(tapped.onmessage).toBe(onmessage);
     expect(socket.binaryType).toBe('arraybuffer');
     expect(tapped.protocol).toBe('plain.kubevirt.io');
     expect(sent).toHaveLength(1);
@@ -60,5 +60,27 @@ describe('TappedChannel', () => {
     for (const prop of ['send', 'close', 'binaryType', 'onerror', 'onmessage', 'onopen', 'protocol', 'readyState']) {
       expect(names).toContain(prop);
     }
+  });
+
+  it('hands text frames to the text handler and never to the screen, binary frames only to the screen', () => {
+    const { socket } = fakeSocket();
+    const texts: string[] = [];
+    const screen: unknown[] = [];
+    const tapped = new TappedChannel(socket, () => undefined, (text) => texts.push(text));
+    tapped.onmessage = (event) => screen.push(event.data);
+    const bytes = new Uint8Array([82, 70, 66]).buffer;
+    socket.onmessage?.({ data: '{"gatepass":"presence"}' } as MessageEvent);
+    socket.onmessage?.({ data: bytes } as MessageEvent);
+    expect(texts).toEqual(['{"gatepass":"presence"}']);
+    expect(screen).toEqual([bytes]);
+  });
+
+  it('drops text frames when nobody asked for them', () => {
+    const { socket } = fakeSocket();
+    const screen: unknown[] = [];
+    const tapped = new TappedChannel(socket, () => undefined);
+    tapped.onmessage = (event) => screen.push(event.data);
+    socket.onmessage?.({ data: 'hello' } as MessageEvent);
+    expect(screen).toEqual([]);
   });
 });

@@ -192,6 +192,19 @@ test.describe('axe finds no serious or critical violation in the browser viewer'
     await expectAccessible(page, { what: 'the browser viewer\'s paste dialog over a serial console' });
   });
 
+  test('on a shared serial console: who is here, listed, and a join announced', async ({ page, browser }) => {
+    const token = await stack.harness.consoleToken({ duration: '15m', urls: [consolePath('team-a', 'web-1')], restrictions: { label: 'Support desk' } });
+    await followLink(page, token);
+    await expect(consoleConnected(page)).toBeAttached({ timeout: 15_000 });
+    const other = await (await browser.newContext()).newPage();
+    await followLink(other, token);
+    await expect(page.locator('.presence__notice')).toHaveText('Support desk joined the console (control)', { timeout: 15_000 });
+    await page.getByRole('button', { name: '2 people here' }).click();
+    await expect(page.getByRole('list', { name: 'People on this console' })).toBeVisible();
+    await expectAccessible(page, { what: 'the browser viewer showing who is on a shared console' });
+    await other.context().close();
+  });
+
   test('when the VM is not running', async ({ page }) => {
     await followLink(page, await stack.harness.consoleToken({ namespace: 'team-b', name: 'build-7' }), 'build-7', 'team-b');
     await expect(page.getByRole('alert')).toContainText('The VM is not running', { timeout: 15_000 });

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DesktopEvent, InventoryEvent, VmRow } from '../../shared/desktop-api.ts';
 import { decodeClaimsUnverified, parseLink } from '../../shared/links.ts';
-import { vncPath } from '../../shared/kubevirt-paths.ts';
+import { consolePath, vncPath } from '../../shared/kubevirt-paths.ts';
 import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
 import { gatepassConfigMap } from '../cluster/default-fixture.ts';
 import { bearerSubprotocol, openConsole } from '../support/console-client.ts';
@@ -185,6 +185,28 @@ describe('issuing links', () => {
     const error = await rejection(api.shareConsole({ context: 'viewer', namespace: 'team-a', name: 'web-1', duration: '1h' }));
     expect(error).toMatchObject({ code: 'forbidden', context: 'viewer' });
     expect(error.message).toMatch(/^you may not issue links in this cluster: /);
+  });
+
+  it('invites into the operator\'s own console: a view-only invitation by default, and a full-control link for the operator, both for that console alone', async () => {
+    const result = await api.inviteToConsole({ context: 'operator', namespace: 'team-a', name: 'web-1', console: 'serial', duration: '15m', label: 'Ann' });
+    const invitation = decodeClaimsUnverified(parseLink(result.invitation.link).token);
+    const own = decodeClaimsUnverified(parseLink(result.ownLink).token);
+    expect(invitation).toMatchObject({ URLs: [consolePath('team-a', 'web-1')], sub: 'alice', gatepass: { label: 'Ann', viewOnly: true } });
+    expect(own).toMatchObject({ URLs: [consolePath('team-a', 'web-1')], sub: 'alice', verbs: ['get'] });
+    expect((own.gatepass as { viewOnly?: boolean } | undefined)?.viewOnly).toBeUndefined();
+    expect(result.invitation.issued.options.viewOnly).toBe(true);
+
+    const control = await api.inviteToConsole({ context: 'operator', namespace: 'team-a', name: 'web-1', console: 'vnc', duration: '15m', viewOnly: false });
+    expect(decodeClaimsUnverified(parseLink(control.invitation.link).token)).toMatchObject({ URLs: [vncPath('team-a', 'web-1')], verbs: ['get'] });
+  });
+
+  it('refuses an invitation as Share refuses, and bad input before anything is signed', async () => {
+    const refused = await rejection(api.inviteToConsole({ context: 'viewer', namespace: 'team-a', name: 'web-1', console: 'vnc', duration: '1h' }));
+    expect(refused).toMatchObject({ code: 'forbidden', context: 'viewer' });
+    const before = (await api.listIssuedLinks()).length;
+    expect(await rejection(api.inviteToConsole({ context: 'operator', namespace: 'team-a', name: 'web-1', console: 'rdp' as 'vnc', duration: '1h' }))).toMatchObject({ code: 'invalid-input' });
+    expect(await rejection(api.inviteToConsole({ context: 'operator', namespace: 'team-a', name: 'web-1', console: 'vnc', duration: '169h' }))).toMatchObject({ code: 'invalid-input', message: expect.stringContaining('168h') });
+    expect((await api.listIssuedLinks()).length).toBe(before);
   });
 
   it('rejects bad input with a clear error before anything happens', async () => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ConsoleTarget } from '../../../shared/desktop-api.ts';
+import type { ConsoleTarget, InviteResult } from '../../../shared/desktop-api.ts';
 import { ConsoleViewer } from '../../viewer/ConsoleViewer.tsx';
 import type { ConnectOptions } from '../../viewer/ConsoleViewer.tsx';
 import type { ConsoleSession } from '../../viewer/session.ts';
@@ -7,6 +7,7 @@ import { useClient } from '../client.tsx';
 import { DeferredChannel } from '../console/deferred-channel.ts';
 import { StartVmOffer } from '../console/StartVmOffer.tsx';
 import type { ConsoleState } from '../../viewer/console-state.ts';
+import { InviteDialog } from './InviteDialog.tsx';
 
 export interface EmbeddedConsoleProps {
   target: ConsoleTarget;
@@ -26,6 +27,10 @@ export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedCon
   // A new viewer connects as it mounts: how the console follows a VM that was started from here.
   const [round, setRound] = useState(0);
   const reconnect = useCallback(() => setRound((n) => n + 1), []);
+  const [inviting, setInviting] = useState(false);
+  // Once someone is invited, the operator's own console goes through the gateway's shared session with their own link.
+  const [shared, setShared] = useState<{ ownLink: string; gateway: string } | undefined>();
+  const route: ConsoleTarget = shared === undefined ? target : { kind: 'link', link: shared.ownLink, console: target.console ?? 'vnc' };
 
   const connect = useCallback(({ takeOver }: ConnectOptions) => {
     // Consoles this view opened before (a viewer replaced on reconnect, a retry still on its
@@ -34,7 +39,7 @@ export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedCon
     const earlier = [...opening.current];
     const next = Promise.allSettled(earlier)
       .then(() => Promise.all(opened.current.splice(0).map((id) => client.closeConsole(id).catch(() => undefined))))
-      .then(() => client.openConsole(target, { takeOver }))
+      .then(() => client.openConsole(route, { takeOver }))
       .then((ticket) => {
         opened.current.push(ticket.id);
         return client.consoleChannel(ticket);
@@ -42,7 +47,11 @@ export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedCon
     opening.current.add(next);
     void next.catch(() => undefined).finally(() => opening.current.delete(next));
     return new DeferredChannel(next);
-  }, [client, target]);
+  }, [client, route]);
+
+  const invited = useCallback((result: InviteResult) => {
+    setShared((current) => current ?? { ownLink: result.ownLink, gateway: new URL(result.invitation.issued.gateway).host });
+  }, []);
 
   // Closing the channel ends a console; this also releases any main still holds
   // for a channel the viewer never attached. Failures here have no one to tell:
@@ -53,6 +62,11 @@ export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedCon
 
   return (
     <div className="embedded-console">
+      {shared !== undefined && (
+        <p className="note embedded-console__route" role="status">
+          This console now runs through the Gatepass gateway at {shared.gateway}, so the people you invite can join it.
+        </p>
+      )}
       <ConsoleViewer
         key={round}
         connect={connect}
@@ -60,10 +74,14 @@ export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedCon
         title={title}
         {...(session === undefined ? {} : { session })}
         formatTime={formatTime}
-        access={target.kind === 'own' ? 'own' : 'link'}
+        access={route.kind === 'own' ? 'own' : 'link'}
         kind={target.console ?? 'vnc'}
+        via={shared === undefined ? 'own' : 'gateway'}
         toolbar={(
           <>
+            {target.kind === 'own' && (
+              <button type="button" className="button" aria-haspopup="dialog" onClick={() => setInviting(true)}>Invite</button>
+            )}
             {target.kind === 'own' && (
               <StartVmOffer context={target.context} namespace={target.namespace} name={target.name} console={state} onRunning={reconnect} />
             )}
@@ -71,6 +89,16 @@ export function EmbeddedConsole({ target, title, session, onClose }: EmbeddedCon
           </>
         )}
       />
+      {inviting && target.kind === 'own' && (
+        <InviteDialog
+          context={target.context}
+          namespace={target.namespace}
+          name={target.name}
+          console={target.console ?? 'vnc'}
+          onInvited={invited}
+          onClose={() => setInviting(false)}
+        />
+      )}
     </div>
   );
 }

@@ -3,14 +3,12 @@ import type { FormEvent } from 'react';
 import { isDesktopError } from '../../../shared/desktop-api.ts';
 import type { ConsoleKind, GatewayInfo, SharePermission, ShareRequest, ShareResult } from '../../../shared/desktop-api.ts';
 import { useClient } from '../client.tsx';
-import { describeGrant, formatInstant } from '../share/grant-wording.ts';
 import { checkLifetime, checkStart, LIFETIME_PRESETS, toLocalInput } from '../share/lifetime.ts';
 import { refusalAttempt } from '../share/permission-wording.ts';
-import type { CopyOutcome } from '../../api/types.ts';
 import { useFocusReturn } from '../../viewer/focus-return.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
-import { ManualCopy } from './ManualCopy.tsx';
-import { QrCode } from './QrCode.tsx';
+import { LifetimePresets } from './LifetimePresets.tsx';
+import { LinkHandover } from './LinkHandover.tsx';
 import { useAction } from './use-action.ts';
 
 export interface ShareDialogProps {
@@ -49,7 +47,6 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
   const [consoles, setConsoles] = useState<ConsoleKind[]>(['vnc']);
   const [problem, setProblem] = useState<{ field: 'lifetime' | 'start' | 'consoles'; message: string } | undefined>();
   const [result, setResult] = useState<ShareResult | undefined>();
-  const [copied, setCopied] = useState<CopyOutcome | undefined>();
   const [permission, setPermission] = useState<SharePermission | undefined>();
   // Asked as the dialog opens, so a refusal is said before anything is filled in; main checks again when signing.
   const check = useAction(() => client.checkSharePermission(context, namespace, name));
@@ -66,8 +63,6 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
       throw error;
     }
   });
-  const copy = useAction((text: string) => client.copyText(text));
-  const mail = useAction((id: string) => client.sendByMail(id));
 
   // Before showModal: it moves focus in, and the dialog is unmounted rather than closed, so nothing gives it back.
   useFocusReturn(dialog);
@@ -121,18 +116,10 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
       consoles,
       ...(label.trim() === '' ? {} : { label: label.trim() }),
     });
-    if (issued) {
-      setResult(issued);
-      setCopied(undefined);
-    }
+    if (issued) setResult(issued);
   };
 
   const refusal = permission && !permission.allowed ? permission : undefined;
-
-  const grant = result && describeGrant({
-    name: result.issued.name, namespace: result.issued.namespace, from: result.issued.from, until: result.issued.until,
-    viewOnly: result.issued.options.viewOnly, singleUse: result.issued.options.singleUse, consoles: result.issued.consoles,
-  }, Date.now(), formatInstant);
 
   const toggleConsole = (kind: ConsoleKind, on: boolean) =>
     setConsoles((current) => CONSOLES.map((c) => c.kind).filter((k) => (k === kind ? on : current.includes(k))));
@@ -176,12 +163,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
               <fieldset className="fieldset">
                 <legend>Lifetime</legend>
                 <div className="choices">
-                  {LIFETIME_PRESETS.map((preset) => (
-                    <label key={preset.value} className="choice">
-                      <input type="radio" name="lifetime" value={preset.value} checked={lifetimeChoice === preset.value} onChange={() => setLifetimeChoice(preset.value)} />
-                      {preset.label}
-                    </label>
-                  ))}
+                  <LifetimePresets value={lifetimeChoice} onChange={setLifetimeChoice} />
                   <label className="choice">
                     <input type="radio" name="lifetime" value={CUSTOM} checked={lifetimeChoice === CUSTOM} onChange={() => setLifetimeChoice(CUSTOM)} />
                     Custom
@@ -246,24 +228,7 @@ export function ShareDialog({ context, namespace, name, onClose }: ShareDialogPr
             </form>
           ) : (
             <div className="share-result">
-              <p className="grant" role="status">{grant}</p>
-              {result.issued.label !== undefined && <p className="note">Label: {result.issued.label}</p>}
-              <label className="field">
-                <span>Link to send</span>
-                <input className="input input--mono" readOnly value={result.link} onFocus={(e) => e.target.select()} />
-              </label>
-              <div className="dialog__actions dialog__actions--start">
-                <button type="button" className="button button--primary" disabled={copy.busy} onClick={() => void copy.run(result.link).then(setCopied)}>
-                  Copy link
-                </button>
-                <button type="button" className="button" disabled={mail.busy} onClick={() => void mail.run(result.issued.id)}>Send by mail</button>
-                {copied?.copied === true && <span className="note" role="status">Copied</span>}
-              </div>
-              {copied?.copied === false && <ManualCopy text={copied.text} label="Link to copy" />}
-              <ErrorAlert error={copy.error} attempt="copy-link" onDismiss={copy.clearError} />
-              <ErrorAlert error={mail.error} attempt="send-mail" onDismiss={mail.clearError} />
-              <QrCode svg={result.qrSvg} />
-              {!result.issued.canCopyAgain && <p className="note">This link is not stored: copy it now, or issue a new one later.</p>}
+              <LinkHandover result={result} />
               <div className="dialog__actions">
                 <button type="button" className="button" onClick={() => setResult(undefined)}>Create another</button>
                 <button type="button" className="button" onClick={onClose}>Done</button>
