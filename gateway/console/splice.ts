@@ -26,7 +26,7 @@ export interface SpliceOptions {
   passServerText?: boolean;
 }
 
-/** `taken-over` and `backlog` end only serial console viewers (a console another viewer took, a viewer too slow for it). */
+/** `taken-over` and `backlog` end only viewers of a shared console (a console another viewer took, a viewer too slow for it). */
 export type RelayEndBy = 'client' | 'server' | 'expired' | 'filter' | 'ping-timeout' | 'shutdown' | 'revoked' | 'taken-over' | 'backlog';
 
 export interface RelayEnd {
