@@ -162,19 +162,33 @@ export class ConsoleRegistry {
 
     let renewing = false;
     let lost = false;
+    let renewedAt = Date.now();
+    // A session whose Lease is gone, or could not be renewed for its whole duration, may be
+    // opened again by another replica at any moment: it ends here, said why, rather than
+    // go on admitting viewers that KubeVirt would then silently cut off.
+    const letGo = (told: CloseWith, message: string): void => {
+      lost = true;
+      this.options.log.info({ vmi: key, console: this.engine.kind }, message);
+      held.session.close(told);
+    };
     const renewer = setInterval(() => {
       if (renewing || lost) return;
       renewing = true;
       this.leases.renew(request.namespace, request.name, lease)
         .then((renewed) => {
           if (renewed === 'lost') {
-            lost = true;
-            this.options.log.info({ vmi: key, console: this.engine.kind }, 'another replica took this console; KubeVirt ends this one');
+            letGo({ code: closeCodes.inUse, reason: 'another gateway replica took this console; reconnect to join it' }, 'another replica took this console; its viewers are told');
           } else {
             lease = renewed;
+            renewedAt = Date.now();
           }
         })
-        .catch((err: unknown) => this.options.log.warn({ vmi: key, console: this.engine.kind, err: (err as Error).message }, 'cannot renew the Lease of a console'))
+        .catch((err: unknown) => {
+          this.options.log.warn({ vmi: key, console: this.engine.kind, err: (err as Error).message }, 'cannot renew the Lease of a console');
+          if (Date.now() - renewedAt >= this.options.leaseDurationMs) {
+            letGo({ code: 1013, reason: 'the gateway could not keep this console’s Lease; try again' }, 'the Lease of a console ran out unrenewed; its viewers are told');
+          }
+        })
         .finally(() => (renewing = false));
     }, Math.max(1, Math.floor(this.options.leaseDurationMs / 3)));
     renewer.unref();

@@ -163,7 +163,10 @@ export function startFanoutViewer(socket: Duplex, head: Buffer, options: FanoutV
       return true;
     },
     // Every frame toward a viewer is the gateway's own and whole, so a text frame may go at any time.
+    // A viewer that is not reading misses it (each presence message is the whole list), so joins
+    // and leaves cannot pile up behind it without bound.
     sendText(text) {
+      if (done || socket.writableLength > options.maxBacklog) return;
       write(encodeFrame(Opcode.text, Buffer.from(text), false));
     },
     pauseInput(paused) {

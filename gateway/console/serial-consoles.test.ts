@@ -78,6 +78,7 @@ function memoryLeases(identity: string) {
       return put(claimSpec(identity, Date.now(), 30_000, current?.spec));
     },
     async renew(_ns, _name, held) {
+      if (failing) throw new ConsoleLeaseError(failing);
       if (held.resourceVersion !== stored?.resourceVersion) return 'lost';
       return put(claimSpec(identity, Date.now(), 30_000, held.spec));
     },
@@ -99,6 +100,7 @@ function memoryLeases(identity: string) {
 interface Options {
   pingMs?: number;
   maxViewerBacklog?: number;
+  leaseDurationMs?: number;
 }
 
 async function gateway(vm: { port: number }, leases: ReturnType<typeof memoryLeases>, options: Options = {}) {
@@ -106,6 +108,7 @@ async function gateway(vm: { port: number }, leases: ReturnType<typeof memoryLea
   const engine = serialEngine({ pingMs: options.pingMs ?? 60_000, ...(options.maxViewerBacklog ? { maxViewerBacklog: options.maxViewerBacklog } : {}) });
   const server = await startRegistryServer(vm.port, 'serial', engine, leases.api, {
     ...(options.pingMs ? { pingMs: options.pingMs } : {}),
+    ...(options.leaseDurationMs ? { leaseDurationMs: options.leaseDurationMs } : {}),
     opened: (outcome) => outcome.viewer && void outcome.relay!.ended.then(() => dropped.push(outcome.viewer!.dropped)),
   });
   cleanups.push(server.close);
@@ -197,6 +200,29 @@ describe('serial consoles', () => {
     expect(bob.presence()[1]!.viewers.map((v) => v.name)).toEqual(['alice', 'bob']);
     expect(quiet.presence()).toEqual([]);
     expect(bob.text()).toBe(alice.text());
+  });
+
+  it('ends a session whose Lease another replica took, its viewers told, rather than let KubeVirt cut them off unannounced', async () => {
+    const vm = await serialVm();
+    const leases = memoryLeases('replica-a');
+    const gw = await gateway(vm, leases, { leaseDurationMs: 300 });
+    const one = await viewer(gw.url);
+    leases.heldBy('replica-b');
+    await until(() => one.closed !== undefined, 'the viewer closed');
+    expect(one.closed).toEqual({ code: 4409, reason: 'another gateway replica took this console; reconnect to join it' });
+    await until(() => vm.open === 0, 'the upstream closed');
+    expect(leases.stored?.spec.holderIdentity).toBe('replica-b');
+  });
+
+  it('ends a session whose Lease could not be renewed for its whole duration', async () => {
+    const vm = await serialVm();
+    const leases = memoryLeases('replica-a');
+    const gw = await gateway(vm, leases, { leaseDurationMs: 300 });
+    const one = await viewer(gw.url);
+    leases.fail(500);
+    await until(() => one.closed !== undefined, 'the viewer closed');
+    expect(one.closed).toEqual({ code: 1013, reason: 'the gateway could not keep this console’s Lease; try again' });
+    await until(() => vm.open === 0, 'the upstream closed');
   });
 
   it('closes the upstream and gives the Lease back when the last viewer leaves', async () => {

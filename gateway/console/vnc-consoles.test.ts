@@ -144,6 +144,20 @@ describe('shared VNC consoles', () => {
     expect(good.closedWith).toBeUndefined();
   });
 
+  it.each([
+    ['24 bits per pixel', { ...PIXEL_FORMAT_RGB888, bitsPerPixel: 24 }],
+    ['a colour map', { ...PIXEL_FORMAT_RGB888, bitsPerPixel: 8, depth: 8, trueColour: false }],
+  ])('closes a first viewer, view-only too, that asks for %s, and the gateway goes on serving others', async (_what, announcedPixelFormat) => {
+    const { port } = await vncVm();
+    const gw = await gateway(port, { pingMs: 60_000 });
+    const bad = await RfbViewer.open(gw.url, 'token', { query: '?preserveSession=true&viewOnly=true', announcedPixelFormat });
+    const end = await bad.closed;
+    expect(end).toEqual({ code: 4403, reason: 'a shared console is shown only in true colour of 8, 16 or 32 bits per pixel' });
+    const good = await RfbViewer.open(gw.url, 'token', { query: '?preserveSession=true' });
+    await picture(good);
+    expect(good.closedWith).toBeUndefined();
+  });
+
   it('closes, with a reason, a viewer that stays too slow after its full refreshes', async () => {
     const { port } = await vncVm();
     const gw = await gateway(port, { pingMs: 60_000, maxViewerBacklog: 64 * 1024, maxRefreshes: 1, refreshWindowMs: 60_000 });

@@ -135,7 +135,10 @@ export class VncSession extends FanoutSession<VncViewer> {
   private fromViewer(viewer: VncViewer, message: ClientMessage): void {
     switch (message.type) {
       case 'SetPixelFormat':
-        if (!this.pixelFormat) {
+        if (!shareablePixelFormat(message.pixelFormat)) {
+          // The server messages could not be cut (nor a joiner's colour map replayed) in another format.
+          viewer.close({ code: closeCodes.notAllowed, reason: 'a shared console is shown only in true colour of 8, 16 or 32 bits per pixel' }, 'client');
+        } else if (!this.pixelFormat) {
           this.pixelFormat = message.pixelFormat;
           this.sendUp(message.raw);
           // Only updates asked for after it are in the new format, and the gateway has asked for none yet.
@@ -245,4 +248,9 @@ export class VncSession extends FanoutSession<VncViewer> {
     viewer.asked = true;
     this.ask(true);
   }
+}
+
+/** The pixel formats a shared console's messages can be cut in: true colour, 8, 16 or 32 bits per pixel. */
+function shareablePixelFormat(pf: PixelFormat): boolean {
+  return pf.trueColour && (pf.bitsPerPixel === 8 || pf.bitsPerPixel === 16 || pf.bitsPerPixel === 32);
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import {
   MAX_CUT_TEXT_BYTES, PIXEL_FORMAT_RGB888, RfbClientHandshake, RfbClientMessageParser, decodePixelFormat,
@@ -86,6 +86,23 @@ describe('RfbClientHandshake', () => {
 });
 
 describe('RfbClientMessageParser', () => {
+  it('gathers a long message fed a byte at a time without re-joining it on every byte', () => {
+    const text = 'x'.repeat(256 * 1024);
+    const stream = Buffer.concat([encodeClientCutText(text), encodeKeyEvent(true, 0x61)]);
+    const parser = new RfbClientMessageParser();
+    const concat = vi.spyOn(Buffer, 'concat');
+    const messages: ClientMessage[] = [];
+    try {
+      for (let i = 0; i < stream.length; i++) messages.push(...parser.feed(stream.subarray(i, i + 1)).messages);
+      // Joined while the 8-byte header gathers and once when the text is whole: never per byte of the text.
+      expect(concat.mock.calls.length).toBeLessThan(20);
+    } finally {
+      concat.mockRestore();
+    }
+    expect(messages.map((m) => m.type)).toEqual(['ClientCutText', 'KeyEvent']);
+    expect(messages[0]).toMatchObject({ text });
+  });
+
   it('decodes the fields of input messages', () => {
     const pf: PixelFormat = { ...PIXEL_FORMAT_RGB888, bitsPerPixel: 16, depth: 16, redMax: 31, greenMax: 63, blueMax: 31, redShift: 11, greenShift: 5, blueShift: 0 };
     const stream = Buffer.concat([

@@ -244,24 +244,41 @@ function decode(raw: Buffer): ClientMessage {
 
 /** Feed client→server bytes in any chunking after the handshake; whole messages come out. */
 export class RfbClientMessageParser {
-  private pending: Buffer = Buffer.alloc(0);
+  /** Bytes not yet part of a whole message, kept as they came: joined only once a message is complete. */
+  private parts: Buffer[] = [];
+  private buffered = 0;
+  /** The length of the message being gathered, once its header says (0 until then). */
+  private needed = 0;
   private failure: string | undefined;
 
   feed(chunk: Buffer): ParseResult {
     if (this.failure !== undefined) return { messages: [], error: this.failure };
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.parts.push(chunk);
+    this.buffered += chunk.length;
+    // A long message (a 1 MiB clipboard) trickled in tiny frames must not be re-joined on every one.
+    if (this.buffered < this.needed) return { messages: [] };
+    let pending = this.parts.length === 1 ? chunk : Buffer.concat(this.parts, this.buffered);
+    this.parts = [];
+    this.buffered = 0;
+    this.needed = 0;
     const messages: ClientMessage[] = [];
     for (;;) {
-      const length = messageLength(this.pending);
+      const length = messageLength(pending);
       if (typeof length === 'string') {
         this.failure = length;
-        this.pending = Buffer.alloc(0);
         return { messages, error: length };
       }
-      if (length === undefined || this.pending.length < length) break;
+      if (length === undefined || pending.length < length) {
+        if (pending.length > 0) {
+          this.parts = [pending];
+          this.buffered = pending.length;
+          this.needed = length ?? 0;
+        }
+        break;
+      }
       // Copy so a message never pins (or aliases) the caller's larger chunk.
-      messages.push(decode(Buffer.from(this.pending.subarray(0, length))));
-      this.pending = this.pending.subarray(length);
+      messages.push(decode(Buffer.from(pending.subarray(0, length))));
+      pending = pending.subarray(length);
     }
     return { messages };
   }

@@ -27,11 +27,11 @@ export interface RegistryServer {
 
 export async function startRegistryServer(
   upstreamPort: number, kind: ConsoleKind, engine: ConsoleEngine, leases: ConsoleLeaseApi,
-  options: { pingMs?: number; opened?: (outcome: SharedConsoleOutcome) => void } = {},
+  options: { pingMs?: number; leaseDurationMs?: number; opened?: (outcome: SharedConsoleOutcome) => void } = {},
 ): Promise<RegistryServer> {
   const upstream = { url: new URL(`http://127.0.0.1:${upstreamPort}/`), bearerToken: () => 'sa-token', websocketTls: { rejectUnauthorized: true } } as unknown as Upstream;
   const proxy = new ConsoleProxy(upstream, { pingMs: options.pingMs ?? 60_000, connectTimeoutMs: 2000 });
-  const consoles = new ConsoleRegistry(upstream, proxy, leases, engine, { connectTimeoutMs: 2000, leaseDurationMs: 30_000, identity: 'replica-a', log: quiet });
+  const consoles = new ConsoleRegistry(upstream, proxy, leases, engine, { connectTimeoutMs: 2000, leaseDurationMs: options.leaseDurationMs ?? 30_000, identity: 'replica-a', log: quiet });
   const bytes = { fromViewers: 0, toViewers: 0 };
   const server = http.createServer();
   server.on('upgrade', (req, socket, head) => {

@@ -19,6 +19,8 @@ export interface RfbViewerOptions {
   query?: string;
   encodings?: number[];
   pixelFormat?: PixelFormat;
+  /** What the viewer tells the server it wants, when that is not the format it reads (a viewer gone wrong). */
+  announcedPixelFormat?: PixelFormat;
 }
 
 export class RfbViewer {
@@ -88,7 +90,7 @@ export class RfbViewer {
     const pixelFormat = options.pixelFormat ?? PIXEL_FORMAT_RGB888;
     this.framebuffer = Buffer.alloc(this.width * this.height * 4);
     this.parser = new RfbServerMessageParser(pixelFormat);
-    this.ws.send(encodeSetPixelFormat(pixelFormat));
+    this.ws.send(encodeSetPixelFormat(options.announcedPixelFormat ?? pixelFormat));
     this.ws.send(encodeSetEncodings(options.encodings ?? [Encoding.Raw, Encoding.DesktopSize]));
     const rest = this.pending;
     this.pending = Buffer.alloc(0);
