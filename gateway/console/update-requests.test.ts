@@ -20,4 +20,13 @@ describe('merged update requests', () => {
     expect(requests.answered()).toEqual({ incremental: true });
     expect(requests.answered()).toBeUndefined();
   });
+
+  it('asks for the whole screen once while a full request is outstanding, and again once it was answered', () => {
+    const requests = new UpdateRequests();
+    expect(requests.ask(true)).toEqual({ incremental: false });
+    expect(requests.ask(true)).toBeUndefined();
+    expect(requests.ask(false)).toBeUndefined();
+    expect(requests.answered()).toEqual({ incremental: true });
+    expect(requests.ask(true)).toEqual({ incremental: false });
+  });
 });

@@ -165,17 +165,41 @@ describe('shared VNC consoles', () => {
     const slow = await RfbViewer.open(gw.url, 'token', { query: '?preserveSession=true' });
     await Promise.all([picture(fast), picture(slow)]);
     const socket = (slow.ws as unknown as { _socket: Socket })._socket;
-    // Each round it stops reading while a dozen 1 MB pictures go by, then reads again (and is refreshed).
+    // Each round it keeps asking but stops reading while a dozen 1 MB pictures go by, then reads again (and is refreshed).
     const deadline = Date.now() + 20_000;
     while (!slow.closedWith && Date.now() < deadline) {
       socket.pause();
-      for (let i = 0; i < 12; i++) await picture(fast);
+      for (let i = 0; i < 12; i++) {
+        slow.request(true);
+        await picture(fast);
+      }
       socket.resume();
       await sleep(300);
     }
     expect(slow.closedWith).toEqual({ code: 1008, reason: 'this viewer stayed too far behind the console' });
     expect(fast.closedWith).toBeUndefined();
   }, 30_000);
+
+  it('sends a viewer only the updates it asked for, and the whole screen at its next request after it skipped one', async () => {
+    const { port } = await vncVm();
+    const gw = await gateway(port, { pingMs: 60_000 });
+    const asking = await RfbViewer.open(gw.url, 'token', { query: '?preserveSession=true' });
+    const idle = await RfbViewer.open(gw.url, 'token', { query: '?preserveSession=true' });
+    await Promise.all([picture(asking), picture(idle)]);
+    const seen = idle.updates.length;
+    for (let i = 0; i < 3; i++) {
+      const before = asking.updates.length;
+      asking.request(true);
+      await asking.nextUpdate(before);
+    }
+    await sleep(100);
+    expect(idle.updates.length).toBe(seen);
+    // An incremental request, but it missed updates: what it gets is whole.
+    idle.request(true);
+    const update = await idle.nextUpdate(seen);
+    expect(update.rectangles.reduce((sum, r) => sum + r.width * r.height, 0)).toBeGreaterThanOrEqual(idle.width * idle.height);
+    expect(idle.closedWith).toBeUndefined();
+  });
 
   it('sends a joiner the cursor the server sent before it came, ahead of its first picture', async () => {
     const vm = await cursorVm();

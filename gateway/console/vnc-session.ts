@@ -55,9 +55,11 @@ function singleRectangleUpdate(message: Extract<ServerMessage, { type: 'Framebuf
  * The gateway is the upstream's RFB client (one handshake, one ServerInit
  * kept) and every viewer's RFB server. The upstream stream is cut into whole
  * messages once, each message framed once and the same frame written to
- * every viewer whose screen is live. A joiner (or a viewer whose backlog was
- * dropped) starts at the first update that repaints the whole screen in
- * stateless encodings, after the gateway asked for one.
+ * every viewer whose screen is live; an update only to a viewer that asked
+ * for one, as any RFB server does, so a busy viewer skips updates instead of
+ * queueing them. A joiner (or a viewer that skipped an update, or whose
+ * backlog was dropped) starts at the first update that repaints the whole
+ * screen in stateless encodings, after the gateway asked for one.
  */
 export class VncSession extends FanoutSession<VncViewer> {
   private readonly handshake = new UpstreamRfbHandshake();
@@ -157,6 +159,7 @@ export class VncSession extends FanoutSession<VncViewer> {
       case 'FramebufferUpdateRequest': {
         const full = !message.incremental || (viewer.state === 'waiting' && !viewer.asked);
         viewer.asked = true;
+        viewer.wantsUpdate = true;
         this.ask(full);
         return;
       }
@@ -218,14 +221,32 @@ export class VncSession extends FanoutSession<VncViewer> {
     const length = message.end - message.start;
     for (const viewer of this.viewers) {
       // A viewer that has seen the stream from the start holds any zlib state, so it may start at a zlib-encoded picture.
-      if (viewer.state === 'waiting' && whole && (stateless || viewer.fromStart)) {
+      if (viewer.state === 'waiting' && viewer.wantsUpdate && whole && (stateless || viewer.fromStart)) {
         for (const [encoding, replay] of this.kept) if (!keptHere.has(encoding)) viewer.send(replay, replay.length);
         viewer.state = 'live';
       }
       if (viewer.state !== 'live') continue;
       if (!stateless && !viewer.fromStart) viewer.close(undecodable);
-      else viewer.send(frame, length);
+      else if (!viewer.wantsUpdate) this.skipped(viewer, stateless);
+      else {
+        viewer.wantsUpdate = false;
+        viewer.send(frame, length);
+      }
     }
+  }
+
+  /**
+   * An update went by that a live viewer had not asked for (it is still busy
+   * with the last one): it is not queued for it, so no viewer's lag grows past
+   * one update; its next request is answered with the whole screen.
+   */
+  private skipped(viewer: VncViewer, stateless: boolean): void {
+    viewer.state = 'waiting';
+    viewer.asked = false;
+    if (stateless) return;
+    // The update it missed carried zlib state: it can only start again at a stateless picture.
+    viewer.fromStart = false;
+    this.chooseEncodings();
   }
 
   /** A viewer's backlog passed the bound: nothing more is sent it until it drains, then it starts again at a full update. */
@@ -245,8 +266,9 @@ export class VncSession extends FanoutSession<VncViewer> {
   private drained(viewer: VncViewer): void {
     if (viewer.state !== 'behind') return;
     viewer.state = 'waiting';
-    viewer.asked = true;
-    this.ask(true);
+    // Without a request of its own outstanding, its next one asks for the whole screen.
+    viewer.asked = viewer.wantsUpdate;
+    if (viewer.wantsUpdate) this.ask(true);
   }
 }
 

@@ -10,8 +10,9 @@ import { viewOnlyMayPass } from './view-only-filter.ts';
 
 /**
  * Where a viewer's screen stands: answering its handshake; waiting for an
- * update it can start at (it joined, or its backlog was dropped); live; or
- * behind (its backlog past the bound, nothing sent until it drains).
+ * update it can start at (it joined, it had not asked for an update that went
+ * by, or its backlog was dropped); live; or behind (its backlog past the
+ * bound, nothing sent until it drains).
  */
 export type VncViewerState = 'handshake' | 'waiting' | 'live' | 'behind';
 
@@ -43,6 +44,8 @@ export class VncViewer implements FanoutMember {
   encodings: number[] | undefined;
   /** Whether it asked for an update since it last had to wait for a full one. */
   asked = false;
+  /** It has an update request not yet answered: as an RFB server, the gateway sends it an update only then. */
+  wantsUpdate = false;
   /** It sent its ClientInit (its ServerInit may still wait for the upstream's). */
   readyForInit = false;
   /** It has seen every update since the upstream session began (false once a backlog of its was dropped). */

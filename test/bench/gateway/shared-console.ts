@@ -2,17 +2,17 @@
 // by 1, 2, 5 and 20 viewers through one gateway, in interleaved rounds. Each run
 // charges the gateway's CPU to the bytes delivered to all viewers and keeps each
 // viewer's update latencies; a gateway that refuses or drops a viewer is
-// reported as such, with its close reason, instead of measured.
+// reported as such, with its close reason, instead of measured. The viewers are
+// read by worker threads of this process (`shared-viewers.ts`).
 import { cpus } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { vncPath } from '../../../shared/kubevirt-paths.ts';
-import { websocketChannel } from '../lib/byte-channel.ts';
 import { interleaved } from '../lib/interleave.ts';
 import { machineBusyMs, treeCpuMs } from '../lib/proc-stats.ts';
-import { StreamViewer, type ViewerWindow } from '../lib/rfb-viewer.ts';
+import type { ViewerWindow } from '../lib/rfb-viewer.ts';
 import { summarize, type LatencySummary } from '../lib/stats.ts';
 import type { GatewayProcess } from './gateway-process.ts';
 import { bearerSubprotocol } from './relay-paths.ts';
+import { key, ViewerThreads, type ViewerHandle } from './shared-viewers.ts';
 import { STREAM_VM, type Stack } from './stack.ts';
 
 export const VIEWER_COUNTS = [1, 2, 5, 20] as const;
@@ -35,7 +35,7 @@ export interface SharedCpu {
   gateway: number;
   standIn: number;
   upstream: number;
-  /** This process: every viewer's websocket and parsing. */
+  /** This process (its viewer threads): every viewer's websocket and parsing. */
   viewers: number;
 }
 
@@ -50,7 +50,7 @@ export interface SharedRun {
   cpuMs: SharedCpu;
   /** Average cores busy on the whole machine (all processes) over the window. */
   machineCores: number;
-  /** p99 of the viewers' event-loop delay over the window: how late this process got to read what had arrived. */
+  /** The worst p99 of the viewer threads' event-loop delays over the window: how late a thread got to read what had arrived. */
   viewersLoopDelayP99Ms: number;
   cores: number;
 }
@@ -66,22 +66,17 @@ export interface SharedResults {
 }
 
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Threads reading the viewers (viewer i on thread i mod 4): twenty viewers, five to a loop. */
+const VIEWER_THREADS = 4;
 const FIRST_UPDATE_TIMEOUT_MS = 10_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const consolePath = vncPath(STREAM_VM.namespace, STREAM_VM.name);
 
 /** Viewer 1 holds a full-control link (the operator), the others view-only links: a trainer and students. */
-async function openViewer(stack: Stack, gateway: GatewayProcess, index: number): Promise<StreamViewer> {
+async function openViewer(stack: Stack, gateway: GatewayProcess, threads: ViewerThreads, index: number): Promise<ViewerHandle> {
   const link = await stack.sign({ urls: [consolePath], ...(index > 0 ? { restrictions: { viewOnly: true } } : {}) });
-  const channel = await websocketChannel(`${gateway.url.replace(/^http:/, 'ws:')}/k8s${consolePath}?preserveSession=true`, {
-    protocols: ['plain.kubevirt.io', bearerSubprotocol(link)],
-  });
-  const viewer = await StreamViewer.open(channel, HANDSHAKE_TIMEOUT_MS);
-  await viewer.updatesArrived(1, FIRST_UPDATE_TIMEOUT_MS).catch((err: unknown) => {
-    viewer.close();
-    throw err;
-  });
-  return viewer;
+  const url = `${gateway.url.replace(/^http:/, 'ws:')}/k8s${consolePath}?preserveSession=true`;
+  return threads.open(index, url, ['plain.kubevirt.io', bearerSubprotocol(link)], HANDSHAKE_TIMEOUT_MS, FIRST_UPDATE_TIMEOUT_MS);
 }
 
 const failure = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -89,8 +84,10 @@ const failure = (err: unknown): string => (err instanceof Error ? err.message : 
 /** A viewer (numbered from 1) and what happened to it. */
 type Problem = [number, string];
 
-const endedViewers = (viewers: readonly StreamViewer[]): Problem[] =>
-  viewers.flatMap((v, i) => (v.endedBecause === undefined ? [] : [[i + 1, v.endedBecause] as Problem]));
+async function endedViewers(threads: ViewerThreads, viewers: readonly ViewerHandle[]): Promise<Problem[]> {
+  const ended = await threads.ended();
+  return viewers.flatMap((v, i) => (ended.has(key(v)) ? [[i + 1, ended.get(key(v))!] as Problem] : []));
+}
 
 /** "viewers 2, 3, 4 of 5: closed with 4409 …": one line per distinct reason, however many viewers met it. */
 function problemText(problems: readonly Problem[], count: number, prefix: string): string[] {
@@ -100,6 +97,7 @@ function problemText(problems: readonly Problem[], count: number, prefix: string
 }
 
 function cpuNow(stack: Stack, gateway: GatewayProcess): SharedCpu {
+  // Every thread of this process: the viewer threads' reading and parsing.
   const self = process.cpuUsage();
   return {
     gateway: treeCpuMs(gateway.pid),
@@ -109,8 +107,8 @@ function cpuNow(stack: Stack, gateway: GatewayProcess): SharedCpu {
   };
 }
 
-function viewerFigures(window: ViewerWindow, windowMs: number): ViewerFigures {
-  if (window.latenciesMs.length === 0) throw new Error('a viewer received no stamped update during the window');
+function viewerFigures(window: ViewerWindow | undefined, windowMs: number): ViewerFigures {
+  if (!window || window.latenciesMs.length === 0) throw new Error('a viewer received no stamped update during the window');
   return { ...summarize(window.latenciesMs), updatesPerSecond: window.updates / (windowMs / 1000), bytes: window.bytes };
 }
 
@@ -119,65 +117,64 @@ function refusedRun(viewers: ViewerCount, refused: string): SharedRun {
 }
 
 /** The first viewer opens the console; the others join it together; all read until the window closes. */
-async function measureOnce(stack: Stack, gateway: GatewayProcess, count: ViewerCount, options: SharedOptions): Promise<SharedRun> {
-  const viewers: StreamViewer[] = [];
+async function measureOnce(stack: Stack, gateway: GatewayProcess, threads: ViewerThreads, count: ViewerCount, options: SharedOptions): Promise<SharedRun> {
+  const viewers: ViewerHandle[] = [];
   try {
     try {
-      viewers.push(await openViewer(stack, gateway, 0));
+      viewers.push(await openViewer(stack, gateway, threads, 0));
     } catch (err) {
       return refusedRun(count, `viewer 1 of ${count}: ${failure(err)}`);
     }
-    const joined = await Promise.allSettled(Array.from({ length: count - 1 }, (_, i) => openViewer(stack, gateway, i + 1)));
+    const joined = await Promise.allSettled(Array.from({ length: count - 1 }, (_, i) => openViewer(stack, gateway, threads, i + 1)));
     const refused: Problem[] = [];
     joined.forEach((j, i) => (j.status === 'fulfilled' ? viewers.push(j.value) : refused.push([i + 2, failure(j.reason)])));
-    await Promise.all(viewers.map((v) => v.updatesArrived(options.warmupUpdates, FIRST_UPDATE_TIMEOUT_MS))).catch(() => undefined);
-    const closed = endedViewers(viewers);
+    await threads.arrived(options.warmupUpdates, FIRST_UPDATE_TIMEOUT_MS);
+    const closed = await endedViewers(threads, viewers);
     if (refused.length + closed.length > 0) return refusedRun(count, [...problemText(refused, count, ''), ...problemText(closed, count, 'closed while the others joined: ')].join('; '));
 
-    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-    loopDelay.enable();
     const cpuBefore = cpuNow(stack, gateway);
     const busyBefore = machineBusyMs();
     const openedAt = performance.now();
-    for (const v of viewers) v.openWindow();
+    await threads.openWindows();
     await sleep(options.seconds * 1000);
-    const windows = viewers.map((v) => v.closeWindow());
+    const { windows, loopDelayP99Ms } = await threads.closeWindows();
     const windowMs = performance.now() - openedAt;
     const cpuAfter = cpuNow(stack, gateway);
     const machineCores = (machineBusyMs() - busyBefore) / windowMs;
-    loopDelay.disable();
 
-    const dropped = endedViewers(viewers);
+    const dropped = await endedViewers(threads, viewers);
     if (dropped.length > 0) return refusedRun(count, problemText(dropped, count, 'closed during the run: ').join('; '));
     const cpuMs = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - cpuBefore[k as keyof SharedCpu]])) as unknown as SharedCpu;
+    const perViewer = viewers.map((v) => viewerFigures(windows.get(key(v)), windowMs));
     return {
       viewers: count,
       windowMs,
-      bytes: windows.reduce((sum, w) => sum + w.bytes, 0),
-      perViewer: windows.map((w) => viewerFigures(w, windowMs)),
+      bytes: perViewer.reduce((sum, v) => sum + v.bytes, 0),
+      perViewer,
       cpuMs,
       machineCores,
-      viewersLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      viewersLoopDelayP99Ms: loopDelayP99Ms,
       cores: cpus().length,
     };
   } finally {
-    for (const v of viewers) v.close();
+    await threads.closeViewers();
   }
 }
 
 export async function benchSharedConsole(stack: Stack, options: SharedOptions, progress: (line: string) => void): Promise<SharedResults> {
   if (!stack.stream) throw new Error('the shared console phase needs the streaming VNC server (startStack with streamFps)');
   const gateway = await stack.startGateway('shared console, TLS upstream', 'tls');
+  const threads = new ViewerThreads(VIEWER_THREADS);
   try {
     // One unmeasured run first: the fresh gateway grows its heap and its code warms up.
-    await measureOnce(stack, gateway, 1, options);
+    await measureOnce(stack, gateway, threads, 1, options);
     const runs = await interleaved(VIEWER_COUNTS, options.repeats, async (count, round) => {
       // One retry, as for the relay: a refusal or a stall that happens twice is the figure.
-      let run = await measureOnce(stack, gateway, count, options);
+      let run = await measureOnce(stack, gateway, threads, count, options);
       if (run.refused !== undefined) {
         progress(`shared console round ${round}, ${count} viewer(s) not measured once (${run.refused}); retrying`);
         await sleep(2000);
-        run = await measureOnce(stack, gateway, count, options);
+        run = await measureOnce(stack, gateway, threads, count, options);
       }
       progress(`shared console round ${round}/${options.repeats}, ${count} viewer(s): ${describeRun(run)}`);
       // The stand-in keeps one session per VM; the last viewer's leaving must reach it first.
@@ -186,6 +183,7 @@ export async function benchSharedConsole(stack: Stack, options: SharedOptions, p
     });
     return { seconds: options.seconds, warmupUpdates: options.warmupUpdates, repeats: options.repeats, fps: stack.stream.fps, changeBytes: stack.stream.changeBytes, runs };
   } finally {
+    await threads.stop();
     await gateway.stop();
   }
 }
