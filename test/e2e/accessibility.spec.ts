@@ -388,7 +388,7 @@ test.describe('with the keyboard alone', () => {
     // Nothing stays pressed in the VM: Ctrl and Alt went down before the chord was complete.
     await expect.poll(() => heldKeys(server.events.slice(before))).toEqual([]);
 
-    for (const name of ['Full screen', 'Ctrl-Alt-Del', 'Paste text', 'Reconnect', 'Close console']) {
+    for (const name of ['Full screen', 'Ctrl-Alt-Del', 'Paste text', 'Reconnect', 'Invite', 'Close console']) {
       await page.keyboard.press('Tab');
       await expectVisibleFocus(toolbar.getByRole('button', { name, exact: true }));
     }
