@@ -165,11 +165,12 @@ describe('shared VNC consoles', () => {
     const slow = await RfbViewer.open(gw.url, 'token', { query: '?preserveSession=true' });
     await Promise.all([picture(fast), picture(slow)]);
     const socket = (slow.ws as unknown as { _socket: Socket })._socket;
-    // Each round it keeps asking but stops reading while a dozen 1 MB pictures go by, then reads again (and is refreshed).
+    // Each round it keeps asking but stops reading while thirty 1 MB pictures go by — more than the
+    // kernel's loopback buffers hold, so the gateway's own backlog grows — then reads again (and is refreshed).
     const deadline = Date.now() + 20_000;
     while (!slow.closedWith && Date.now() < deadline) {
       socket.pause();
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 30; i++) {
         slow.request(true);
         await picture(fast);
       }
