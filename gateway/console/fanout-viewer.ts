@@ -5,6 +5,7 @@ import { FrameTracker, type FrameSink } from './frame-tracker.ts';
 import { closePayload, encodeFrame, Opcode, parseClosePayload } from './frames.ts';
 import type { SharedViewer } from './shared-console.ts';
 import type { RelayEnd, RelayEndBy } from './splice.ts';
+import { expiryTimer } from './expiry-timer.ts';
 
 export interface FanoutViewerOptions {
   /** Ping this often; a viewer that has not answered the previous ping is dropped. */
@@ -36,7 +37,6 @@ export interface FanoutViewer extends SharedViewer {
 const maxViewerFrame = 1024 * 1024;
 // A viewer told to close that has not answered the close by then is cut off.
 const closeGraceMs = 2000;
-const maxTimerMs = 2 ** 31 - 1;
 
 /**
  * One viewer of a shared console, after its websocket handshake: the console's
@@ -73,7 +73,7 @@ export function startFanoutViewer(socket: Duplex, head: Buffer, options: FanoutV
   const end = (by: RelayEndBy, code: number, reason: string, told: CloseWith | undefined): void => {
     if (done) return;
     clearInterval(pinger);
-    clearTimeout(expiry);
+    expiry?.cancel();
     if (told && !socket.destroyed) socket.end(encodeFrame(Opcode.close, closePayload(told.code, told.reason), false));
     else socket.destroy();
     done = true;
@@ -126,16 +126,7 @@ export function startFanoutViewer(socket: Duplex, head: Buffer, options: FanoutV
   }, options.pingMs);
   pinger.unref();
 
-  let expiry: NodeJS.Timeout | undefined;
-  const armExpiry = (at: number): void => {
-    // Timers overflow past 2^31-1 ms (about 24.8 days) and would fire at once.
-    expiry = setTimeout(() => {
-      if (Date.now() < at) return armExpiry(at);
-      end('expired', options.expired.code, options.expired.reason, options.expired);
-    }, Math.min(Math.max(0, at - Date.now()), maxTimerMs));
-    expiry.unref();
-  };
-  if (options.expiresAt !== undefined) armExpiry(options.expiresAt);
+  const expiry = options.expiresAt === undefined ? undefined : expiryTimer(options.expiresAt, () => end('expired', options.expired.code, options.expired.reason, options.expired));
 
   if (head.length > 0) onData(head);
 

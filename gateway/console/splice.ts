@@ -4,6 +4,7 @@ import { closeReason, sendableCode, type CloseWith } from './close-codes.ts';
 import { FrameTracker, type FrameSink } from './frame-tracker.ts';
 import { closePayload, encodeFrame, Opcode, parseClosePayload } from './frames.ts';
 import type { PooledReader } from './pooled-reader.ts';
+import { expiryTimer } from './expiry-timer.ts';
 
 export interface SpliceOptions {
   /** Ping both sides this often; a side that has not answered the previous ping is dropped. KubeVirt never pings. */
@@ -41,7 +42,6 @@ export interface Relay {
   close(code: number, reason: string, by?: RelayEndBy): void;
 }
 
-const maxTimerMs = 2 ** 31 - 1;
 // A client may not send frames larger than this (the screen never flows that way).
 const maxClientFrame = 4 * 1024 * 1024;
 // Bytes waiting to be written to a viewer before the console is paused for it.
@@ -150,7 +150,7 @@ export function spliceConsole(
     if (done) return;
     done = true;
     clearInterval(pinger);
-    clearTimeout(expiry);
+    expiry?.cancel();
     reportBytes();
     if (toClientClose && !client.destroyed) toClient.send(encodeFrame(Opcode.close, closePayload(toClientClose.code, toClientClose.reason), false), true);
     else client.destroy();
@@ -287,16 +287,7 @@ export function spliceConsole(
   }, options.pingMs);
   pinger.unref();
 
-  let expiry: NodeJS.Timeout | undefined;
-  const armExpiry = (at: number): void => {
-    // Timers overflow past 2^31-1 ms (about 24.8 days) and would fire at once.
-    expiry = setTimeout(() => {
-      if (Date.now() < at) return armExpiry(at);
-      end({ by: 'expired', ...options.expired }, options.expired, 1000);
-    }, Math.min(Math.max(0, at - Date.now()), maxTimerMs));
-    expiry.unref();
-  };
-  if (options.expiresAt !== undefined) armExpiry(options.expiresAt);
+  const expiry = options.expiresAt === undefined ? undefined : expiryTimer(options.expiresAt, () => end({ by: 'expired', ...options.expired }, options.expired, 1000));
 
   // What arrived with the handshakes goes first, in order (the RFB banner often comes with the 101).
   if (upstreamHead.length > 0) reader.onData(upstreamHead);
