@@ -9,6 +9,7 @@ import { isStatelessEncoding, upstreamEncodings } from './encoding-policy.ts';
 import { FanoutSession } from './fanout-session.ts';
 import { encodeFrame, encodeServerFrame, Opcode } from './frames.ts';
 import { FramePool, type SharedFrame } from './frame-pool.ts';
+import { inTurn } from './in-turn.ts';
 import type { PooledReader } from './pooled-reader.ts';
 import { encodeServerInit, UpstreamRfbHandshake, type ServerInit } from './rfb-upstream-handshake.ts';
 import type { ViewerRequest } from './shared-console.ts';
@@ -80,6 +81,8 @@ export class VncSession extends FanoutSession<VncViewer> {
   /** The last pseudo-rectangle of each replayed kind, framed as a one-rectangle update. */
   private readonly kept = new Map<number, Buffer>();
   private readonly falls = new Map<VncViewer, number[]>();
+  /** Updates fanned out so far: where the next one's round of writes starts. */
+  private turn = 0;
   private readonly events: VncViewerEvents = {
     ready: (viewer) => this.greet(viewer),
     message: (viewer, message) => this.fromViewer(viewer, message),
@@ -226,7 +229,7 @@ export class VncSession extends FanoutSession<VncViewer> {
     const whole = covered >= screen;
     const frame = frames.frame(message.parts);
     const length = message.end - message.start;
-    for (const viewer of this.viewers) {
+    for (const viewer of inTurn([...this.viewers], this.turn++)) {
       // A viewer that has seen the stream from the start holds any zlib state, so it may start at a zlib-encoded picture.
       if (viewer.state === 'waiting' && viewer.wantsUpdate && whole && (stateless || viewer.fromStart)) {
         for (const [encoding, replay] of this.kept) if (!keptHere.has(encoding)) viewer.send(replay, replay.length);
