@@ -1,15 +1,17 @@
 import { once } from 'node:events';
+import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { websocketAccept } from '../../gateway/console/upstream-console.ts';
 import type { ByteChannel } from '../bench/lib/byte-channel.ts';
 import { leanWebsocketChannel } from '../bench/lib/lean-websocket.ts';
+import { createPki } from '../cluster/pki.ts';
 
 const PROTOCOLS = ['plain.kubevirt.io', 'base64url.bearer.authorization.k8s.io.c2VjcmV0'];
 
 let server: WebSocketServer | undefined;
-let rawServer: net.Server | undefined;
+let rawServer: net.Server | https.Server | undefined;
 let channel: ByteChannel | undefined;
 
 afterEach(async () => {
@@ -121,18 +123,21 @@ describe('the lean websocket channel', () => {
     expect(code).toBe(4409);
   });
 
-  it('hands a listener set late the bytes that came right behind the 101, and why the channel ended meanwhile', async () => {
+  it('hands a listener set late all that came before it, though the read buffer went round since, and why the channel ended meanwhile', async () => {
     const { url, connected } = await wsServer();
+    const version = Buffer.from('RFB 003.008\n', 'latin1');
+    const screen = Buffer.from(Array.from({ length: 1_200_000 }, (_, i) => (i * 11) % 251));
     void connected.then(({ ws }) => {
-      ws.send(Buffer.from('RFB 003.008\n', 'latin1'));
+      ws.send(version);
+      ws.send(screen);
       ws.close(4410, 'the link has expired');
     });
     channel = await leanWebsocketChannel(url, { protocols: PROTOCOLS });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const chunks: string[] = [];
-    channel.onData((chunk) => chunks.push(chunk.toString('latin1')));
-    expect(chunks).toEqual(['RFB 003.008\n']);
     expect(await closeReason(channel)).toBe('closed with 4410 the link has expired');
+    const chunks: Buffer[] = [];
+    channel.onData((chunk) => chunks.push(chunk));
+    expect(chunks[0]!.toString('latin1')).toBe('RFB 003.008\n');
+    expect(Buffer.concat(chunks).equals(Buffer.concat([version, screen]))).toBe(true);
   });
 
   it("fails with the HTTP status of a refusal, and when the server chose no subprotocol or one not offered, quoting none", async () => {
@@ -166,5 +171,24 @@ describe('the lean websocket channel', () => {
     await once(rawServer, 'listening');
     channel = await leanWebsocketChannel(`ws://127.0.0.1:${(rawServer.address() as AddressInfo).port}/`, { protocols: PROTOCOLS });
     expect(await closeReason(channel)).toBe('invalid websocket frame: frames from a server must not be masked');
+  });
+
+  it('speaks over TLS to a server the CA given vouches for, and refuses one it does not', async () => {
+    const pki = await createPki();
+    const other = await createPki();
+    const tlsServer = https.createServer({ cert: pki.server.certPem, key: pki.server.keyPem });
+    rawServer = tlsServer;
+    server = new WebSocketServer({ server: tlsServer, handleProtocols: (offered) => [...offered][0]! });
+    const connected = once(server, 'connection') as Promise<[WebSocket]>;
+    tlsServer.listen(0, '127.0.0.1');
+    await once(tlsServer, 'listening');
+    const url = `wss://localhost:${(tlsServer.address() as AddressInfo).port}/`;
+    await expect(leanWebsocketChannel(url, { protocols: PROTOCOLS, ca: other.ca.certPem })).rejects.toThrow(`websocket ${url}: `);
+    channel = await leanWebsocketChannel(url, { protocols: PROTOCOLS, ca: pki.ca.certPem });
+    const [ws] = await connected;
+    const big = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 13) % 251));
+    const chunks = collect(channel, big.length);
+    ws.send(big);
+    expect(Buffer.concat(await chunks).equals(big)).toBe(true);
   });
 });
