@@ -6,6 +6,7 @@
 // read by worker threads of this process (`shared-viewers.ts`).
 import { cpus } from 'node:os';
 import { vncPath } from '../../../shared/kubevirt-paths.ts';
+import { collectionsBetween, logOffset, type Collections } from '../lib/gc-trace.ts';
 import { interleaved } from '../lib/interleave.ts';
 import { machineBusyMs, treeCpuMs } from '../lib/proc-stats.ts';
 import type { ViewerWindow } from '../lib/rfb-viewer.ts';
@@ -48,6 +49,8 @@ export interface SharedRun {
   bytes: number;
   perViewer: ViewerFigures[];
   cpuMs: SharedCpu;
+  /** The gateway's garbage collections over the window, from its --trace-gc log. */
+  gatewayGc: Collections;
   /** Average cores busy on the whole machine (all processes) over the window. */
   machineCores: number;
   /** The worst p99 of the viewer threads' event-loop delays over the window: how late a thread got to read what had arrived. */
@@ -113,7 +116,7 @@ function viewerFigures(window: ViewerWindow | undefined, windowMs: number): View
 }
 
 function refusedRun(viewers: ViewerCount, refused: string): SharedRun {
-  return { viewers, refused, windowMs: 0, bytes: 0, perViewer: [], cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: cpus().length };
+  return { viewers, refused, windowMs: 0, bytes: 0, perViewer: [], cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, gatewayGc: { full: 0, minor: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: cpus().length };
 }
 
 /** The first viewer opens the console; the others join it together; all read until the window closes. */
@@ -133,6 +136,7 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, threads: Viewe
     if (refused.length + closed.length > 0) return refusedRun(count, [...problemText(refused, count, ''), ...problemText(closed, count, 'closed while the others joined: ')].join('; '));
 
     const cpuBefore = cpuNow(stack, gateway);
+    const gcLogBefore = logOffset(gateway.logFile);
     const busyBefore = machineBusyMs();
     const openedAt = performance.now();
     await threads.openWindows();
@@ -140,6 +144,7 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, threads: Viewe
     const { windows, loopDelayP99Ms } = await threads.closeWindows();
     const windowMs = performance.now() - openedAt;
     const cpuAfter = cpuNow(stack, gateway);
+    const gcLogAfter = logOffset(gateway.logFile);
     const machineCores = (machineBusyMs() - busyBefore) / windowMs;
 
     const dropped = await endedViewers(threads, viewers);
@@ -152,6 +157,7 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, threads: Viewe
       bytes: perViewer.reduce((sum, v) => sum + v.bytes, 0),
       perViewer,
       cpuMs,
+      gatewayGc: await collectionsBetween(gateway.logFile, gcLogBefore, gcLogAfter),
       machineCores,
       viewersLoopDelayP99Ms: loopDelayP99Ms,
       cores: cpus().length,
@@ -195,7 +201,7 @@ function describeRun(run: SharedRun): string {
   return [
     `${(run.bytes / 1e6 / (run.windowMs / 1000)).toFixed(0)} MB/s delivered`,
     `worst viewer p99 ${worstP99.toFixed(1)} ms`,
-    `gateway ${((run.cpuMs.gateway / 1000) / (run.bytes / 1e9)).toFixed(2)} CPU-s/GB, ${gatewayPercent.toFixed(0)} % of a core`,
+    `gateway ${((run.cpuMs.gateway / 1000) / (run.bytes / 1e9)).toFixed(2)} CPU-s/GB, ${gatewayPercent.toFixed(0)} % of a core, ${run.gatewayGc.full} Mark-Compact, ${run.gatewayGc.minor} minor GCs`,
     `viewers ${((run.cpuMs.viewers / run.windowMs) * 100).toFixed(0)} %, event-loop delay p99 ${run.viewersLoopDelayP99Ms.toFixed(0)} ms`,
     `machine ${run.machineCores.toFixed(2)} of ${run.cores} cores busy`,
   ].join(', ');
