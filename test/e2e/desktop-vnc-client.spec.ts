@@ -3,7 +3,8 @@
 // loopback address and the one-time password (a browser cannot launch a VNC
 // client). A VNC client written from the RFC (test/support/vnc-test-client.ts)
 // then logs in with what the page shows and reaches the stand-in's VM through
-// the real gateway. Closing the panel's bridge, or the link's expiry, ends it.
+// the real gateway. Closing the panel's bridge, or the link's expiry, ends it;
+// when main ends it (three wrong passwords), the panel says why.
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
@@ -85,6 +86,27 @@ test("a short-lived link's bridge closes at the link's expiry, disconnecting its
   await client.closed;
   expect(await refused(address)).toBe(true);
   await expect(panel.getByRole('status')).toHaveText(/The link has expired/, { timeout: 5_000 });
+});
+
+test('a bridge main closed after three wrong passwords says so instead of showing its dead address', async ({ page }) => {
+  const claims = await claimsOf(page, await linkFor('web-1', '15m'));
+  const { panel, address, password } = await bridgeShown(claims);
+  const guess = password === 'aaaaaaaa' ? 'bbbbbbbb' : 'aaaaaaaa';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const client = await VncClientSocket.open(address);
+    expect((await login(client, guess)).result).toBe(1);
+    await client.closed;
+  }
+  await expect(panel.getByRole('status')).toHaveText(/^Closed after 3 wrong passwords.*open a new bridge/, { timeout: 10_000 });
+  await expect(panel.getByRole('textbox')).toHaveCount(0);
+  await expect(panel.getByRole('button', { name: 'Close bridge' })).toHaveCount(0);
+  expect(await refused(address)).toBe(true);
+  const { violations } = await new AxeBuilder({ page }).include('[aria-label="VNC client address"]').analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+
+  await panel.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(panel).toHaveCount(0);
+  await expect(claims.getByRole('button', { name: 'Open in VNC client' })).toBeFocused();
 });
 
 test("a VM's own console gets the same panel from its details", async ({ page }) => {
