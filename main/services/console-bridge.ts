@@ -207,7 +207,8 @@ export async function openVncBridge(options: BridgeOptions): Promise<RunningBrid
       resolveClosed(end);
     });
   };
-  // A listener that fails (e.g. out of file descriptors) accepts no one again.
+  // An error on the listener (accept failing, out of file descriptors) ends the bridge as a failure the
+  // person is told of, rather than leaving it half-working or, unhandled, taking main down.
   server.on('error', (error) => close({ reason: 'failed', error: toDesktopError(error) }));
   // A timer fires after at most ~24.8 days, so a longer-lived link re-arms it rather than closing early.
   const closeAt = (until: number) => {
