@@ -290,6 +290,17 @@ export interface VncBridge {
   launcher?: string;
 }
 
+/** Why main closed a VNC bridge, so the view that shows its address can say so instead. */
+export type VncBridgeEnd =
+  /** As asked (closeVncBridge), or because Gatepass is quitting. */
+  | { reason: 'closed' }
+  /** At the expiry of the link it serves. */
+  | { reason: 'expired' }
+  /** After this many wrong passwords, so the one-time password cannot be guessed. */
+  | { reason: 'wrong-passwords'; attempts: number }
+  /** Its local listener failed. */
+  | { reason: 'failed'; error: DesktopError };
+
 export type Screenshot = { ok: true; pngBase64: string } | { ok: false; reason: DesktopError };
 
 // --- Accountability: who used the links (from the gateway's audit Events) ---
@@ -354,7 +365,9 @@ export type DesktopEvent =
   | { kind: 'link-activity'; snapshot: LinkActivitySnapshot }
   | { kind: 'console-openings'; openings: ConsoleOpenings }
   /** Sent only while the person wants to hear of it (`AppSettings.notifyLinkOpened`). */
-  | { kind: 'link-opened'; opened: LinkOpened };
+  | { kind: 'link-opened'; opened: LinkOpened }
+  /** A bridge from openInVncClient stopped listening, for whatever reason: its address is dead. */
+  | { kind: 'vnc-bridge-closed'; id: string; end: VncBridgeEnd };
 
 export interface DesktopApi {
   listContexts(): Promise<ContextInfo[]>;

@@ -20,7 +20,7 @@ const UNTAKEN_MS = 60_000;
 const CLOSE_WAIT_MS = 2_000;
 
 export function createConsolesApi(core: DesktopCore, options: Pick<CreateDesktopApiOptions, 'vncBridgeTransport'>) {
-  const { env, now, platform, linkSessions, clientFor, knownContext } = core;
+  const { env, now, platform, linkSessions, clientFor, knownContext, emit } = core;
   const untaken = new Map<string, ConsoleChannel>();
   const consoles = new Map<string, ConsoleChannel>();
   const bridges = new Map<string, RunningBridge>();
@@ -110,7 +110,11 @@ export function createConsolesApi(core: DesktopCore, options: Pick<CreateDesktop
       const transport = options.vncBridgeTransport ?? (launcher === undefined ? platform.vncClient?.transport : 'loopback');
       const bridge = await openVncBridge({ connect, now, ...(until === undefined ? {} : { until }), ...(transport ? { transport } : {}) });
       bridges.set(bridge.info.id, bridge);
-      void bridge.closed.then(() => bridges.delete(bridge.info.id));
+      // Whoever shows its address learns it is dead, however it ended.
+      void bridge.closed.then((end) => {
+        bridges.delete(bridge.info.id);
+        emit({ kind: 'vnc-bridge-closed', id: bridge.info.id, end });
+      });
       return launcher !== undefined && vncLaunchUrl(bridge.info.address) !== undefined ? { ...bridge.info, launcher } : bridge.info;
     }),
     launchVncClient: (id) => guarded(async () => {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openVncBridge } from './console-bridge.ts';
 
@@ -5,6 +6,7 @@ const DAY = 24 * 3600 * 1000;
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe("the bridge's expiry", () => {
@@ -24,12 +26,35 @@ describe("the bridge's expiry", () => {
     expect(closed).toBe(false);
     await advance(1000);
     vi.useRealTimers();
-    await bridge.closed;
+    await expect(bridge.closed).resolves.toEqual({ reason: 'expired' });
     expect(closed).toBe(true);
   });
 
   it('closes at once when the time has already passed', async () => {
     const bridge = await openVncBridge({ connect: () => Promise.reject(new Error('unused')), transport: 'loopback', until: 5, now: () => 10 });
-    await expect(bridge.closed).resolves.toBeUndefined();
+    await expect(bridge.closed).resolves.toEqual({ reason: 'expired' });
+  });
+});
+
+describe('why the bridge closed', () => {
+  it('says it was asked to', async () => {
+    const bridge = await openVncBridge({ connect: () => Promise.reject(new Error('unused')), transport: 'loopback' });
+    bridge.close();
+    await expect(bridge.closed).resolves.toEqual({ reason: 'closed' });
+  });
+
+  it('closes when its listener fails, and says why', async () => {
+    const servers: net.Server[] = [];
+    const create = net.createServer.bind(net);
+    vi.spyOn(net, 'createServer').mockImplementation(((...args: Parameters<typeof net.createServer>) => {
+      const server = create(...args);
+      servers.push(server);
+      return server;
+    }) as typeof net.createServer);
+    const bridge = await openVncBridge({ connect: () => Promise.reject(new Error('unused')), transport: 'loopback' });
+    expect(servers).toHaveLength(1);
+    servers[0]!.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
+    await expect(bridge.closed).resolves.toEqual({ reason: 'failed', error: expect.objectContaining({ message: expect.stringContaining('EMFILE') }) });
+    expect(servers[0]!.listening).toBe(false);
   });
 });

@@ -6,14 +6,16 @@
 // the bridge speaks the RFB handshake itself (rfb-guard.ts). One client at a
 // time, each with its own console connection, opened only once that client is
 // let in; a few wrong passwords close the bridge, so the password cannot be
-// guessed; everything closes at the link's expiry.
+// guessed; everything closes at the link's expiry. Why it closed is told, so
+// the app can say it where the dead address was shown.
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
-import type { VncBridge } from '../../shared/desktop-api.ts';
+import type { VncBridge, VncBridgeEnd } from '../../shared/desktop-api.ts';
+import { toDesktopError } from './errors.ts';
 import { authenticateClient, ByteReader, negotiateUpstream, RfbError, securityResult } from './rfb-guard.ts';
 import { oneTimeVncPassword } from './vnc-auth.ts';
 
@@ -35,7 +37,8 @@ export interface BridgeOptions {
 
 export interface RunningBridge {
   info: VncBridge;
-  closed: Promise<void>;
+  /** Resolves once nothing listens any more, with why. */
+  closed: Promise<VncBridgeEnd>;
   close(): void;
 }
 
@@ -151,8 +154,8 @@ export async function openVncBridge(options: BridgeOptions): Promise<RunningBrid
   let finished = false;
   let failedLogins = 0;
   let expiry: NodeJS.Timeout | undefined;
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let resolveClosed!: (end: VncBridgeEnd) => void;
+  const closed = new Promise<VncBridgeEnd>((resolve) => (resolveClosed = resolve));
 
   const server = net.createServer((socket) => {
     if (active || finished) {
@@ -184,14 +187,14 @@ export async function openVncBridge(options: BridgeOptions): Promise<RunningBrid
         // The place is free again at once; this socket only finishes sending the failure.
         if (active === session) active = undefined;
         failedLogins += 1;
-        if (failedLogins >= MAX_FAILED_LOGINS) close();
+        if (failedLogins >= MAX_FAILED_LOGINS) close({ reason: 'wrong-passwords', attempts: failedLogins });
       });
     run.catch(end);
   });
 
   const listening = transport === 'loopback' ? await listenLoopback(server) : await listenUnix(server);
 
-  const close = () => {
+  const close = (end: VncBridgeEnd = { reason: 'closed' }) => {
     if (finished) return;
     finished = true;
     clearTimeout(expiry);
@@ -201,13 +204,16 @@ export async function openVncBridge(options: BridgeOptions): Promise<RunningBrid
     }
     server.close(() => {
       listening.cleanup();
-      resolveClosed();
+      resolveClosed(end);
     });
   };
+  // An error on the listener (accept failing, out of file descriptors) ends the bridge as a failure the
+  // person is told of, rather than leaving it half-working or, unhandled, taking main down.
+  server.on('error', (error) => close({ reason: 'failed', error: toDesktopError(error) }));
   // A timer fires after at most ~24.8 days, so a longer-lived link re-arms it rather than closing early.
   const closeAt = (until: number) => {
     const left = until - now();
-    if (left <= 0) return close();
+    if (left <= 0) return close({ reason: 'expired' });
     expiry = setTimeout(() => closeAt(until), Math.min(left, MAX_TIMER_MS));
     expiry.unref();
   };
@@ -215,5 +221,5 @@ export async function openVncBridge(options: BridgeOptions): Promise<RunningBrid
   const info: VncBridge = { id: randomUUID(), address: listening.address };
   if (password !== undefined) info.password = password;
   if (options.until !== undefined) info.until = new Date(options.until).toISOString();
-  return { info, closed, close };
+  return { info, closed, close: () => close() };
 }

@@ -55,7 +55,7 @@ const scopeKey = (context: string, namespace: string) => `${context}\u0000${name
 const vmKey = (context: string, namespace: string, name: string) => `${scopeKey(context, namespace)}\u0000${name}`;
 
 /** How often links past FOLLOW_AFTER_EXPIRY_MS stop being followed when nothing else changes. */
-const AGE_OUT_EVERY_MS = 60 * 60 * 1000;
+export const AGE_OUT_EVERY_MS = 60 * 60 * 1000;
 
 export function startLinkActivity(options: LinkActivityOptions): LinkActivityService {
   const now = options.now ?? Date.now;

@@ -1,9 +1,9 @@
 // VM power from the app, in Chromium over the development bridge, against the
 // stand-in's real RBAC and its KubeVirt power subresources (each intermediate
-// state lasting 300 ms, so the progress is seen): the operator may start, stop
-// and restart VMs in team-a and team-b but not in kube-gateway; the viewer may
-// do nothing. Stop asks first; the status shows the change; the own console of
-// a VM that stopped offers Start VM.
+// state lasting 300 ms, so the progress is seen): the operator may start, stop,
+// restart, pause and unpause VMs in team-a and team-b but not in kube-gateway;
+// the viewer may do nothing. Stop asks first (Pause does not); the status shows
+// the change; the own console of a VM that stopped offers Start VM.
 import { expect, test } from '@playwright/test';
 import type { Locator } from '@playwright/test';
 import { consoleConnected, openApp, vmDetails, vmRow } from '../support/app-page.ts';
@@ -54,6 +54,35 @@ test('the operator stops a running VM after confirming, sees it go Stopped, and 
   await expect(power.getByRole('status')).toHaveText('Starting…');
   await expect(statusOf(panel)).toHaveText(/^Running/, { timeout: 10_000 });
   await expect(power.getByRole('button')).toHaveText(['Stop', 'Restart', 'Pause']);
+  expect(problems).toEqual([]);
+});
+
+test('the operator pauses a running VM from its details, sees it Paused, and unpauses it from the row menu', async ({ page }) => {
+  const problems = await openApp(page, stack.bridge.url, 'operator');
+  const panel = await vmDetails(page, 'web-1');
+  const power = panel.getByRole('group', { name: 'Power' });
+  await expect(power.getByRole('button')).toHaveText(['Stop', 'Restart', 'Pause'], { timeout: 10_000 });
+
+  // Pause interrupts nobody's session for good, so it asks nothing first.
+  await power.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(power.getByRole('status')).toHaveText('Pausing…');
+  await expect(statusOf(panel)).toHaveText(/^Paused/, { timeout: 10_000 });
+  await expect(power.getByRole('status')).toHaveCount(0);
+  await expect(vmRow(page, 'web-1').getByRole('gridcell', { name: 'Paused', exact: true })).toBeVisible();
+  expect(printable('team-a', 'web-1')).toBe('Paused');
+  await expect(power.getByRole('button')).toHaveText(['Unpause', 'Stop', 'Restart']);
+
+  await vmRow(page, 'web-1').getByRole('button', { name: 'Actions for web-1' }).click();
+  const menu = page.getByRole('menu', { name: 'Actions for web-1' });
+  await expect(menu.getByRole('menuitem')).toHaveText(['Show details', 'Unpause', 'Stop', 'Restart'], { timeout: 10_000 });
+  await menu.getByRole('menuitem', { name: 'Unpause' }).click();
+  await expect(power.getByRole('status')).toHaveText('Unpausing…');
+  await expect(statusOf(panel)).toHaveText(/^Running/, { timeout: 10_000 });
+  await expect(power.getByRole('status')).toHaveCount(0);
+  await expect(vmRow(page, 'web-1').getByRole('gridcell', { name: 'Running', exact: true })).toBeVisible();
+  await expect(power.getByRole('button')).toHaveText(['Stop', 'Restart', 'Pause']);
+  expect(printable('team-a', 'web-1')).toBe('Running');
   expect(problems).toEqual([]);
 });
 
@@ -116,6 +145,24 @@ test('the viewer is offered no power actions', async ({ page }) => {
   await expect(menu.getByRole('menuitem')).toHaveText(['Show details']);
   await expect(panel.getByRole('group', { name: 'Power' }).getByRole('button')).toHaveCount(0);
   expect(problems).toEqual([]);
+});
+
+test('the viewer sees a paused VM as Paused and is offered no Unpause', async ({ page }) => {
+  stack.harness.cluster.powerVm('team-a', 'db-1', 'pause');
+  try {
+    const problems = await openApp(page, stack.bridge.url, 'viewer');
+    const panel = await vmDetails(page, 'db-1');
+    await expect(statusOf(panel)).toHaveText(/^Paused/, { timeout: 10_000 });
+    await vmRow(page, 'db-1').getByRole('button', { name: 'Actions for db-1' }).click();
+    const menu = page.getByRole('menu', { name: 'Actions for db-1' });
+    await expect(menu.getByText('Checking what you may do…')).toHaveCount(0);
+    await expect(menu.getByRole('menuitem')).toHaveText(['Show details']);
+    await expect(panel.getByRole('group', { name: 'Power' }).getByRole('button')).toHaveCount(0);
+    expect(problems).toEqual([]);
+  } finally {
+    stack.harness.cluster.powerVm('team-a', 'db-1', 'unpause');
+    await expect.poll(() => printable('team-a', 'db-1')).toBe('Running');
+  }
 });
 
 test("the operator's own console of a VM that stopped offers Start VM, and connects again once it runs", async ({ page }) => {

@@ -4,10 +4,11 @@
 // the stand-in's VNC server. Right password → the console's ServerInit and a
 // FramebufferUpdate; wrong one → a failed SecurityResult; one client at a
 // time; closed at the link's expiry (the client disconnected, the port no
-// longer listening). With a vnc:// handler the handler is launched with the
-// address alone; over the development bridge there is none to launch.
+// longer listening); each close told to the renderer with its reason. With a
+// vnc:// handler the handler is launched with the address alone; over the
+// development bridge there is none to launch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VncBridge } from '../../shared/desktop-api.ts';
+import type { DesktopEvent, VncBridge, VncBridgeEnd } from '../../shared/desktop-api.ts';
 import { createDesktopApi, type DesktopApiImpl } from '../../main/desktop-api-impl.ts';
 import { bridgePlatform } from '../../main/dev-bridge/platform.ts';
 import { MAX_FAILED_LOGINS } from '../../main/services/console-bridge.ts';
@@ -21,6 +22,9 @@ const { platform } = fakePlatform();
 let harness: Harness;
 let api: DesktopApiImpl;
 let skewMs = 0;
+const events: DesktopEvent[] = [];
+/** What main told the renderer about how bridge `id` ended, if it did. */
+const endOf = (id: string): VncBridgeEnd | undefined => events.flatMap((e) => (e.kind === 'vnc-bridge-closed' && e.id === id ? [e.end] : []))[0];
 
 beforeAll(async () => {
   const gatewayUrl = `http://127.0.0.1:${await freePort()}`;
@@ -30,6 +34,7 @@ beforeAll(async () => {
     platform, store: memoryStore(), kubeconfigPaths: [harness.cluster.kubeconfigPath], env: {}, loginPath: async () => undefined,
     vncBridgeTransport: 'loopback', now: () => Date.now() + skewMs,
   });
+  api.onEvent((event) => events.push(event));
 });
 
 afterAll(async () => {
@@ -82,8 +87,11 @@ describe('the password-guarded loopback VNC bridge', () => {
     await wrong.closed;
     const right = await VncClientSocket.open(bridge.address);
     expect(await login(right, bridge.password!)).toEqual({ result: 0 });
+    expect(endOf(bridge.id)).toBeUndefined();
     await api.closeVncBridge(bridge.id);
     await right.closed;
+    await waitFor(() => endOf(bridge.id) !== undefined, 'the renderer to be told');
+    expect(endOf(bridge.id)).toEqual({ reason: 'closed' });
   });
 
   it(`closes for good after ${MAX_FAILED_LOGINS} wrong passwords`, async () => {
@@ -94,6 +102,8 @@ describe('the password-guarded loopback VNC bridge', () => {
       await client.closed;
     }
     await waitFor(() => refused(bridge.address), 'the bridge to stop listening');
+    await waitFor(() => endOf(bridge.id) !== undefined, 'the renderer to be told');
+    expect(endOf(bridge.id)).toEqual({ reason: 'wrong-passwords', attempts: MAX_FAILED_LOGINS });
   });
 
   it("closes the client's connection at the link's expiry", async () => {
@@ -111,6 +121,8 @@ describe('the password-guarded loopback VNC bridge', () => {
       // The listener is gone too, not just the one client.
       expect(await refused(bridge.address)).toBe(true);
       await expect(api.launchVncClient(bridge.id)).rejects.toMatchObject({ code: 'not-found' });
+      await waitFor(() => endOf(bridge.id) !== undefined, 'the renderer to be told');
+      expect(endOf(bridge.id)).toEqual({ reason: 'expired' });
     } finally {
       skewMs = 0;
     }

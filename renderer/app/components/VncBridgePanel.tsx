@@ -1,6 +1,7 @@
-import { useRef, useState } from 'react';
-import type { VncBridge } from '../../../shared/desktop-api.ts';
+import { useEffect, useRef, useState } from 'react';
+import type { VncBridge, VncBridgeEnd } from '../../../shared/desktop-api.ts';
 import { formatInstant } from '../share/grant-wording.ts';
+import { bridgeEndInWords } from '../vnc-bridge/end-wording.ts';
 import { useClient } from '../client.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { useAction } from './use-action.ts';
@@ -8,7 +9,7 @@ import { usePassed } from './use-passed.ts';
 
 export interface VncBridgePanelProps {
   bridge: VncBridge;
-  /** The bridge is closed (by the person, or at the link's expiry). */
+  /** The person closed the bridge, or dismissed the words saying it closed. */
   onClosed: () => void;
 }
 
@@ -28,12 +29,18 @@ export function VncBridgePanel({ bridge, onClosed }: VncBridgePanelProps) {
     await client.closeVncBridge(bridge.id);
     return true;
   });
+  // Main says when it closed the bridge (wrong passwords, expiry, a failure); the link's expiry is also known here.
+  const [closedByMain, setClosedByMain] = useState<VncBridgeEnd | undefined>();
+  useEffect(() => client.onEvent((event) => {
+    if (event.kind === 'vnc-bridge-closed' && event.id === bridge.id) setClosedByMain(event.end);
+  }), [client, bridge.id]);
   const expired = usePassed(bridge.until);
+  const end: VncBridgeEnd | undefined = closedByMain ?? (expired ? { reason: 'expired' } : undefined);
 
-  if (expired) {
+  if (end) {
     return (
       <div className="bridge" role="region" aria-label="VNC client address">
-        <p role="status">The link has expired: the VNC bridge is closed and its client disconnected.</p>
+        <p role="status">{bridgeEndInWords(end)}</p>
         <button type="button" className="button button--small" onClick={onClosed}>Dismiss</button>
       </div>
     );
