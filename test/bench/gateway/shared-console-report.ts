@@ -8,6 +8,8 @@ import {
 import { VIEWER_COUNTS, type SharedResults, type ViewerCount } from './shared-console.ts';
 
 const percentOf = (figure: SharedFigure): SharedFigure => (r) => figure(r) * 100;
+/** Run-queue wait over the window, per update the first viewer received. */
+const waitPerUpdate = (who: 'gateway' | 'viewers'): SharedFigure => (r) => r.cpuWaitMs[who] / Math.max(1, updatesPerViewer(r) * (r.windowMs / 1000));
 
 function figuresTable(results: SharedResults): string {
   const columns: Array<[string, SharedFigure, number, string]> = [
@@ -20,6 +22,8 @@ function figuresTable(results: SharedResults): string {
     ['gateway, % of a core', percentOf(coreShare('gateway')), 0, ' %'],
     ['gateway Mark-Compact GCs', (r) => r.gatewayGc.full, 0, ''],
     ['gateway minor GCs', (r) => r.gatewayGc.minor, 0, ''],
+    ['gateway waiting for a CPU, per update', waitPerUpdate('gateway'), 2, ' ms'],
+    ['viewer threads waiting for a CPU, per update', waitPerUpdate('viewers'), 2, ' ms'],
     ['stand-in, % of a core', percentOf(coreShare('standIn')), 0, ' %'],
     ['viewers\' process, % of a core', percentOf(coreShare('viewers')), 0, ' %'],
     ['viewers\' event-loop delay p99', (r) => r.viewersLoopDelayP99Ms, 0, ' ms'],

@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { vncPath } from '../../../shared/kubevirt-paths.ts';
 import { collectionsBetween, logOffset, type Collections } from '../lib/gc-trace.ts';
 import { interleaved } from '../lib/interleave.ts';
-import { machineBusyMs, treeCpuMs } from '../lib/proc-stats.ts';
+import { machineBusyMs, runQueueWaitMs, treeCpuMs, treeRunQueueWaitMs } from '../lib/proc-stats.ts';
 import type { ViewerWindow } from '../lib/rfb-viewer.ts';
 import { summarize, type LatencySummary } from '../lib/stats.ts';
 import type { GatewayProcess } from './gateway-process.ts';
@@ -51,6 +51,8 @@ export interface SharedRun {
   cpuMs: SharedCpu;
   /** The gateway's garbage collections over the window, from its --trace-gc log. */
   gatewayGc: Collections;
+  /** Milliseconds the gateway's threads and the viewer threads spent runnable but waiting for a CPU over the window. */
+  cpuWaitMs: { gateway: number; viewers: number };
   /** Average cores busy on the whole machine (all processes) over the window. */
   machineCores: number;
   /** The worst p99 of the viewer threads' event-loop delays over the window: how late a thread got to read what had arrived. */
@@ -110,13 +112,17 @@ function cpuNow(stack: Stack, gateway: GatewayProcess): SharedCpu {
   };
 }
 
+function cpuWaitNow(gateway: GatewayProcess): SharedRun['cpuWaitMs'] {
+  return { gateway: treeRunQueueWaitMs(gateway.pid), viewers: runQueueWaitMs(process.pid) };
+}
+
 function viewerFigures(window: ViewerWindow | undefined, windowMs: number): ViewerFigures {
   if (!window || window.latenciesMs.length === 0) throw new Error('a viewer received no stamped update during the window');
   return { ...summarize(window.latenciesMs), updatesPerSecond: window.updates / (windowMs / 1000), bytes: window.bytes };
 }
 
 function refusedRun(viewers: ViewerCount, refused: string): SharedRun {
-  return { viewers, refused, windowMs: 0, bytes: 0, perViewer: [], cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, gatewayGc: { full: 0, minor: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: cpus().length };
+  return { viewers, refused, windowMs: 0, bytes: 0, perViewer: [], cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, gatewayGc: { full: 0, minor: 0 }, cpuWaitMs: { gateway: 0, viewers: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: cpus().length };
 }
 
 /** The first viewer opens the console; the others join it together; all read until the window closes. */
@@ -136,6 +142,7 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, threads: Viewe
     if (refused.length + closed.length > 0) return refusedRun(count, [...problemText(refused, count, ''), ...problemText(closed, count, 'closed while the others joined: ')].join('; '));
 
     const cpuBefore = cpuNow(stack, gateway);
+    const waitBefore = cpuWaitNow(gateway);
     const gcLogBefore = logOffset(gateway.logFile);
     const busyBefore = machineBusyMs();
     const openedAt = performance.now();
@@ -144,6 +151,7 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, threads: Viewe
     const { windows, loopDelayP99Ms } = await threads.closeWindows();
     const windowMs = performance.now() - openedAt;
     const cpuAfter = cpuNow(stack, gateway);
+    const waitAfter = cpuWaitNow(gateway);
     const gcLogAfter = logOffset(gateway.logFile);
     const machineCores = (machineBusyMs() - busyBefore) / windowMs;
 
@@ -158,6 +166,7 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, threads: Viewe
       perViewer,
       cpuMs,
       gatewayGc: await collectionsBetween(gateway.logFile, gcLogBefore, gcLogAfter),
+      cpuWaitMs: { gateway: waitAfter.gateway - waitBefore.gateway, viewers: waitAfter.viewers - waitBefore.viewers },
       machineCores,
       viewersLoopDelayP99Ms: loopDelayP99Ms,
       cores: cpus().length,
