@@ -137,6 +137,16 @@ export abstract class FanoutSession<V extends FanoutMember> implements SharedSes
     this.end(undefined);
   }
 
+  /** What `onPayload` was just given is still referenced: its read buffer is not read into again until `readsFree`. */
+  protected keepRead(): void {
+    this.reader.retain();
+  }
+
+  /** Nothing references earlier reads any more. */
+  protected readsFree(): void {
+    this.reader.release();
+  }
+
   /** Sends one whole frame (masked, as a client's) to the API server. */
   protected writeUp(frame: Buffer): void {
     if (this.done || this.upstream.destroyed) return;

@@ -27,8 +27,12 @@ export interface FanoutViewerOptions {
 }
 
 export interface FanoutViewer extends SharedViewer {
-  /** Sends a whole frame of the gateway's own (the console's output); false when it was not sent (the viewer is behind, or gone). */
-  send(frame: Buffer, payloadLength: number): boolean;
+  /**
+   * Sends a whole frame of the gateway's own (the console's output); false when
+   * it was not sent (the viewer is behind, or gone). `written` is called once
+   * the frame has left (or will never leave), only when it was sent.
+   */
+  send(frame: Buffer, payloadLength: number, written?: () => void): boolean;
   /** Stops (or restarts) reading this viewer's input while the console cannot take more. */
   pauseInput(paused: boolean): void;
 }
@@ -65,8 +69,9 @@ export function startFanoutViewer(socket: Duplex, head: Buffer, options: FanoutV
     toViewer = 0;
   };
 
-  const write = (frame: Buffer): void => {
-    if (!done && !socket.destroyed) socket.write(frame);
+  const write = (frame: Buffer, written?: () => void): void => {
+    if (!done && !socket.destroyed) socket.write(frame, written);
+    else written?.();
   };
 
   /** Ends the viewer once: a close frame when the socket can still take one, then the socket ends. */
@@ -138,7 +143,7 @@ export function startFanoutViewer(socket: Duplex, head: Buffer, options: FanoutV
     get dropped() {
       return dropped;
     },
-    send(frame, payloadLength) {
+    send(frame, payloadLength, written) {
       if (done) return false;
       if (socket.writableLength > options.maxBacklog) {
         if (options.onBehind) {
@@ -150,7 +155,7 @@ export function startFanoutViewer(socket: Duplex, head: Buffer, options: FanoutV
         return false;
       }
       toViewer += payloadLength;
-      write(frame);
+      write(frame, written);
       return true;
     },
     // Every frame toward a viewer is the gateway's own and whole, so a text frame may go at any time.

@@ -29,19 +29,23 @@ export function encodeFrame(opcode: number, payload: Buffer, masked: boolean): B
   return frame;
 }
 
-/** One unmasked binary frame whose payload is `parts` in order, copied once (a shared console's message, written to every viewer). */
-export function encodeServerFrame(parts: readonly Buffer[]): Buffer {
+/**
+ * One unmasked binary frame whose payload is `parts` in order, copied once (a
+ * shared console's message, written to every viewer), into memory from
+ * `allocate` when given.
+ */
+export function encodeServerFrame(parts: readonly Buffer[], allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   const length = parts.reduce((sum, part) => sum + part.length, 0);
-  const { frame, headerLength } = frameWithHeader(Opcode.binary, length, false);
+  const { frame, headerLength } = frameWithHeader(Opcode.binary, length, false, allocate);
   let at = headerLength;
   for (const part of parts) at += part.copy(frame, at);
   return frame;
 }
 
-function frameWithHeader(opcode: number, length: number, masked: boolean): { frame: Buffer; headerLength: number } {
+function frameWithHeader(opcode: number, length: number, masked: boolean, allocate: (size: number) => Buffer = Buffer.allocUnsafe): { frame: Buffer; headerLength: number } {
   const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const headerLength = 2 + lengthBytes + (masked ? 4 : 0);
-  const frame = Buffer.allocUnsafe(headerLength + length);
+  const frame = allocate(headerLength + length);
   frame[0] = 0x80 | opcode;
   frame[1] = (masked ? 0x80 : 0) | (lengthBytes === 0 ? length : lengthBytes === 2 ? 126 : 127);
   if (lengthBytes === 2) frame.writeUInt16BE(length, 2);

@@ -55,19 +55,18 @@ function rectangleHeader(x: number, y: number, width: number, height: number, en
   return header;
 }
 
+// One rectangle each: a header, then its bytes.
+const fbu = (...rectangle: Buffer[]) => Buffer.concat([Buffer.from([0, 0, 0, 1]), ...rectangle]);
+
 /**
- * A 4×2 VNC server that, as QEMU does, sends its cursor (a 2×2 Cursor
- * pseudo-rectangle) unasked when a client's SetEncodings enables it, and
- * answers every update request with the whole screen in Raw.
+ * A VNC server of `width`×`height` in RGB888 that answers every update
+ * request with `screen(n)` (n counting from 0) and a SetEncodings with
+ * `onEncodings`' answer, if any, each in one websocket message.
  */
-async function cursorVm() {
+async function scriptedVm(width: number, height: number, script: { screen(n: number): Buffer; onEncodings?(encodings: number[]): Buffer | undefined }) {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'plain.kubevirt.io' });
   await once(server, 'listening');
-  // One rectangle each: a header, then its bytes.
-  const fbu = (...rectangle: Buffer[]) => Buffer.concat([Buffer.from([0, 0, 0, 1]), ...rectangle]);
-  const cursor = fbu(rectangleHeader(0, 0, 2, 2, Encoding.Cursor), Buffer.alloc(2 * 2 * 4, 0x11), Buffer.from([0xc0, 0xc0]));
-  const screen = fbu(rectangleHeader(0, 0, 4, 2, Encoding.Raw), Buffer.alloc(4 * 2 * 4, 0x22));
-  let cursorsSent = 0;
+  let screens = 0;
   server.on('connection', (ws) => {
     const handshake = new RfbClientHandshake();
     const parser = new RfbClientMessageParser();
@@ -79,20 +78,40 @@ async function cursorVm() {
         for (const step of progress.steps) {
           if (step.step === 'version') ws.send(Buffer.from([1, 1]));
           else if (step.step === 'security') ws.send(Buffer.alloc(4));
-          else ws.send(Buffer.concat([Buffer.from([0, 4, 0, 2]), encodePixelFormat(PIXEL_FORMAT_RGB888), Buffer.from([0, 0, 0, 0])]));
+          else ws.send(Buffer.concat([Buffer.from([width >> 8, width & 0xff, height >> 8, height & 0xff]), encodePixelFormat(PIXEL_FORMAT_RGB888), Buffer.from([0, 0, 0, 0])]));
         }
         rest = progress.rest;
       }
       for (const message of parser.feed(rest).messages) {
-        if (message.type === 'SetEncodings' && message.encodings.includes(Encoding.Cursor)) {
-          cursorsSent += 1;
-          ws.send(cursor);
-        } else if (message.type === 'FramebufferUpdateRequest') ws.send(screen);
+        if (message.type === 'SetEncodings') {
+          const answer = script.onEncodings?.(message.encodings);
+          if (answer) ws.send(answer);
+        } else if (message.type === 'FramebufferUpdateRequest') ws.send(script.screen(screens++));
       }
     });
   });
   cleanups.push(() => server.close());
-  return { port: (server.address() as AddressInfo).port, cursorsSent: () => cursorsSent };
+  return { port: (server.address() as AddressInfo).port };
+}
+
+/**
+ * A 4×2 VNC server that, as QEMU does, sends its cursor (a 2×2 Cursor
+ * pseudo-rectangle) unasked when a client's SetEncodings enables it, and
+ * answers every update request with the whole screen in Raw.
+ */
+async function cursorVm() {
+  const cursor = fbu(rectangleHeader(0, 0, 2, 2, Encoding.Cursor), Buffer.alloc(2 * 2 * 4, 0x11), Buffer.from([0xc0, 0xc0]));
+  const screen = fbu(rectangleHeader(0, 0, 4, 2, Encoding.Raw), Buffer.alloc(4 * 2 * 4, 0x22));
+  let cursorsSent = 0;
+  const vm = await scriptedVm(4, 2, {
+    screen: () => screen,
+    onEncodings: (encodings) => {
+      if (!encodings.includes(Encoding.Cursor)) return undefined;
+      cursorsSent += 1;
+      return cursor;
+    },
+  });
+  return { ...vm, cursorsSent: () => cursorsSent };
 }
 
 async function gateway(port: number, engine: Parameters<typeof vncEngine>[0]) {
@@ -214,4 +233,31 @@ describe('shared VNC consoles', () => {
     expect(vm.cursorsSent()).toBe(1);
     expect(joiner.updates.map((u) => u.rectangles.map((r) => r.encoding))).toEqual([[Encoding.Cursor], [Encoding.Raw]]);
   });
+
+  it('passes pictures larger than a read byte for byte to every viewer, each a different one, while the frames and reads they came in are reused', async () => {
+    // 256×256 in Raw is 256 KiB: the gateway reads each over several pooled reads and frames it from a reused buffer.
+    const [width, height] = [256, 256];
+    // Picture n starts with the byte n and differs from the others all the way through.
+    const pixels = (n: number) => {
+      const bytes = Buffer.alloc(width * height * 4);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + n * 13 + (i >> 12)) & 0xff;
+      bytes[0] = n;
+      return bytes;
+    };
+    const vm = await scriptedVm(width, height, { screen: (n) => fbu(rectangleHeader(0, 0, width, height, Encoding.Raw), pixels(n)) });
+    const gw = await gateway(vm.port, { pingMs: 60_000 });
+    const viewers = await Promise.all([0, 1, 2].map(() => RfbViewer.open(gw.url, 'token', { query: '?preserveSession=true' })));
+    for (const viewer of viewers) await picture(viewer);
+    const seen = new Set<number>();
+    for (let round = 0; round < 6; round++) {
+      const updates = await Promise.all(viewers.map((v) => picture(v)));
+      expect(updates.every((u) => u.rectangles.length === 1)).toBe(true);
+      const [first, ...others] = viewers.map((v) => Buffer.from(v.framebuffer));
+      for (const other of others) expect(other.equals(first!)).toBe(true);
+      expect(first!.equals(pixels(first![0]!)), 'the picture is one the VM sent, whole').toBe(true);
+      seen.add(first![0]!);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+  });
 });
+

@@ -8,6 +8,8 @@ import { closeCodes } from './close-codes.ts';
 import { isStatelessEncoding, upstreamEncodings } from './encoding-policy.ts';
 import { FanoutSession } from './fanout-session.ts';
 import { encodeFrame, encodeServerFrame, Opcode } from './frames.ts';
+import { FramePool, type SharedFrame } from './frame-pool.ts';
+import { inTurn } from './in-turn.ts';
 import type { PooledReader } from './pooled-reader.ts';
 import { encodeServerInit, UpstreamRfbHandshake, type ServerInit } from './rfb-upstream-handshake.ts';
 import type { ViewerRequest } from './shared-console.ts';
@@ -31,6 +33,9 @@ const replayed = new Set<number>([
   Encoding.DesktopSize, Encoding.ExtendedDesktopSize, Encoding.Cursor, Encoding.QemuExtendedKeyEvent, Encoding.QemuLedState, Encoding.DesktopName,
 ]);
 const sizing = new Set<number>([Encoding.DesktopSize, Encoding.ExtendedDesktopSize]);
+
+// Every shared VNC console's frames come from one pool: a console that stops streaming leaves its buffers to the next.
+const frames = new FramePool();
 
 const tooSlow = { code: 1008, reason: 'this viewer stayed too far behind the console' };
 const undecodable = { code: 1011, reason: 'the console sent an update this viewer cannot decode' };
@@ -76,6 +81,8 @@ export class VncSession extends FanoutSession<VncViewer> {
   /** The last pseudo-rectangle of each replayed kind, framed as a one-rectangle update. */
   private readonly kept = new Map<number, Buffer>();
   private readonly falls = new Map<VncViewer, number[]>();
+  /** Updates fanned out so far: where the next one's round of writes starts. */
+  private turn = 0;
   private readonly events: VncViewerEvents = {
     ready: (viewer) => this.greet(viewer),
     message: (viewer, message) => this.fromViewer(viewer, message),
@@ -111,9 +118,11 @@ export class VncSession extends FanoutSession<VncViewer> {
       rest = progress.rest;
     }
     if (rest.length === 0) return;
-    // The parser keeps views of what it is fed until a message is whole, and a pooled read is reused: copied once here.
-    const { messages, error } = this.parser.feed(Buffer.from(rest));
+    const { messages, error } = this.parser.feed(rest);
     for (const message of messages) this.fanOut(message);
+    // Whole messages were copied into their frames; a message under way still lies in the pooled reads it came in.
+    if (this.parser.holding) this.keepRead();
+    else this.readsFree();
     if (error) this.fail(error);
   }
 
@@ -194,9 +203,10 @@ export class VncSession extends FanoutSession<VncViewer> {
 
   private fanOut(message: ServerMessage): void {
     if (message.type !== 'FramebufferUpdate') {
-      const frame = encodeServerFrame(message.parts);
+      const frame = frames.frame(message.parts);
       const length = message.end - message.start;
-      for (const viewer of this.viewers) if (viewer.state === 'live') viewer.send(frame, length);
+      for (const viewer of this.viewers) if (viewer.state === 'live') send(viewer, frame, length);
+      frame.release();
       return;
     }
     const next = this.requests.answered();
@@ -217,9 +227,9 @@ export class VncSession extends FanoutSession<VncViewer> {
     }
     const screen = this.serverInit ? this.serverInit.width * this.serverInit.height : Infinity;
     const whole = covered >= screen;
-    const frame = encodeServerFrame(message.parts);
+    const frame = frames.frame(message.parts);
     const length = message.end - message.start;
-    for (const viewer of this.viewers) {
+    for (const viewer of inTurn([...this.viewers], this.turn++)) {
       // A viewer that has seen the stream from the start holds any zlib state, so it may start at a zlib-encoded picture.
       if (viewer.state === 'waiting' && viewer.wantsUpdate && whole && (stateless || viewer.fromStart)) {
         for (const [encoding, replay] of this.kept) if (!keptHere.has(encoding)) viewer.send(replay, replay.length);
@@ -230,9 +240,10 @@ export class VncSession extends FanoutSession<VncViewer> {
       else if (!viewer.wantsUpdate) this.skipped(viewer, stateless);
       else {
         viewer.wantsUpdate = false;
-        viewer.send(frame, length);
+        send(viewer, frame, length);
       }
     }
+    frame.release();
   }
 
   /**
@@ -270,6 +281,12 @@ export class VncSession extends FanoutSession<VncViewer> {
     viewer.asked = viewer.wantsUpdate;
     if (viewer.wantsUpdate) this.ask(true);
   }
+}
+
+/** Sends a pooled frame, which goes back to the pool once every viewer's write of it has left. */
+function send(viewer: VncViewer, frame: SharedFrame, length: number): void {
+  const written = frame.written();
+  if (!viewer.send(frame.bytes, length, written)) written();
 }
 
 /** The pixel formats a shared console's messages can be cut in: true colour, 8, 16 or 32 bits per pixel. */

@@ -93,9 +93,9 @@ export class VncViewer implements FanoutMember {
     this.fanout.pauseInput(paused);
   }
 
-  /** Sends a frame of the console's output; false when it was not (the viewer fell behind, or is gone). */
-  send(frame: Buffer, payloadLength: number): boolean {
-    return this.fanout.send(frame, payloadLength);
+  /** Sends a frame of the console's output; false when it was not (the viewer fell behind, or is gone). `written`: as `FanoutViewer.send`. */
+  send(frame: Buffer, payloadLength: number, written?: () => void): boolean {
+    return this.fanout.send(frame, payloadLength, written);
   }
 
   /** Ends the handshake with this ServerInit: the viewer then waits for an update it can start at. */

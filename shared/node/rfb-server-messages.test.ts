@@ -241,10 +241,15 @@ describe('RfbServerMessageParser: other messages', () => {
   it('holds an incomplete message back until its last byte arrives', () => {
     const update = framebufferUpdate([rawRect(area(4, 4), PIXEL_FORMAT_RGB888)]);
     const parser = new RfbServerMessageParser(PIXEL_FORMAT_RGB888);
+    expect(parser.holding).toBe(false);
     expect(parser.feed(update.subarray(0, update.length - 1))).toEqual({ messages: [] });
+    expect(parser.holding, 'views of the first chunk are held').toBe(true);
     expect(parser.feed(update.subarray(update.length - 1)).messages.map(summary)).toEqual([
       { type: 'FramebufferUpdate', start: 0, end: update.length, encodings: [0] },
     ]);
+    expect(parser.holding).toBe(false);
+    parser.feed(Buffer.concat([update, update.subarray(0, 1)]));
+    expect(parser.holding, 'the next message has begun').toBe(true);
   });
 
   it('applies a new pixel format from the next message on', () => {

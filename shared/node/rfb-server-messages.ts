@@ -441,6 +441,11 @@ export class RfbServerMessageParser {
     this.maxMessageBytes = options.maxMessageBytes ?? MAX_SERVER_MESSAGE_BYTES;
   }
 
+  /** A message is under way: the parser holds views of what it was fed, which must not change until the message is whole. */
+  get holding(): boolean {
+    return this.message !== undefined;
+  }
+
   /** The format the client set with SetPixelFormat; it applies from the next message that starts. */
   setPixelFormat(pixelFormat: PixelFormat): void {
     this.pixelFormat = checkedPixelFormat(pixelFormat);

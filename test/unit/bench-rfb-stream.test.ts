@@ -5,7 +5,8 @@ import { tcpChannel, type ByteChannel } from '../bench/lib/byte-channel.ts';
 import { HandshakeReader, rfbHandshake } from '../bench/lib/rfb-handshake.ts';
 import { RfbStreamServer } from '../bench/lib/rfb-stream-server.ts';
 import { StreamViewer } from '../bench/lib/rfb-viewer.ts';
-import { readStamp, stampedHead } from '../bench/lib/stamped-frames.ts';
+import { ReadArena } from '../bench/lib/read-arena.ts';
+import { StampCatcher, stampedHead } from '../bench/lib/stamped-frames.ts';
 import { cursorRect, framebufferUpdate, rawRect, referenceCut } from '../support/rfb-server-stream.ts';
 
 const SCREEN = { width: 1280, height: 800 };
@@ -80,14 +81,26 @@ describe('the streaming VNC server and the stream viewer', () => {
     ]);
   });
 
-  it('reads the stamp of an update that starts with one, and none from an update that does not', () => {
-    const parser = new RfbServerMessageParser(PIXEL_FORMAT_RGB888);
+  it('reads the stamp of an update that starts with one, and none from one that does not, from chunks overwritten soon after they are fed', () => {
     const rest = rawRect({ x: 10, y: 10, width: 4, height: 4 }, PIXEL_FORMAT_RGB888);
-    const stamped = Buffer.concat([stampedHead(1, 123456789012345n), rest]);
+    const stamped = (sentAt: bigint): Buffer => Buffer.concat([stampedHead(1, sentAt), rest]);
     const unstamped = framebufferUpdate([cursorRect({ x: 0, y: 0, width: 2, height: 1 }, PIXEL_FORMAT_RGB888)]);
-    const whole = Buffer.concat([stamped, unstamped]);
-    // Fed a byte at a time, so the stamp's bytes sit in several parts of the message.
-    const messages = [...whole].flatMap((byte) => parser.feed(Buffer.from([byte])).messages);
-    expect(messages.map(readStamp)).toEqual([123456789012345n, undefined]);
+    const whole = Buffer.concat([stamped(123456789012345n), unstamped, stamped(42n), stamped(7n)]);
+    // Pieces of every size from a byte (the stamp spread over eight chunks) to several messages in one chunk,
+    // read into an arena that keeps 32 bytes: enough for the parser's split headers, not for a 100-byte update.
+    for (const size of [1, 5, 17, 24, 25, 100, whole.length]) {
+      const parser = new RfbServerMessageParser(PIXEL_FORMAT_RGB888);
+      const catcher = new StampCatcher();
+      const arena = new ReadArena(Math.max(3 * size, 2 * size + 32), size);
+      const stamps: Array<bigint | undefined> = [];
+      for (let at = 0; at < whole.length; at += size) {
+        const read = arena.next();
+        const chunk = read.subarray(0, whole.copy(read, 0, at, at + size));
+        arena.filled(chunk.length);
+        for (const message of parser.feed(chunk).messages) stamps.push(catcher.stampOf(message, chunk, at));
+        catcher.fed(chunk, at);
+      }
+      expect(stamps, `pieces of ${size} bytes`).toEqual([123456789012345n, undefined, 42n, 7n]);
+    }
   });
 });

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { firstSaturation, gatewayCpuPerGB, ratioToSingle, saturation, worstP99 } from '../bench/gateway/shared-console-figures.ts';
 import type { SharedResults, SharedRun, ViewerCount } from '../bench/gateway/shared-console.ts';
+import { sharedConsoleReport } from '../bench/gateway/shared-console-report.ts';
 import { targets } from '../bench/gateway/targets.ts';
+import type { Collections } from '../bench/lib/gc-trace.ts';
 
 const FPS = 30;
 
 /** A run over one second: `gatewayMs` of gateway CPU, `bytesPerViewer` to each viewer, each viewer's p99 from `p99s`. */
-function run(viewers: ViewerCount, figures: { gatewayMs?: number; viewersMs?: number; p99s?: number[]; updatesPerSecond?: number; bytesPerViewer?: number } = {}): SharedRun {
+function run(viewers: ViewerCount, figures: { gatewayMs?: number; viewersMs?: number; p99s?: number[]; updatesPerSecond?: number; bytesPerViewer?: number; gc?: Collections; cpuWaitMs?: SharedRun['cpuWaitMs'] } = {}): SharedRun {
   const p99s = figures.p99s ?? Array.from({ length: viewers }, () => 10);
   const bytes = figures.bytesPerViewer ?? 10e6;
   return {
@@ -15,6 +17,8 @@ function run(viewers: ViewerCount, figures: { gatewayMs?: number; viewersMs?: nu
     bytes: bytes * viewers,
     perViewer: p99s.map((p99Ms) => ({ count: 30, p50Ms: p99Ms / 2, p99Ms, maxMs: p99Ms, updatesPerSecond: figures.updatesPerSecond ?? FPS, bytes })),
     cpuMs: { gateway: figures.gatewayMs ?? 100, standIn: 50, upstream: 20, viewers: figures.viewersMs ?? 100 },
+    gatewayGc: figures.gc ?? { full: 0, minor: 12 },
+    cpuWaitMs: figures.cpuWaitMs ?? { gateway: 15, viewers: 60 },
     machineCores: 1,
     viewersLoopDelayP99Ms: 10,
     cores: 2,
@@ -23,7 +27,7 @@ function run(viewers: ViewerCount, figures: { gatewayMs?: number; viewersMs?: nu
 
 const refused = (viewers: ViewerCount): SharedRun => ({
   viewers, refused: 'viewer 2 of 2: closed with 4409 someone else is using this console', windowMs: 0, bytes: 0, perViewer: [],
-  cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: 2,
+  cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, gatewayGc: { full: 0, minor: 0 }, cpuWaitMs: { gateway: 0, viewers: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: 2,
 });
 
 function results(runs: Record<ViewerCount, SharedRun[]>): SharedResults {
@@ -73,5 +77,38 @@ describe('shared console figures', () => {
     for (const target of shared(r)) {
       expect(target).toMatchObject({ result: 'MISS', measured: 'not measured: viewer 2 of 2: closed with 4409 someone else is using this console' });
     }
+  });
+
+  it("shows the gateway's garbage collections over each window, per viewer count", () => {
+    const r = results({
+      1: [run(1, { gc: { full: 0, minor: 9 } }), run(1, { gc: { full: 0, minor: 11 } })],
+      2: [run(2), run(2)],
+      5: [run(5), run(5)],
+      20: [run(20, { gc: { full: 1, minor: 40 } }), run(20, { gc: { full: 3, minor: 60 } })],
+    });
+    const lines = sharedConsoleReport(r).join('\n').split('\n');
+    const cells = (line: string): string[] => line.split('|').slice(1, -1).map((c) => c.trim());
+    const header = cells(lines.find((l) => l.startsWith('| viewers') && l.includes('gateway minor GCs'))!);
+    const row = (count: number): string[] => cells(lines.find((l) => cells(l)[0] === String(count) && cells(l).length === header.length)!);
+    const [full, minor] = [header.indexOf('gateway Mark-Compact GCs'), header.indexOf('gateway minor GCs')];
+    expect([row(1)[full], row(1)[minor]]).toEqual(['0', '10 (9–11)']);
+    expect([row(20)[full], row(20)[minor]]).toEqual(['2 (1–3)', '50 (40–60)']);
+  });
+
+  it('shows how long the gateway and the viewer threads waited for a CPU, per update', () => {
+    const r = results({
+      1: [run(1, { cpuWaitMs: { gateway: 3, viewers: 6 } }), run(1, { cpuWaitMs: { gateway: 3, viewers: 6 } })],
+      2: [run(2), run(2)],
+      5: [run(5), run(5)],
+      20: [run(20, { cpuWaitMs: { gateway: 60, viewers: 300 } }), run(20, { cpuWaitMs: { gateway: 90, viewers: 300 } })],
+    });
+    const lines = sharedConsoleReport(r).join('\n').split('\n');
+    const cells = (line: string): string[] => line.split('|').slice(1, -1).map((c) => c.trim());
+    const header = cells(lines.find((l) => l.startsWith('| viewers') && l.includes('waiting for a CPU'))!);
+    const row = (count: number): string[] => cells(lines.find((l) => cells(l)[0] === String(count) && cells(l).length === header.length)!);
+    const [gateway, viewers] = [header.indexOf('gateway waiting for a CPU, per update'), header.indexOf('viewer threads waiting for a CPU, per update')];
+    // 30 updates in each one-second window.
+    expect([row(1)[gateway], row(1)[viewers]]).toEqual(['0.10 ms', '0.20 ms']);
+    expect([row(20)[gateway], row(20)[viewers]]).toEqual(['2.50 ms (2.00–3.00)', '10.00 ms']);
   });
 });

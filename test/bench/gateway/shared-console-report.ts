@@ -8,6 +8,8 @@ import {
 import { VIEWER_COUNTS, type SharedResults, type ViewerCount } from './shared-console.ts';
 
 const percentOf = (figure: SharedFigure): SharedFigure => (r) => figure(r) * 100;
+/** Run-queue wait over the window, per update the first viewer received. */
+const waitPerUpdate = (who: 'gateway' | 'viewers'): SharedFigure => (r) => r.cpuWaitMs[who] / Math.max(1, updatesPerViewer(r) * (r.windowMs / 1000));
 
 function figuresTable(results: SharedResults): string {
   const columns: Array<[string, SharedFigure, number, string]> = [
@@ -18,6 +20,10 @@ function figuresTable(results: SharedResults): string {
     ['p99 (worst viewer)', worstP99, 1, ' ms'],
     ['gateway CPU-s/GB delivered', gatewayCpuPerGB, 2, ''],
     ['gateway, % of a core', percentOf(coreShare('gateway')), 0, ' %'],
+    ['gateway Mark-Compact GCs', (r) => r.gatewayGc.full, 0, ''],
+    ['gateway minor GCs', (r) => r.gatewayGc.minor, 0, ''],
+    ['gateway waiting for a CPU, per update', waitPerUpdate('gateway'), 2, ' ms'],
+    ['viewer threads waiting for a CPU, per update', waitPerUpdate('viewers'), 2, ' ms'],
     ['stand-in, % of a core', percentOf(coreShare('standIn')), 0, ' %'],
     ['viewers\' process, % of a core', percentOf(coreShare('viewers')), 0, ' %'],
     ['viewers\' event-loop delay p99', (r) => r.viewersLoopDelayP99Ms, 0, ' ms'],
@@ -72,7 +78,7 @@ export function sharedConsoleReport(results: SharedResults): string[] {
   return [
     `### Shared console: one streaming VNC console (${results.fps} screen changes/s, ${fixed(results.changeBytes / 1024, 0)} KiB each in Hextile) watched by ${VIEWER_COUNTS.join(', ')} viewers`,
     '',
-    `One gateway, TLS upstream; viewer 1 has a full-control link, the others view-only links, all \`preserveSession=true\`; each viewer asks for Hextile and sends an incremental request after each update (as noVNC does). Each run: every viewer has ${results.warmupUpdates} updates, then ${results.seconds} s measured; ${counted(results.repeats, 'run')} per viewer count, interleaved; cells are the median (min–max). Latency = the upstream's send (a monotonic-clock stamp in the update's first pixels) → the update's last byte at the viewer. CPU from /proc/<pid>/stat over the window; the viewers run in the benchmark's own process, read by 4 worker threads (each its own event loop; the delay column is the worst thread's). A run saturates when the gateway or the viewers' process is at ≥ 90 % of a core, the benchmark's processes (gateway, stand-in, upstream, viewers) at ≥ 95 % of the machine's cores, or viewers get < 90 % of the screen's changes; other load on this shared machine is shown beside it, not counted.`,
+    `One gateway, TLS upstream; viewer 1 has a full-control link, the others view-only links, all \`preserveSession=true\`; each viewer asks for Hextile and sends an incremental request after each update (as noVNC does). Each run: every viewer has ${results.warmupUpdates} updates, then ${results.seconds} s measured; ${counted(results.repeats, 'run')} per viewer count, interleaved; cells are the median (min–max). Latency = the upstream's send (a monotonic-clock stamp in the update's first pixels) → the update's last byte at the viewer. CPU from /proc/<pid>/stat over the window; the gateway's garbage collections are the Mark-Compact (full) and minor (Scavenge) lines its --trace-gc log gained over the window; the viewers run in the benchmark's own process, read by 4 worker threads (each its own event loop; the delay column is the worst thread's) through a lean websocket reader that neither copies nor allocates per byte received. A run saturates when the gateway or the viewers' process is at ≥ 90 % of a core, the benchmark's processes (gateway, stand-in, upstream, viewers) at ≥ 95 % of the machine's cores, or viewers get < 90 % of the screen's changes; other load on this shared machine is shown beside it, not counted.`,
     '',
     figuresTable(results),
     '',

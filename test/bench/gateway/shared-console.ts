@@ -6,8 +6,9 @@
 // read by worker threads of this process (`shared-viewers.ts`).
 import { cpus } from 'node:os';
 import { vncPath } from '../../../shared/kubevirt-paths.ts';
+import { collectionsBetween, logOffset, type Collections } from '../lib/gc-trace.ts';
 import { interleaved } from '../lib/interleave.ts';
-import { machineBusyMs, treeCpuMs } from '../lib/proc-stats.ts';
+import { machineBusyMs, runQueueWaitMs, treeCpuMs, treeRunQueueWaitMs } from '../lib/proc-stats.ts';
 import type { ViewerWindow } from '../lib/rfb-viewer.ts';
 import { summarize, type LatencySummary } from '../lib/stats.ts';
 import type { GatewayProcess } from './gateway-process.ts';
@@ -48,6 +49,10 @@ export interface SharedRun {
   bytes: number;
   perViewer: ViewerFigures[];
   cpuMs: SharedCpu;
+  /** The gateway's garbage collections over the window, from its --trace-gc log. */
+  gatewayGc: Collections;
+  /** Milliseconds the gateway's threads and the viewer threads spent runnable but waiting for a CPU over the window. */
+  cpuWaitMs: { gateway: number; viewers: number };
   /** Average cores busy on the whole machine (all processes) over the window. */
   machineCores: number;
   /** The worst p99 of the viewer threads' event-loop delays over the window: how late a thread got to read what had arrived. */
@@ -107,13 +112,17 @@ function cpuNow(stack: Stack, gateway: GatewayProcess): SharedCpu {
   };
 }
 
+function cpuWaitNow(gateway: GatewayProcess): SharedRun['cpuWaitMs'] {
+  return { gateway: treeRunQueueWaitMs(gateway.pid), viewers: runQueueWaitMs(process.pid) };
+}
+
 function viewerFigures(window: ViewerWindow | undefined, windowMs: number): ViewerFigures {
   if (!window || window.latenciesMs.length === 0) throw new Error('a viewer received no stamped update during the window');
   return { ...summarize(window.latenciesMs), updatesPerSecond: window.updates / (windowMs / 1000), bytes: window.bytes };
 }
 
 function refusedRun(viewers: ViewerCount, refused: string): SharedRun {
-  return { viewers, refused, windowMs: 0, bytes: 0, perViewer: [], cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: cpus().length };
+  return { viewers, refused, windowMs: 0, bytes: 0, perViewer: [], cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, gatewayGc: { full: 0, minor: 0 }, cpuWaitMs: { gateway: 0, viewers: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: cpus().length };
 }
 
 /** The first viewer opens the console; the others join it together; all read until the window closes. */
@@ -133,6 +142,8 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, threads: Viewe
     if (refused.length + closed.length > 0) return refusedRun(count, [...problemText(refused, count, ''), ...problemText(closed, count, 'closed while the others joined: ')].join('; '));
 
     const cpuBefore = cpuNow(stack, gateway);
+    const waitBefore = cpuWaitNow(gateway);
+    const gcLogBefore = logOffset(gateway.logFile);
     const busyBefore = machineBusyMs();
     const openedAt = performance.now();
     await threads.openWindows();
@@ -140,6 +151,8 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, threads: Viewe
     const { windows, loopDelayP99Ms } = await threads.closeWindows();
     const windowMs = performance.now() - openedAt;
     const cpuAfter = cpuNow(stack, gateway);
+    const waitAfter = cpuWaitNow(gateway);
+    const gcLogAfter = logOffset(gateway.logFile);
     const machineCores = (machineBusyMs() - busyBefore) / windowMs;
 
     const dropped = await endedViewers(threads, viewers);
@@ -152,6 +165,8 @@ async function measureOnce(stack: Stack, gateway: GatewayProcess, threads: Viewe
       bytes: perViewer.reduce((sum, v) => sum + v.bytes, 0),
       perViewer,
       cpuMs,
+      gatewayGc: await collectionsBetween(gateway.logFile, gcLogBefore, gcLogAfter),
+      cpuWaitMs: { gateway: waitAfter.gateway - waitBefore.gateway, viewers: waitAfter.viewers - waitBefore.viewers },
       machineCores,
       viewersLoopDelayP99Ms: loopDelayP99Ms,
       cores: cpus().length,
@@ -195,7 +210,7 @@ function describeRun(run: SharedRun): string {
   return [
     `${(run.bytes / 1e6 / (run.windowMs / 1000)).toFixed(0)} MB/s delivered`,
     `worst viewer p99 ${worstP99.toFixed(1)} ms`,
-    `gateway ${((run.cpuMs.gateway / 1000) / (run.bytes / 1e9)).toFixed(2)} CPU-s/GB, ${gatewayPercent.toFixed(0)} % of a core`,
+    `gateway ${((run.cpuMs.gateway / 1000) / (run.bytes / 1e9)).toFixed(2)} CPU-s/GB, ${gatewayPercent.toFixed(0)} % of a core, ${run.gatewayGc.full} Mark-Compact, ${run.gatewayGc.minor} minor GCs`,
     `viewers ${((run.cpuMs.viewers / run.windowMs) * 100).toFixed(0)} %, event-loop delay p99 ${run.viewersLoopDelayP99Ms.toFixed(0)} ms`,
     `machine ${run.machineCores.toFixed(2)} of ${run.cores} cores busy`,
   ].join(', ');

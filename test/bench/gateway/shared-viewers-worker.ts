@@ -4,7 +4,7 @@
 // benchmark's own. Answers the calls of `shared-viewers.ts`.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
-import { websocketChannel } from '../lib/byte-channel.ts';
+import { leanWebsocketChannel } from '../lib/lean-websocket.ts';
 import { StreamViewer } from '../lib/rfb-viewer.ts';
 import type { ViewerCall, ViewerReply } from './shared-viewers.ts';
 
@@ -13,7 +13,7 @@ let nextId = 0;
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 
 async function open(call: Extract<ViewerCall, { op: 'open' }>): Promise<number> {
-  const channel = await websocketChannel(call.url, { protocols: call.protocols });
+  const channel = await leanWebsocketChannel(call.url, { protocols: call.protocols });
   const viewer = await StreamViewer.open(channel, call.handshakeMs);
   await viewer.updatesArrived(1, call.firstUpdateMs).catch((err: unknown) => {
     viewer.close();

@@ -5,7 +5,11 @@ import WebSocket from 'ws';
 
 export interface ByteChannel {
   write(data: Buffer): void;
-  /** Sets the one listener (replacing the previous one); chunks arrive in order, those that came before any listener included. */
+  /**
+   * Sets the one listener (replacing the previous one); chunks arrive in order, those that came before any listener included.
+   * A chunk may be a view of a reused read buffer (`leanWebsocketChannel`): its bytes then stay as they are only
+   * while the next several hundred KiB are read, so a listener copies whatever it keeps for longer.
+   */
   onData(listener: (chunk: Buffer) => void): void;
   /** Sets the one listener for the end of the channel, told why (at once if it has ended already). */
   onClose(listener: (why: string) => void): void;
@@ -18,15 +22,18 @@ export interface ByteChannel {
  * version right behind the websocket's 101), before the caller has had a
  * chance to listen: those bytes, and an early end, are held for the listener.
  */
-class Listeners {
+export class Listeners {
   private data: ((chunk: Buffer) => void) | undefined;
   private close: ((why: string) => void) | undefined;
   private early: Buffer[] = [];
   private ended: string | undefined;
 
+  /** `holdCopies`: chunks are views of a reused buffer, so those held for a listener are copied. */
+  constructor(private readonly holdCopies = false) {}
+
   received(chunk: Buffer): void {
     if (this.data) this.data(chunk);
-    else this.early.push(chunk);
+    else this.early.push(this.holdCopies ? Buffer.from(chunk) : chunk);
   }
 
   closed(why: string): void {

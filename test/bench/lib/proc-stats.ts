@@ -129,6 +129,28 @@ export function treeRssKiB(pid: number): number {
   return sumOverTree(pid, rssKiB);
 }
 
+/**
+ * How long the threads of a process have waited, runnable, for a CPU
+ * (`/proc/<pid>/task/<tid>/schedstat`, second field), in milliseconds: time a
+ * busy machine added to whatever the process was doing.
+ */
+export function runQueueWaitMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    } catch {
+      // the thread ended
+    }
+  }
+  return ns / 1e6;
+}
+
+/** `runQueueWaitMs` over a process tree. */
+export function treeRunQueueWaitMs(pid: number): number {
+  return sumOverTree(pid, runQueueWaitMs);
+}
+
 function sumOverTree(pid: number, read: (pid: number) => number): number {
   let sum = 0;
   for (const p of processTree(pid)) {

@@ -4,11 +4,14 @@
 // receives. It reads everything, cuts it into messages with the gateway's own
 // framer (so a stream cut wrongly fails the run) and, while its window is open,
 // counts the bytes and each stamped update's latency from the upstream's send.
+// It keeps no chunk past its feed but the few bytes the framer holds of a
+// header split across chunks and the stamp it copies, so a channel may read
+// into a reused buffer (`leanWebsocketChannel`).
 import { PIXEL_FORMAT_RGB888, encodeFramebufferUpdateRequest, encodeSetEncodings, encodeSetPixelFormat } from '../../../shared/node/rfb.ts';
 import { Encoding, RfbServerMessageParser } from '../../../shared/node/rfb-server-messages.ts';
 import type { ByteChannel } from './byte-channel.ts';
 import { HandshakeReader, rfbHandshake, type Screen } from './rfb-handshake.ts';
-import { readStamp } from './stamped-frames.ts';
+import { StampCatcher } from './stamped-frames.ts';
 
 const ENCODINGS = [Encoding.Hextile, Encoding.CopyRect, Encoding.Raw, Encoding.DesktopSize];
 
@@ -35,6 +38,9 @@ function within<T>(promise: Promise<T>, ms: number, what: string, onTimeout: () 
 
 export class StreamViewer {
   private readonly parser = new RfbServerMessageParser(PIXEL_FORMAT_RGB888);
+  private readonly stamps = new StampCatcher();
+  /** Bytes fed to the parser so far: where the next chunk begins in the stream. */
+  private fedBytes = 0;
   private readonly request: Buffer;
   private totalUpdates = 0;
   private window: ViewerWindow | undefined;
@@ -92,12 +98,14 @@ export class StreamViewer {
 
   private receive(chunk: Buffer): void {
     if (this.ended !== undefined) return;
+    const chunkStart = this.fedBytes;
+    this.fedBytes += chunk.length;
     const { messages, error } = this.parser.feed(chunk);
     const now = process.hrtime.bigint();
     for (const message of messages) {
+      const stamp = this.stamps.stampOf(message, chunk, chunkStart);
       if (this.window) this.window.bytes += message.end - message.start;
       if (message.type !== 'FramebufferUpdate') continue;
-      const stamp = readStamp(message);
       if (this.window) {
         this.window.updates++;
         if (stamp !== undefined) this.window.latenciesMs.push(Number(now - stamp) / 1e6);
@@ -105,7 +113,8 @@ export class StreamViewer {
       this.totalUpdates++;
       this.channel.write(this.request);
     }
-    this.waiters = this.waiters.filter((w) => (this.totalUpdates >= w.updates ? (w.resolve(), false) : true));
+    this.stamps.fed(chunk, chunkStart);
+    if (this.waiters.length > 0) this.waiters = this.waiters.filter((w) => (this.totalUpdates >= w.updates ? (w.resolve(), false) : true));
     if (error !== undefined) {
       this.end(`the viewer could not cut the server's stream: ${error}`);
       this.channel.close();

@@ -79,30 +79,46 @@ export function stampedHead(rectangles: number, sentAtNs: bigint): Buffer {
   return head;
 }
 
-/** The send time a FramebufferUpdate carries, or undefined when it does not start with a stamp (a replayed cursor, say). */
-export function readStamp(message: ServerMessage): bigint | undefined {
-  if (message.type !== 'FramebufferUpdate') return undefined;
+/** The update's first bytes that say when it was sent: its header, the stamp's rectangle header and the stamp. */
+const STAMPED_HEAD_BYTES = STAMP_OFFSET + STAMP_BYTES;
+
+/** Whether a FramebufferUpdate starts with a stamp (a replayed cursor, say, does not). */
+function isStamped(message: ServerMessage): boolean {
+  if (message.type !== 'FramebufferUpdate') return false;
   const first = message.rectangles[0];
-  if (!first || first.encoding !== ENCODING_RAW || first.x !== 0 || first.y !== 0 || first.width !== STAMP_AREA.width || first.height !== STAMP_AREA.height) {
-    return undefined;
-  }
-  return bytesAt(message.parts, first.start - message.start + RECTANGLE_HEADER_BYTES, STAMP_BYTES).readBigUInt64BE(0);
+  return first !== undefined && first.encoding === ENCODING_RAW && first.x === STAMP_AREA.x && first.y === STAMP_AREA.y && first.width === STAMP_AREA.width && first.height === STAMP_AREA.height;
 }
 
-/** `length` bytes at `offset` of a message held as consecutive views. */
-function bytesAt(parts: readonly Buffer[], offset: number, length: number): Buffer {
-  let skipped = 0;
-  const out: Buffer[] = [];
-  let wanted = length;
-  for (const part of parts) {
-    if (wanted === 0) break;
-    const from = Math.max(0, offset - skipped);
-    skipped += part.length;
-    if (from >= part.length) continue;
-    const piece = part.subarray(from, from + wanted);
-    out.push(piece);
-    wanted -= piece.length;
+/**
+ * Reads the send time each update carries, for a viewer whose chunks are
+ * overwritten once fed (read into a reused buffer): the first bytes of the
+ * message in progress are copied as they pass, nothing else, so the stamp is
+ * there when the update's last byte arrives however long ago its first did.
+ * After each `feed` of the parser, call `stampOf` for each message it
+ * completed, in order, then `fed` — both with the chunk fed and where it began
+ * in the stream (bytes fed before it).
+ */
+export class StampCatcher {
+  private readonly head = Buffer.alloc(STAMPED_HEAD_BYTES);
+  /** Where the message in progress began in the stream. */
+  private messageStart = 0;
+
+  /** The send time `message` (completed by `chunk`) carries, or undefined when it does not start with a stamp. */
+  stampOf(message: ServerMessage, chunk: Buffer, chunkStart: number): bigint | undefined {
+    if (message.start !== this.messageStart) throw new Error(`a message at stream offset ${message.start}, but the one in progress began at ${this.messageStart}`);
+    this.copyHead(chunk, chunkStart);
+    this.messageStart = message.end;
+    return isStamped(message) ? this.head.readBigUInt64BE(STAMP_OFFSET) : undefined;
   }
-  if (wanted > 0) throw new Error(`the message is shorter than ${offset + length} bytes`);
-  return out.length === 1 ? out[0]! : Buffer.concat(out);
+
+  /** After the messages `chunk` completed: keeps what it holds of the next one's first bytes. */
+  fed(chunk: Buffer, chunkStart: number): void {
+    this.copyHead(chunk, chunkStart);
+  }
+
+  private copyHead(chunk: Buffer, chunkStart: number): void {
+    const from = Math.max(this.messageStart, chunkStart);
+    const to = Math.min(this.messageStart + STAMPED_HEAD_BYTES, chunkStart + chunk.length);
+    if (from < to) chunk.copy(this.head, from - this.messageStart, from - chunkStart, to - chunkStart);
+  }
 }
