@@ -25,6 +25,14 @@ function run(viewers: ViewerCount, figures: { gatewayMs?: number; viewersMs?: nu
   };
 }
 
+/** The report's per-count figures table: its header cells, and the cells of a viewer count's row. */
+function figuresTableOf(r: SharedResults): { header: string[]; row: (count: number) => string[] } {
+  const lines = sharedConsoleReport(r).join('\n').split('\n');
+  const cells = (line: string): string[] => line.split('|').slice(1, -1).map((c) => c.trim());
+  const header = cells(lines.find((l) => l.startsWith('| viewers') && l.includes('gateway minor GCs'))!);
+  return { header, row: (count) => cells(lines.find((l) => cells(l)[0] === String(count) && cells(l).length === header.length)!) };
+}
+
 const refused = (viewers: ViewerCount): SharedRun => ({
   viewers, refused: 'viewer 2 of 2: closed with 4409 someone else is using this console', windowMs: 0, bytes: 0, perViewer: [],
   cpuMs: { gateway: 0, standIn: 0, upstream: 0, viewers: 0 }, gatewayGc: { full: 0, minor: 0 }, cpuWaitMs: { gateway: 0, viewers: 0 }, machineCores: 0, viewersLoopDelayP99Ms: 0, cores: 2,
@@ -86,10 +94,7 @@ describe('shared console figures', () => {
       5: [run(5), run(5)],
       20: [run(20, { gc: { full: 1, minor: 40 } }), run(20, { gc: { full: 3, minor: 60 } })],
     });
-    const lines = sharedConsoleReport(r).join('\n').split('\n');
-    const cells = (line: string): string[] => line.split('|').slice(1, -1).map((c) => c.trim());
-    const header = cells(lines.find((l) => l.startsWith('| viewers') && l.includes('gateway minor GCs'))!);
-    const row = (count: number): string[] => cells(lines.find((l) => cells(l)[0] === String(count) && cells(l).length === header.length)!);
+    const { header, row } = figuresTableOf(r);
     const [full, minor] = [header.indexOf('gateway Mark-Compact GCs'), header.indexOf('gateway minor GCs')];
     expect([row(1)[full], row(1)[minor]]).toEqual(['0', '10 (9–11)']);
     expect([row(20)[full], row(20)[minor]]).toEqual(['2 (1–3)', '50 (40–60)']);
@@ -102,10 +107,7 @@ describe('shared console figures', () => {
       5: [run(5), run(5)],
       20: [run(20, { cpuWaitMs: { gateway: 60, viewers: 300 } }), run(20, { cpuWaitMs: { gateway: 90, viewers: 300 } })],
     });
-    const lines = sharedConsoleReport(r).join('\n').split('\n');
-    const cells = (line: string): string[] => line.split('|').slice(1, -1).map((c) => c.trim());
-    const header = cells(lines.find((l) => l.startsWith('| viewers') && l.includes('waiting for a CPU'))!);
-    const row = (count: number): string[] => cells(lines.find((l) => cells(l)[0] === String(count) && cells(l).length === header.length)!);
+    const { header, row } = figuresTableOf(r);
     const [gateway, viewers] = [header.indexOf('gateway waiting for a CPU, per update'), header.indexOf('viewer threads waiting for a CPU, per update')];
     // 30 updates in each one-second window.
     expect([row(1)[gateway], row(1)[viewers]]).toEqual(['0.10 ms', '0.20 ms']);
