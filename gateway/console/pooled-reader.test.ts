@@ -1,4 +1,3 @@
-import type { OnReadOpts } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { PooledReader } from './pooled-reader.ts';
 
@@ -6,10 +5,10 @@ type Read = { data: Buffer; into: Buffer };
 
 /** Plays a socket's reads into `reader` as Node does: ask for a buffer, fill `length` bytes of it, call back. */
 function socketFor(reader: PooledReader) {
-  const onread = reader.onread as OnReadOpts & { buffer: () => Buffer };
+  const nextBuffer = reader.onread.buffer as () => Buffer;
   return {
     read(length: number, fill: number, during: (chunk: Buffer) => void = () => undefined): Read {
-      const into = onread.buffer();
+      const into = nextBuffer();
       into.fill(fill, 0, length);
       let data!: Buffer;
       reader.onData = (chunk) => {
@@ -17,7 +16,7 @@ function socketFor(reader: PooledReader) {
         during(chunk);
         return true;
       };
-      onread.callback(length, into);
+      reader.onread.callback(length, into);
       return { data, into };
     },
   };
