@@ -21,6 +21,8 @@ export type LinksApi = Pick<DesktopApi,
   | 'getLinkActivity' | 'getLinkHistory' | 'watchConsoleOpenings' | 'unwatchConsoleOpenings'>;
 
 const RECENT_OPENS_LIMIT = 5;
+/** Link and session pairs remembered as already told of; the oldest are forgotten first. */
+const NOTICED_SESSIONS_LIMIT = 1000;
 
 /** What a link opens, as the start of a sentence in a mail: "Console" (the screen, as always), "Serial console", or both. */
 export function consolesInWords(consoles: readonly ConsoleKind[]): string {
@@ -33,6 +35,16 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
   const { platform, settings, signer, history, trust, emit, clientFor, knownContext, gatewayFor, now } = core;
   /** Issued links opened lately, newest first, for the tray. */
   const recentOpens: LinkOpened[] = [];
+  // A reconnect from the same browser or app (one session, one use) is not news: one notice per link and session.
+  const noticedSessions = new Set<string>();
+  const firstOpenOfSession = (linkId: string, session: string | undefined): boolean => {
+    if (session === undefined) return true;
+    const key = `${linkId}\u0000${session}`;
+    if (noticedSessions.has(key)) return false;
+    noticedSessions.add(key);
+    if (noticedSessions.size > NOTICED_SESSIONS_LIMIT) noticedSessions.delete(noticedSessions.values().next().value!);
+    return true;
+  };
 
   const activity = startLinkActivity({
     clientFor,
@@ -41,6 +53,7 @@ export function createLinksApi(core: DesktopCore, options: Pick<CreateDesktopApi
     onSnapshot: (snapshot) => emit({ kind: 'link-activity', snapshot }),
     onOpenings: (openings) => emit({ kind: 'console-openings', openings }),
     onLinkOpened: (link, record) => {
+      if (!firstOpenOfSession(link.id, record.session)) return;
       const opened: LinkOpened = {
         linkId: link.id, namespace: link.namespace, name: link.name, at: record.firstSeen,
         ...(link.label === undefined ? {} : { label: link.label }), ...(record.client === undefined ? {} : { client: record.client }),

@@ -95,6 +95,15 @@ describe('issued links', () => {
     await api.saveAppSettings({ ...settings, notifyLinkOpened: true });
   });
 
+  it('tells of a link opened once per browser or app: a reconnect of the same session is not news, another session is', async () => {
+    writeAuditEvent(harness.cluster, { reason: 'opened', namespace: 'team-a', vm: 'web-1', linkId: id, client: '203.0.113.9', connection: 'conn-3', session: 'sess-1' });
+    await waitFor(() => pushed(id)?.opens === 3, 'the reconnect pushed');
+    writeAuditEvent(harness.cluster, { reason: 'opened', namespace: 'team-a', vm: 'web-1', linkId: id, client: '198.51.100.20', connection: 'conn-4', session: 'sess-2' });
+    await waitFor(() => linkOpened().length === 2, 'the second session told of');
+    expect(linkOpened().map((o) => o.client)).toEqual(['203.0.113.9', '198.51.100.20']);
+    expect(fakes.notices.filter((n) => n.startsWith('Console link opened'))).toHaveLength(2);
+  });
+
   it('reads uses left from the gateway counter where the person may', async () => {
     const shared = await api.shareConsole({ context: 'admin', namespace: 'team-b', name: 'build-7', duration: '15m', singleUse: true });
     const counter = `gatepass-uses-${linkKey(shared.issued.id)}`;
