@@ -36,6 +36,7 @@ export class PooledReader {
   /** Bytes of `large` before this offset are held; reads go behind them. */
   private held = 0;
   private reading = false;
+  private disposed = false;
   private retained = false;
   private releasedInRead = false;
   private readonly parked: Buffer[] = [];
@@ -61,6 +62,7 @@ export class PooledReader {
 
   /** The socket is gone: its large buffer goes back to the pool unless something holds it (parked ones stay with their holders). */
   dispose(): void {
+    this.disposed = true;
     if (this.large && this.held === 0 && !this.reading) giveLarge(this.large);
     this.large = undefined;
     this.held = 0;
@@ -71,15 +73,21 @@ export class PooledReader {
     this.retained = false;
     this.releasedInRead = false;
     this.reading = true;
-    let go: boolean;
+    let go = false;
     try {
       go = this.onData(small ? Buffer.from(buffer.subarray(0, length)) : buffer.subarray(0, length));
     } finally {
       this.reading = false;
+      // Worked out even when onData threw: what it retained is held all the same.
+      if (!small && this.large && buffer.buffer === this.large.buffer) {
+        if (this.retained) this.held = buffer.byteOffset - this.large.byteOffset + length;
+        else if (this.releasedInRead) this.held = 0;
+      }
     }
-    if (!small && this.large && buffer.buffer === this.large.buffer) {
-      if (this.retained) this.held = buffer.byteOffset - this.large.byteOffset + length;
-      else if (this.releasedInRead) this.held = 0;
+    // Disposed during the read (the socket is gone): a held buffer stays with its holders, nothing new is taken.
+    if (this.disposed) {
+      this.large = undefined;
+      return go;
     }
     // Streaming (the small buffer filled, or the large one got more than a trickle): read large; otherwise small.
     const streaming = small ? length === smallSize : length >= smallSize;

@@ -120,9 +120,10 @@ export class VncSession extends FanoutSession<VncViewer> {
     if (rest.length === 0) return;
     const { messages, error } = this.parser.feed(rest);
     for (const message of messages) this.fanOut(message);
-    // Whole messages were copied into their frames; a message under way still lies in the pooled reads it came in.
+    // Whole messages were copied into their frames. A message under way lies in the pooled reads since
+    // it began: in this one alone if another message ended here, so earlier reads are free either way.
+    if (messages.length > 0 || !this.parser.holding) this.readsFree();
     if (this.parser.holding) this.keepRead();
-    else this.readsFree();
     if (error) this.fail(error);
   }
 
