@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PIXEL_FORMAT_RGB888 } from '../../shared/node/rfb.ts';
-import { Encoding } from '../../shared/node/rfb-server-messages.ts';
+import { framebufferUpdate, rawRect } from '../../test/support/rfb-server-stream.ts';
 import { encodeServerFrame } from './frames.ts';
 import { PooledReader } from './pooled-reader.ts';
 import { encodeServerInit } from './rfb-upstream-handshake.ts';
@@ -28,15 +28,6 @@ async function upstreamSocket(): Promise<net.Socket> {
     server.close();
   });
   return socket;
-}
-
-function rawUpdate(width: number, height: number, fill: number): Buffer {
-  const header = Buffer.alloc(16);
-  header.writeUInt16BE(1, 2);
-  header.writeUInt16BE(width, 8);
-  header.writeUInt16BE(height, 10);
-  header.writeInt32BE(Encoding.Raw, 12);
-  return Buffer.concat([header, Buffer.alloc(width * height * 4, fill)]);
 }
 
 /** Hands `stream` to the reader in reads of `size` bytes at most, each into the buffer the reader gives. */
@@ -67,7 +58,7 @@ describe('VncSession reading pooled reads in place', () => {
     ]);
     // 100 updates of 4,112 bytes back to back, in frames of 3,000 bytes that ignore message boundaries (as
     // KubeVirt's are), read 5,000 bytes at a time: nearly every read and every frame ends inside a message.
-    const rfb = Buffer.concat([handshake, ...Array.from({ length: 100 }, (_, i) => rawUpdate(32, 32, i))]);
+    const rfb = Buffer.concat([handshake, ...Array.from({ length: 100 }, (_, i) => framebufferUpdate([rawRect({ x: 0, y: 0, width: 32, height: 32 }, PIXEL_FORMAT_RGB888, i + 1)]))]);
     const frames = Array.from({ length: Math.ceil(rfb.length / 3000) }, (_, i) => encodeServerFrame([rfb.subarray(i * 3000, (i + 1) * 3000)]));
     const stream = Buffer.concat(frames);
     const reads = readInto(reader, stream, 5000);
